@@ -1,0 +1,186 @@
+// curl_easy_* entry points other than setopt: handle lifetime, the blocking perform, getinfo.
+#include <curl/curl.h>
+
+#include <cstdarg>
+#include <new>
+
+#include "multi/multi.h"
+#include "transfer/transfer.h"
+
+using evm::Multi;
+using evm::Transfer;
+
+extern "C" CURL *curl_easy_init(void) {
+  auto *t = new (std::nothrow) Transfer;
+  return t ? t->handle() : nullptr;
+}
+
+extern "C" void curl_easy_cleanup(CURL *handle) {
+  Transfer *t = Transfer::from(handle);
+  if (!t) return;
+  // A handle still in a multi is taken out first, as libcurl does.
+  if (t->multi) t->multi->remove(*t);
+  delete t;
+}
+
+extern "C" void curl_easy_reset(CURL *handle) {
+  if (Transfer *t = Transfer::from(handle)) t->reset_options();
+}
+
+extern "C" CURL *curl_easy_duphandle(CURL *handle) {
+  Transfer *src = Transfer::from(handle);
+  if (!src) return nullptr;
+  auto *t = new (std::nothrow) Transfer;
+  if (!t) return nullptr;
+  try {
+    t->opt = src->opt;
+  } catch (const std::bad_alloc &) {
+    delete t;
+    return nullptr;
+  }
+  // COPYPOSTFIELDS data is owned per handle: point at the new copy.
+  if (src->opt.post_fields && src->opt.post_fields == src->opt.post_copy.data())
+    t->opt.post_fields = t->opt.post_copy.data();
+  return t->handle();
+}
+
+extern "C" CURLcode curl_easy_perform(CURL *handle) {
+  Transfer *t = Transfer::from(handle);
+  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+  if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
+  try {
+    // A private multi, kept across calls so connections are reused, as libcurl does.
+    if (!t->private_multi) t->private_multi = std::make_unique<Multi>();
+  } catch (const std::bad_alloc &) {
+    return CURLE_OUT_OF_MEMORY;
+  }
+  Multi &m = *t->private_multi;
+  m.add(*t);
+  int running = 1;
+  CURLcode result = CURLE_OK;
+  while (running) {
+    if (m.perform(&running) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+    if (!running) break;
+    if (m.wait(nullptr, 0, 1000, nullptr, false) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  while (CURLMsg *msg = m.info_read(nullptr))
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) result = msg->data.result;
+  m.remove(*t);
+  return result;
+}
+
+namespace {
+
+double seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
+
+}  // namespace
+
+extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
+  Transfer *t = Transfer::from(handle);
+  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+  const evm::TransferInfo &in = t->info;
+  va_list ap;
+  va_start(ap, info);
+  void *out = va_arg(ap, void *);
+  va_end(ap);
+  if (!out) return CURLE_BAD_FUNCTION_ARGUMENT;
+
+  evm::TimePoint end = in.finished != evm::TimePoint{} ? in.finished : evm::now();
+  int64_t total_us = in.started == evm::TimePoint{} ? 0 : evm::micros_between(in.started, end);
+  auto *as_long = static_cast<long *>(out);
+  auto *as_str = static_cast<const char **>(out);
+  auto *as_double = static_cast<double *>(out);
+  auto *as_off = static_cast<curl_off_t *>(out);
+  switch (info) {
+    case CURLINFO_EFFECTIVE_URL:
+      *as_str = in.effective_url.empty() ? (t->opt.url_set ? t->opt.url.c_str() : nullptr)
+                                         : in.effective_url.c_str();
+      return CURLE_OK;
+    case CURLINFO_RESPONSE_CODE:
+      *as_long = in.response_code;
+      return CURLE_OK;
+    case CURLINFO_HTTP_VERSION:
+      *as_long = in.http_version;
+      return CURLE_OK;
+    case CURLINFO_CONTENT_TYPE:
+      *as_str = in.has_content_type ? in.content_type.c_str() : nullptr;
+      return CURLE_OK;
+    case CURLINFO_PRIVATE:
+      *static_cast<void **>(out) = t->opt.private_ptr;
+      return CURLE_OK;
+    case CURLINFO_SIZE_DOWNLOAD_T:
+      *as_off = in.size_download;
+      return CURLE_OK;
+    case CURLINFO_SIZE_UPLOAD_T:
+      *as_off = in.size_upload;
+      return CURLE_OK;
+    case CURLINFO_CONTENT_LENGTH_DOWNLOAD_T:
+      *as_off = in.content_length_download;
+      return CURLE_OK;
+    case CURLINFO_SPEED_DOWNLOAD_T:
+      *as_off = total_us > 0 ? static_cast<curl_off_t>(in.size_download * 1000000 / total_us) : 0;
+      return CURLE_OK;
+    case CURLINFO_HEADER_SIZE:
+      *as_long = in.header_size;
+      return CURLE_OK;
+    case CURLINFO_REQUEST_SIZE:
+      *as_long = in.request_size;
+      return CURLE_OK;
+    case CURLINFO_NUM_CONNECTS:
+      *as_long = in.num_connects;
+      return CURLE_OK;
+    case CURLINFO_OS_ERRNO:
+      *as_long = in.os_errno;
+      return CURLE_OK;
+    case CURLINFO_PRIMARY_IP:
+      *as_str = in.primary_ip.c_str();
+      return CURLE_OK;
+    case CURLINFO_PRIMARY_PORT:
+      *as_long = in.primary_port;
+      return CURLE_OK;
+    case CURLINFO_LOCAL_IP:
+      *as_str = in.local_ip.c_str();
+      return CURLE_OK;
+    case CURLINFO_LOCAL_PORT:
+      *as_long = in.local_port;
+      return CURLE_OK;
+    case CURLINFO_TOTAL_TIME:
+      *as_double = seconds(total_us);
+      return CURLE_OK;
+    case CURLINFO_TOTAL_TIME_T:
+      *as_off = total_us;
+      return CURLE_OK;
+    case CURLINFO_NAMELOOKUP_TIME:
+      *as_double = seconds(in.since_start(in.resolved));
+      return CURLE_OK;
+    case CURLINFO_NAMELOOKUP_TIME_T:
+      *as_off = in.since_start(in.resolved);
+      return CURLE_OK;
+    case CURLINFO_CONNECT_TIME:
+      *as_double = seconds(in.since_start(in.connected));
+      return CURLE_OK;
+    case CURLINFO_CONNECT_TIME_T:
+      *as_off = in.since_start(in.connected);
+      return CURLE_OK;
+    case CURLINFO_PRETRANSFER_TIME:
+      *as_double = seconds(in.since_start(in.pretransfer));
+      return CURLE_OK;
+    case CURLINFO_PRETRANSFER_TIME_T:
+      *as_off = in.since_start(in.pretransfer);
+      return CURLE_OK;
+    case CURLINFO_STARTTRANSFER_TIME:
+      *as_double = seconds(in.since_start(in.first_byte));
+      return CURLE_OK;
+    case CURLINFO_STARTTRANSFER_TIME_T:
+      *as_off = in.since_start(in.first_byte);
+      return CURLE_OK;
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}

@@ -1,0 +1,199 @@
+// curl_easy_setopt: argument checks and conversion of each option into EasyOptions.
+#include <curl/curl.h>
+
+#include <climits>
+#include <cstdarg>
+#include <cstring>
+#include <new>
+
+#include "transfer/transfer.h"
+
+namespace evm {
+namespace {
+
+CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
+  switch (opt) {
+    case CURLOPT_VERBOSE:
+      o.verbose = v != 0;
+      return CURLE_OK;
+    case CURLOPT_NOPROGRESS:
+      o.no_progress = v != 0;
+      return CURLE_OK;
+    case CURLOPT_NOSIGNAL:
+      return CURLE_OK;  // we never raise or catch signals, so both settings behave the same
+    case CURLOPT_FAILONERROR:
+      o.fail_on_error = v != 0;
+      return CURLE_OK;
+    case CURLOPT_NOBODY:
+      // Clearing NOBODY goes back to GET, as libcurl does.
+      o.method = v ? EasyOptions::Method::Head : EasyOptions::Method::Get;
+      return CURLE_OK;
+    case CURLOPT_POST:
+      o.method = v ? EasyOptions::Method::Post : EasyOptions::Method::Get;
+      return CURLE_OK;
+    case CURLOPT_HTTPGET:
+      if (v) o.method = EasyOptions::Method::Get;
+      return CURLE_OK;
+    case CURLOPT_POSTFIELDSIZE:
+      if (v < -1) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.post_size = v;
+      return CURLE_OK;
+    case CURLOPT_HTTP_VERSION:
+      if (v == CURL_HTTP_VERSION_NONE || v == CURL_HTTP_VERSION_1_0 || v == CURL_HTTP_VERSION_1_1) {
+        o.http_version = v;
+        return CURLE_OK;
+      }
+      // HTTP/2 and 3 are not built yet: libcurl's answer when they are compiled out.
+      if (v == CURL_HTTP_VERSION_2_0 || v == CURL_HTTP_VERSION_2TLS ||
+          v == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE || v == CURL_HTTP_VERSION_3)
+        return CURLE_UNSUPPORTED_PROTOCOL;
+      return CURLE_BAD_FUNCTION_ARGUMENT;
+    case CURLOPT_TIMEOUT:
+      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.timeout_ms = v > LONG_MAX / 1000 ? LONG_MAX : v * 1000;
+      return CURLE_OK;
+    case CURLOPT_TIMEOUT_MS:
+      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.timeout_ms = v;
+      return CURLE_OK;
+    case CURLOPT_CONNECTTIMEOUT:
+      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.connect_timeout_ms = v > LONG_MAX / 1000 ? LONG_MAX : v * 1000;
+      return CURLE_OK;
+    case CURLOPT_CONNECTTIMEOUT_MS:
+      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.connect_timeout_ms = v;
+      return CURLE_OK;
+    case CURLOPT_FORBID_REUSE:
+      o.forbid_reuse = v != 0;
+      return CURLE_OK;
+    case CURLOPT_FRESH_CONNECT:
+      o.fresh_connect = v != 0;
+      return CURLE_OK;
+    case CURLOPT_IPRESOLVE:
+      if (v != CURL_IPRESOLVE_WHATEVER && v != CURL_IPRESOLVE_V4 && v != CURL_IPRESOLVE_V6)
+        return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.ip_resolve = v;
+      return CURLE_OK;
+    case CURLOPT_TCP_NODELAY:
+      o.tcp_nodelay = v != 0;
+      return CURLE_OK;
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}
+
+CURLcode set_string(std::string &field, const char *v) {
+  if (v)
+    field = v;
+  else
+    field.clear();
+  return CURLE_OK;
+}
+
+CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
+  switch (opt) {
+    case CURLOPT_URL:
+      o.url_set = v != nullptr;
+      return set_string(o.url, static_cast<const char *>(v));
+    case CURLOPT_WRITEDATA:
+      o.write_data = v;
+      return CURLE_OK;
+    case CURLOPT_HEADERDATA:
+      o.header_data = v;
+      return CURLE_OK;
+    case CURLOPT_PRIVATE:
+      o.private_ptr = v;
+      return CURLE_OK;
+    case CURLOPT_ERRORBUFFER:
+      o.error_buffer = static_cast<char *>(v);
+      return CURLE_OK;
+    case CURLOPT_XFERINFODATA:
+      o.progress_data = v;
+      return CURLE_OK;
+    case CURLOPT_HTTPHEADER:
+      o.http_headers = static_cast<const curl_slist *>(v);
+      return CURLE_OK;
+    case CURLOPT_RESOLVE:
+      o.resolve = static_cast<const curl_slist *>(v);
+      return CURLE_OK;
+    case CURLOPT_USERAGENT:
+      return set_string(o.user_agent, static_cast<const char *>(v));
+    case CURLOPT_CUSTOMREQUEST:
+      return set_string(o.custom_request, static_cast<const char *>(v));
+    case CURLOPT_POSTFIELDS:
+      // Borrowed, and implies POST, as libcurl does.
+      o.post_fields = static_cast<const char *>(v);
+      o.method = EasyOptions::Method::Post;
+      return CURLE_OK;
+    case CURLOPT_COPYPOSTFIELDS: {
+      const char *src = static_cast<const char *>(v);
+      if (!src) {
+        o.post_copy.clear();
+        o.post_fields = nullptr;
+      } else {
+        size_t n = o.post_size >= 0 ? static_cast<size_t>(o.post_size) : std::strlen(src);
+        o.post_copy.assign(src, n);
+        o.post_fields = o.post_copy.data();
+      }
+      o.method = EasyOptions::Method::Post;
+      return CURLE_OK;
+    }
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}
+
+CURLcode set_function(EasyOptions &o, CURLoption opt, void (*fn)()) {
+  switch (opt) {
+    case CURLOPT_WRITEFUNCTION:
+      o.write_fn = reinterpret_cast<curl_write_callback>(fn);
+      return CURLE_OK;
+    case CURLOPT_HEADERFUNCTION:
+      o.header_fn = reinterpret_cast<curl_write_callback>(fn);
+      return CURLE_OK;
+    case CURLOPT_XFERINFOFUNCTION:
+      o.xferinfo_fn = reinterpret_cast<curl_xferinfo_callback>(fn);
+      return CURLE_OK;
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}
+
+CURLcode set_off_t(EasyOptions &o, CURLoption opt, curl_off_t v) {
+  switch (opt) {
+    case CURLOPT_POSTFIELDSIZE_LARGE:
+      if (v < -1) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.post_size = v;
+      return CURLE_OK;
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}
+
+}  // namespace
+}  // namespace evm
+
+extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
+  evm::Transfer *t = evm::Transfer::from(handle);
+  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+  va_list ap;
+  va_start(ap, option);
+  CURLcode rc;
+  try {
+    if (option < CURLOPTTYPE_OBJECTPOINT)
+      rc = evm::set_long(t->opt, option, va_arg(ap, long));
+    else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+      rc = evm::set_pointer(t->opt, option, va_arg(ap, void *));
+    else if (option < CURLOPTTYPE_OFF_T)
+      rc = evm::set_function(t->opt, option, va_arg(ap, void (*)()));
+    else if (option < CURLOPTTYPE_BLOB)
+      rc = evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
+    else
+      rc = CURLE_UNKNOWN_OPTION;
+  } catch (const std::bad_alloc &) {
+    rc = CURLE_OUT_OF_MEMORY;
+  }
+  va_end(ap);
+  return rc;
+}

@@ -1,0 +1,193 @@
+#include "conn/tcp_filter.h"
+
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "multi/socket_registry.h"
+#include "util/trace.h"
+
+namespace evm {
+
+namespace {
+constexpr auto kHappyEyeballsDelay = std::chrono::milliseconds(200);
+}
+
+TcpFilter::TcpFilter(AddressList addresses, std::string host, uint16_t port, TcpOptions opts)
+    : host_(std::move(host)), port_(port), opts_(opts) {
+  if (addresses.empty()) return;
+  const int first = addresses.front().family();
+  for (auto &a : addresses) families_[a.family() == first ? 0 : 1].addrs.push_back(a);
+}
+
+TcpFilter::~TcpFilter() {
+  // close() normally ran already; this only guards against leaking descriptors.
+  for (auto &a : attempts_) ::close(a.fd);
+  if (fd_ != CURL_SOCKET_BAD) ::close(fd_);
+}
+
+bool TcpFilter::start_next(FilterContext &ctx, Family &fam, TimePoint t) {
+  (void)t;
+  while (!fam.exhausted()) {
+    const Address &addr = fam.addrs[fam.next++];
+    ctx.trace.info("  Trying %s%s%s:%u...", addr.family() == AF_INET6 ? "[" : "",
+                   addr.ip().c_str(), addr.family() == AF_INET6 ? "]" : "", addr.port());
+    int fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) {
+      last_errno_ = errno;
+      continue;
+    }
+    if (::connect(fd, addr.sa(), addr.length) == 0 || errno == EINPROGRESS) {
+      attempts_.push_back({fd, addr});
+      return true;
+    }
+    last_errno_ = errno;
+    ::close(fd);
+  }
+  return false;
+}
+
+bool TcpFilter::any_in_flight(const Family &fam) const {
+  for (auto &a : attempts_)
+    if (!fam.addrs.empty() && a.addr.family() == fam.addrs.front().family()) return true;
+  return false;
+}
+
+void TcpFilter::drop_attempt(FilterContext &ctx, size_t i) {
+  ctx.sockets.forget(attempts_[i].fd, ctx.easy);
+  ::close(attempts_[i].fd);
+  attempts_.erase(attempts_.begin() + static_cast<ptrdiff_t>(i));
+}
+
+void TcpFilter::fail_attempt(FilterContext &ctx, size_t i, int err) {
+  last_errno_ = err;
+  ctx.trace.info("connect to %s port %u failed: %s", attempts_[i].addr.ip().c_str(),
+                 attempts_[i].addr.port(), std::strerror(err));
+  drop_attempt(ctx, i);
+}
+
+CURLcode TcpFilter::connect(FilterContext &ctx, TimePoint t, bool &done) {
+  done = false;
+  if (fd_ != CURL_SOCKET_BAD) {
+    done = true;
+    return CURLE_OK;
+  }
+  if (started_ == TimePoint{}) {
+    started_ = t;
+    if (!families_[1].addrs.empty()) second_family_at_ = t + kHappyEyeballsDelay;
+    start_next(ctx, families_[0], t);
+  }
+
+  // Which attempts have finished? One poll() over at most a handful of sockets.
+  pollfd pfds[Pollset::kMax * 2];
+  size_t n = attempts_.size() < std::size(pfds) ? attempts_.size() : std::size(pfds);
+  for (size_t i = 0; i < n; ++i) pfds[i] = {attempts_[i].fd, POLLOUT, 0};
+  if (n) ::poll(pfds, n, 0);
+  for (size_t i = n; i-- > 0;) {
+    if (!pfds[i].revents) continue;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(attempts_[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err == 0 && (pfds[i].revents & POLLOUT)) {
+      fd_ = attempts_[i].fd;
+      peer_ = attempts_[i].addr;
+      attempts_.erase(attempts_.begin() + static_cast<ptrdiff_t>(i));
+      while (!attempts_.empty()) drop_attempt(ctx, attempts_.size() - 1);
+      sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      if (::getsockname(fd_, reinterpret_cast<sockaddr *>(&ss), &sl) == 0)
+        local_ = Address::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), sl);
+      if (opts_.nodelay) {
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      }
+      ctx.trace.info("Connected to %s (%s) port %u", host_.c_str(), peer_.ip().c_str(), port_);
+      done = true;
+      return CURLE_OK;
+    }
+    fail_attempt(ctx, i, err ? err : ECONNREFUSED);
+  }
+
+  // Keep each family busy: a failed attempt moves on to that family's next address, and a
+  // family that has run dry lets the other one start at once.
+  if (!any_in_flight(families_[0])) start_next(ctx, families_[0], t);
+  bool second_started = families_[1].next > 0;
+  if (!families_[1].addrs.empty() && !second_started &&
+      (t >= second_family_at_ || (families_[0].exhausted() && !any_in_flight(families_[0])))) {
+    second_family_at_ = TimePoint::max();
+    start_next(ctx, families_[1], t);
+  } else if (second_started && !any_in_flight(families_[1])) {
+    start_next(ctx, families_[1], t);
+  }
+
+  if (attempts_.empty()) {
+    ctx.os_errno = last_errno_;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - started_).count();
+    ctx.error = "Failed to connect to " + host_ + " port " + std::to_string(port_) + " after " +
+                std::to_string(ms) + " ms: " +
+                (last_errno_ ? std::strerror(last_errno_) : "Couldn't connect to server");
+    return CURLE_COULDNT_CONNECT;
+  }
+  return CURLE_OK;
+}
+
+ssize_t TcpFilter::send(FilterContext &ctx, const char *buf, size_t len, CURLcode &err) {
+  ssize_t n = ::send(fd_, buf, len, MSG_NOSIGNAL);
+  if (n >= 0) return n;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    err = CURLE_AGAIN;
+    return -1;
+  }
+  ctx.os_errno = errno;
+  ctx.error = std::string("Send failure: ") + std::strerror(errno);
+  err = CURLE_SEND_ERROR;
+  return -1;
+}
+
+ssize_t TcpFilter::recv(FilterContext &ctx, char *buf, size_t len, CURLcode &err) {
+  ssize_t n = ::recv(fd_, buf, len, 0);
+  if (n >= 0) return n;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    err = CURLE_AGAIN;
+    return -1;
+  }
+  ctx.os_errno = errno;
+  ctx.error = std::string("Recv failure: ") + std::strerror(errno);
+  err = CURLE_RECV_ERROR;
+  return -1;
+}
+
+void TcpFilter::adjust_pollset(Pollset &ps, bool want_send, bool want_recv) const {
+  if (fd_ == CURL_SOCKET_BAD) {
+    for (auto &a : attempts_) ps.add(a.fd, CURL_POLL_OUT);
+    return;
+  }
+  int ev = (want_send ? CURL_POLL_OUT : 0) | (want_recv ? CURL_POLL_IN : 0);
+  if (ev) ps.add(fd_, ev);
+}
+
+TimePoint TcpFilter::connect_deadline() const {
+  return fd_ == CURL_SOCKET_BAD ? second_family_at_ : TimePoint::max();
+}
+
+bool TcpFilter::is_alive() const {
+  if (fd_ == CURL_SOCKET_BAD) return false;
+  char c;
+  ssize_t n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  // Readable data or EOF on an idle connection both mean the server is done with it.
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void TcpFilter::close(FilterContext &ctx) {
+  while (!attempts_.empty()) drop_attempt(ctx, attempts_.size() - 1);
+  if (fd_ != CURL_SOCKET_BAD) {
+    ctx.sockets.forget(fd_, ctx.easy);
+    ::close(fd_);
+    fd_ = CURL_SOCKET_BAD;
+  }
+}
+
+}  // namespace evm

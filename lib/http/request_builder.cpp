@@ -1,0 +1,132 @@
+#include "http/request_builder.h"
+
+namespace evm::http {
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+
+char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// libcurl's notion of blank inside header lines (isspace in the C locale).
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (to_lower(s[i]) != to_lower(prefix[i])) return false;
+  return true;
+}
+
+bool contains_ci(std::string_view haystack, std::string_view needle) {
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i)
+    if (starts_with_ci(haystack.substr(i), needle)) return true;
+  return false;
+}
+
+bool all_space(std::string_view s) {
+  for (char c : s)
+    if (!is_space(c)) return false;
+  return true;
+}
+
+// First custom entry naming header `name` followed by ':' or ';' (any value, even none).
+// Such an entry switches off libcurl's own header of that name.
+const char *find_custom(std::span<const char *const> custom, std::string_view name) {
+  for (const char *entry : custom) {
+    if (!entry) continue;
+    std::string_view e(entry);
+    if (starts_with_ci(e, name) && e.size() > name.size() &&
+        (e[name.size()] == ':' || e[name.size()] == ';'))
+      return entry;
+  }
+  return nullptr;
+}
+
+// What a custom entry puts on the wire: "Name: value" verbatim when the value is not blank,
+// "Name;" (nothing after the ';') as "Name:", everything else nothing. Returns false to skip.
+bool custom_line(std::string_view entry, std::string &line) {
+  size_t colon = entry.find(':');
+  if (colon != std::string_view::npos) {
+    if (colon == 0 || all_space(entry.substr(colon + 1))) return false;
+    line = entry;
+    return true;
+  }
+  size_t semi = entry.find(';');
+  // Only a ';' ending the entry counts; libcurl even turns a lone ";" into ":".
+  if (semi == std::string_view::npos || semi + 1 != entry.size()) return false;
+  line = entry;
+  line[semi] = ':';
+  return true;
+}
+
+void add_header(std::string &out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append(kCrlf);
+}
+
+}  // namespace
+
+RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
+  RequestBuildResult result;
+  const auto custom = spec.custom_headers;
+
+  const char *custom_te = find_custom(custom, "Transfer-Encoding");
+  if (custom_te) {
+    // libcurl looks for "chunked" anywhere in the value, and only after a colon.
+    std::string_view te(custom_te);
+    result.chunked_body = spec.body_size != kNoBody && starts_with_ci(te, "Transfer-Encoding:") &&
+                          contains_ci(te.substr(18), "chunked");
+  } else if (spec.body_size == kUnknownBodySize) {
+    if (spec.http10) {
+      result.code = RequestError::kChunkedNeedsHttp11;
+      result.message = "Chunky upload is not supported by HTTP 1.0";
+      return result;
+    }
+    result.chunked_body = true;
+  }
+
+  out.append(spec.method).append(" ").append(spec.target);
+  out.append(spec.http10 ? " HTTP/1.0" : " HTTP/1.1").append(kCrlf);
+
+  // A custom Host entry takes Host's slot: everything after its 5th byte is reused, so
+  // "Host; x" yields "Host: x". Exactly "Host:" removes the header.
+  bool host_sent = true;
+  if (const char *custom_host = find_custom(custom, "Host")) {
+    std::string_view h(custom_host);
+    if (h == "Host:")
+      host_sent = false;
+    else
+      out.append("Host:").append(h.substr(5)).append(kCrlf);
+  } else {
+    add_header(out, "Host", spec.host_header);
+  }
+
+  if (!spec.authorization.empty() && !find_custom(custom, "Authorization"))
+    add_header(out, "Authorization", spec.authorization);
+  if (!spec.user_agent.empty() && !find_custom(custom, "User-Agent"))
+    add_header(out, "User-Agent", spec.user_agent);
+  if (!find_custom(custom, "Accept")) add_header(out, "Accept", "*/*");
+  if (!custom_te && spec.body_size == kUnknownBodySize)
+    add_header(out, "Transfer-Encoding", "chunked");
+
+  std::string line;
+  for (const char *entry : custom) {
+    if (!entry || !custom_line(entry, line)) continue;
+    // Custom Host lines already went into Host's slot, unless Host was removed.
+    if (host_sent && starts_with_ci(line, "Host:")) continue;
+    out.append(line).append(kCrlf);
+  }
+
+  if (spec.body_size >= 0 && !result.chunked_body && !find_custom(custom, "Content-Length"))
+    add_header(out, "Content-Length", std::to_string(spec.body_size));
+  if (spec.is_post && !find_custom(custom, "Content-Type"))
+    add_header(out, "Content-Type", "application/x-www-form-urlencoded");
+
+  out.append(kCrlf);
+  return result;
+}
+
+}  // namespace evm::http

@@ -1,0 +1,51 @@
+// Serializes an HTTP/1.x request head byte-for-byte like libcurl 7.88, including how
+// CURLOPT_HTTPHEADER entries replace, remove or blank libcurl's own headers.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace evm::http {
+
+inline constexpr int64_t kNoBody = -1;           // GET/HEAD/...: no body at all
+inline constexpr int64_t kUnknownBodySize = -2;  // upload of unknown size: chunked
+
+struct RequestSpec {
+  std::string_view method;         // "GET", "HEAD", "POST" or the CURLOPT_CUSTOMREQUEST string
+  std::string_view target;         // Url::target
+  std::string_view host_header;    // Url::host_header()
+  std::string_view authorization;  // e.g. "Basic dXM6cHc="; empty = none
+  std::string_view user_agent;     // CURLOPT_USERAGENT; empty = none
+  std::span<const char *const> custom_headers;  // CURLOPT_HTTPHEADER, in list order
+  int64_t body_size = kNoBody;  // >= 0: known size (Content-Length), or kNoBody/kUnknownBodySize
+  bool http10 = false;
+  bool is_post = false;  // POSTFIELDS/POST body: adds the form Content-Type by default
+};
+
+enum class RequestError {
+  kOk,
+  // Unknown body size needs chunked encoding, which HTTP/1.0 lacks, and no custom
+  // Transfer-Encoding header decides otherwise. Nothing is appended. Engine maps to
+  // CURLE_UPLOAD_FAILED (25) with `message` in the error buffer, as libcurl does.
+  kChunkedNeedsHttp11,
+};
+
+struct RequestBuildResult {
+  RequestError code = RequestError::kOk;
+  const char *message = "";
+  // The body must be sent with chunked transfer-coding: either the size is unknown or a
+  // custom "Transfer-Encoding:" header mentions "chunked". False means send it as is.
+  bool chunked_body = false;
+  bool ok() const { return code == RequestError::kOk; }
+};
+
+// Appends the request line, headers and the blank line to `out`.
+// Header order is libcurl's: Host, Authorization, User-Agent, Accept, Transfer-Encoding,
+// the custom headers, Content-Length, Content-Type. No Connection header is added.
+// "Expect: 100-continue" is never added: libcurl 7.88 appends it last over HTTP/1.1 for
+// bodies above 1 MiB or of unknown size (unless a custom Expect entry exists); we don't.
+RequestBuildResult build_request(const RequestSpec &spec, std::string &out);
+
+}  // namespace evm::http

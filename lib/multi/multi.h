@@ -1,0 +1,95 @@
+// A multi handle: the transfers added to it, the sockets and deadlines they wait on, the
+// connection pool and resolver they share, and the queue of finished-transfer messages.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+
+#include "conn/connection_pool.h"
+#include "multi/socket_registry.h"
+#include "multi/timer_queue.h"
+#include "net/resolver.h"
+#include "transfer/transfer.h"
+#include "util/intrusive_list.h"
+
+namespace evm {
+
+class Multi final : public SocketReporter {
+ public:
+  static constexpr uint32_t kMagic = 0x45564d4d;  // "EVMM"
+  static constexpr size_t kRecvBufferSize = 64 * 1024;
+
+  Multi();
+  ~Multi();
+  Multi(const Multi &) = delete;
+  Multi &operator=(const Multi &) = delete;
+
+  static Multi *from(CURLM *h) {
+    auto *m = static_cast<Multi *>(h);
+    return m && m->magic_ == kMagic ? m : nullptr;
+  }
+  CURLM *handle() { return static_cast<CURLM *>(this); }
+
+  // The API surface (argument checks are done by lib/api).
+  CURLMcode add(Transfer &t);
+  CURLMcode remove(Transfer &t);
+  CURLMcode socket_action(curl_socket_t fd, int ev_bitmask, int *running);
+  CURLMcode perform(int *running);
+  CURLMcode wait(curl_waitfd extra[], unsigned extra_nfds, int timeout_ms, int *numfds,
+                 bool use_wakeup);
+  CURLMcode wakeup();
+  CURLMcode fdset(fd_set *read, fd_set *write, fd_set *exc, int *max_fd);
+  long timeout_ms_value() const;  // curl_multi_timeout's answer
+  CURLMsg *info_read(int *msgs_in_queue);
+  CURLMcode assign(curl_socket_t fd, void *socketp);
+  CURL **handles() const;
+
+  // Whether a callback of ours is running: multi calls made now are refused.
+  bool in_callback() const { return in_callback_ > 0; }
+  struct CallbackScope {
+    explicit CallbackScope(Multi *m) : m_(m) {
+      if (m_) ++m_->in_callback_;
+    }
+    ~CallbackScope() {
+      if (m_) --m_->in_callback_;
+    }
+    Multi *m_;
+  };
+
+  // Services for transfers.
+  SocketRegistry sockets{*this};
+  TimerQueue timers;
+  ConnectionPool pool{sockets};
+  Resolver resolver{sockets, timers};
+  char *recv_buffer() { return recv_buffer_.get(); }
+  void schedule(Transfer &t);  // run `t` before the current API call returns
+  void unschedule(Transfer &t) { ready_.remove(t); }
+  void transfer_done(Transfer &t);
+
+  curl_socket_callback socket_fn = nullptr;
+  void *socket_data = nullptr;
+  curl_multi_timer_callback timer_fn = nullptr;
+  void *timer_data = nullptr;
+
+  void report_socket(CURL *easy, curl_socket_t fd, int what, void *socketp) override;
+  void update_timer();
+  size_t running() const { return running_; }
+
+ private:
+  void run_due(TimePoint t);
+  void dispatch_socket(curl_socket_t fd, int cselect);
+
+  uint32_t magic_ = kMagic;
+  int in_callback_ = 0;
+  IntrusiveList<Transfer, &Transfer::multi_link> transfers_;
+  IntrusiveList<Transfer, &Transfer::ready_link> ready_;
+  IntrusiveList<Transfer, &Transfer::message_link> messages_;
+  size_t running_ = 0;
+  std::unique_ptr<char[]> recv_buffer_;
+  int wakeup_fd_ = -1;  // eventfd for curl_multi_wakeup
+  bool timer_armed_ = false;
+  TimePoint timer_reported_{};
+};
+
+}  // namespace evm

@@ -1,0 +1,71 @@
+// Non-blocking name resolution through c-ares, shared by all transfers of a multi handle: its
+// sockets go through the SocketRegistry like any other, its timeouts into the TimerQueue, and
+// answers are cached for 60 seconds as libcurl does. Concurrent lookups of one name share a query.
+#pragma once
+
+#include <ares.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "multi/socket_registry.h"
+#include "multi/timer_queue.h"
+#include "net/address.h"
+#include "util/intrusive_list.h"
+
+namespace evm {
+
+class ResolveWaiter {
+ public:
+  // Called from inside the resolver; implementations only record the answer and schedule
+  // themselves (no re-entrant work).
+  virtual void on_resolved(bool ok, const AddressList &addrs) = 0;
+  virtual CURL *resolve_easy() = 0;  // the handle named in SOCKETFUNCTION calls for DNS sockets
+  bool resolving() const { return link_.linked(); }
+
+ protected:
+  ~ResolveWaiter() = default;
+
+ private:
+  friend class Resolver;
+  ListLink link_;
+};
+
+class Resolver final : public IoHandler, public TimerClient {
+ public:
+  Resolver(SocketRegistry &sockets, TimerQueue &timers) : sockets_(sockets), timers_(timers) {}
+  ~Resolver();
+  Resolver(const Resolver &) = delete;
+  Resolver &operator=(const Resolver &) = delete;
+
+  // `family` is AF_UNSPEC, AF_INET or AF_INET6. Returns true with `out` filled when the answer
+  // is known now (numeric address or cache); otherwise `w` is told later and false is returned.
+  // On a failure to even start, returns true with `out` empty.
+  bool resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out,
+               TimePoint t);
+  void cancel(ResolveWaiter &w);
+
+  void on_socket_ready(curl_socket_t fd, int cselect) override;
+  void on_timeout(TimePoint t) override;
+
+ private:
+  struct Query;
+  struct CacheEntry {
+    AddressList addrs;
+    TimePoint expires;
+  };
+
+  bool ensure_channel();
+  void rearm_timer();
+  static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable);
+  static void on_answer(void *arg, int status, int timeouts, ares_addrinfo *res);
+  CURL *some_easy() const;
+
+  SocketRegistry &sockets_;
+  TimerQueue &timers_;
+  ares_channel channel_ = nullptr;
+  std::unordered_map<std::string, CacheEntry> cache_;
+  std::unordered_map<std::string, Query *> queries_;
+};
+
+}  // namespace evm

@@ -1,0 +1,45 @@
+// Everything curl_easy_setopt can set, as plain values (strings are owned copies).
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace evm {
+
+struct EasyOptions {
+  std::string url;
+  bool url_set = false;
+  curl_write_callback write_fn = nullptr;  // null: fwrite to write_data (stdout by default)
+  void *write_data = stdout;
+  curl_write_callback header_fn = nullptr;
+  void *header_data = nullptr;
+  void *private_ptr = nullptr;
+  char *error_buffer = nullptr;
+  curl_xferinfo_callback xferinfo_fn = nullptr;
+  void *progress_data = nullptr;
+  bool no_progress = true;
+  bool verbose = false;
+  bool fail_on_error = false;
+
+  const curl_slist *http_headers = nullptr;  // borrowed, as libcurl does
+  std::string user_agent;
+  std::string custom_request;
+  enum class Method { Get, Post, Head } method = Method::Get;
+  const char *post_fields = nullptr;  // borrowed (POSTFIELDS) or points into post_copy
+  std::string post_copy;              // COPYPOSTFIELDS
+  int64_t post_size = -1;             // -1: strlen(post_fields)
+  long http_version = CURL_HTTP_VERSION_NONE;
+
+  long timeout_ms = 0;
+  long connect_timeout_ms = 0;  // 0: libcurl's default of 300 s
+  bool forbid_reuse = false;
+  bool fresh_connect = false;
+  const curl_slist *resolve = nullptr;  // borrowed
+  long ip_resolve = CURL_IPRESOLVE_WHATEVER;
+  bool tcp_nodelay = true;
+};
+
+}  // namespace evm

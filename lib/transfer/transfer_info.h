@@ -1,0 +1,36 @@
+// What curl_easy_getinfo reports about the latest transfer of a handle.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "util/clock.h"
+
+namespace evm {
+
+struct TransferInfo {
+  long response_code = 0;
+  long http_version = 0;  // CURL_HTTP_VERSION_1_0 / 1_1, 0 before a response
+  std::string effective_url;
+  std::string content_type;
+  bool has_content_type = false;
+  int64_t size_download = 0;
+  int64_t size_upload = 0;
+  int64_t content_length_download = -1;
+  long header_size = 0;
+  long request_size = 0;
+  long num_connects = 0;
+  long os_errno = 0;
+  std::string primary_ip, local_ip;
+  long primary_port = 0, local_port = 0;
+
+  // Moments of the transfer; zero means "not reached".
+  TimePoint started{}, resolved{}, connected{}, pretransfer{}, first_byte{}, finished{};
+
+  // Microseconds from `started` to `t`, 0 when `t` was not reached.
+  int64_t since_start(TimePoint t) const {
+    return t == TimePoint{} ? 0 : micros_between(started, t);
+  }
+};
+
+}  // namespace evm

@@ -1,0 +1,72 @@
+// Single transfers through curl_easy_perform against the loopback test server.
+#include <doctest/doctest.h>
+
+#include "easy_fixture.h"
+#include "test_server.h"
+
+using evm::test::Fetch;
+using evm::test::TestServer;
+
+namespace {
+
+TestServer &server() {
+  static TestServer s;
+  static bool started = s.start();
+  REQUIRE(started);
+  return s;
+}
+
+std::string pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a Content-Length body arrives whole") {
+  Fetch f(server().http_url("/bytes/100000"));
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.status() == 200);
+  CHECK(f.body == pattern(100000));
+  curl_off_t size = 0;
+  curl_easy_getinfo(f.easy, CURLINFO_SIZE_DOWNLOAD_T, &size);
+  CHECK(size == 100000);
+  curl_easy_getinfo(f.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size);
+  CHECK(size == 100000);
+}
+
+TEST_CASE("a chunked body arrives whole") {
+  Fetch f(server().http_url("/chunked/5000"));
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.body == pattern(5000));
+  curl_off_t len = 0;
+  curl_easy_getinfo(f.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+  CHECK(len == -1);
+}
+
+TEST_CASE("bad input ends the transfer with libcurl's code and a readable text") {
+  struct Case {
+    std::string url;
+    CURLcode code;
+  };
+  const Case cases[] = {
+      {"http://", CURLE_URL_MALFORMAT},
+      {"ftp://127.0.0.1/", CURLE_UNSUPPORTED_PROTOCOL},
+      {"http://no-such-host.invalid/", CURLE_COULDNT_RESOLVE_HOST},
+      {"http://127.0.0.1:1/", CURLE_COULDNT_CONNECT},
+      {server().raw_url("/empty"), CURLE_GOT_NOTHING},
+      {server().raw_url("/garbage"), CURLE_WEIRD_SERVER_REPLY},
+      {server().raw_url("/partial"), CURLE_PARTIAL_FILE},
+      {server().raw_url("/reset"), CURLE_RECV_ERROR},
+      {server().raw_url("/badheader"), CURLE_WEIRD_SERVER_REPLY},
+      {server().raw_url("/badchunk"), CURLE_RECV_ERROR},
+      {server().raw_url("/bigheader/200000"), CURLE_RECV_ERROR},
+  };
+  for (const Case &c : cases) {
+    CAPTURE(c.url);
+    Fetch f(c.url);
+    CHECK(curl_easy_perform(f.easy) == c.code);
+    CHECK(std::string(f.error).size() > 5);
+  }
+}

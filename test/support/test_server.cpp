@@ -1,0 +1,1036 @@
+// Loopback test server: an evhttp listener for well-formed HTTP/1.1 and a raw listener with
+// canned (often broken) responses. Everything runs on one thread that owns one event_base;
+// other threads only touch atomics and the wake pipe.
+//
+// HTTP listener (evhttp):
+//   /bytes/N         200, N bytes 'a'+(i%26), Content-Length, application/octet-stream
+//   /chunked/N       200, same bytes in chunks of at most 1000 bytes
+//   /status/CODE     that status (100..599); body "status CODE\n" except 1xx/204/304;
+//                    query parameters become response headers (/status/302?Location=/x)
+//   /delay/MS        "ok\n" after MS milliseconds (timer, not a sleep)
+//   /echo            "METHOD URI\n" + "Name: value\n" per request header + "\n" + body
+//   /header?n=v&..   200 "ok\n" with each query parameter as a response header
+//   /stall           never answered; freed when the client goes away or on stop()
+//   anything else    404
+// Raw listener: see respond_raw() below; a request head is read up to the blank line, a
+// Content-Length or chunked request body is consumed, and keep-alive paths serve further
+// requests on the same connection.
+#include "test_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace evm::test {
+namespace {
+
+constexpr size_t kPatternBlockSize = 26 * 2048;  // a whole number of periods
+constexpr size_t kSmallCopyLimit = 4096;         // below this, copying beats a reference
+constexpr uint64_t kMaxBodyBytes = 1ull << 40;   // sanity bound for N in /bytes/N etc.
+constexpr uint64_t kMaxHeaderBytes = 64ull << 20;
+constexpr uint64_t kMaxDelayMs = 3600 * 1000;
+constexpr size_t kChunkPiece = 1000;
+constexpr size_t kMaxRawHead = 1 << 20;
+constexpr uint64_t kMaxRawBody = 64ull << 20;
+constexpr int kListenBacklog = 4096;
+constexpr int kSlowIntervalMs = 50;
+constexpr int kLingerSeconds = 2;
+
+const char *pattern_block() {
+  static const std::array<char, kPatternBlockSize> block = [] {
+    std::array<char, kPatternBlockSize> b{};
+    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>('a' + i % 26);
+    return b;
+  }();
+  return block.data();
+}
+
+// Appends bytes offset..offset+n of the endless 'a'..'z' pattern. Large bodies reference
+// a static block instead of copying, so a multi-megabyte response costs no memory.
+void add_pattern(evbuffer *buf, uint64_t offset, uint64_t n) {
+  const char *block = pattern_block();
+  if (n <= kSmallCopyLimit) {
+    size_t start = offset % 26;
+    evbuffer_add(buf, block + start, n);
+    return;
+  }
+  while (n > 0) {
+    size_t start = offset % 26;
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, kPatternBlockSize - start));
+    evbuffer_add_reference(buf, block + start, take, nullptr, nullptr);
+    offset += take;
+    n -= take;
+  }
+}
+
+bool parse_decimal(std::string_view s, uint64_t max, uint64_t *out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+// "/bytes/123" with prefix "/bytes/" -> 123.
+bool number_after(std::string_view path, std::string_view prefix, uint64_t max, uint64_t *out) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  return parse_decimal(path.substr(prefix.size()), max, out);
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True if the comma-separated header value contains token (case-insensitive).
+bool has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    if (iequals(trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char);
+}
+
+bool make_loopback_sockaddr(const std::string &address, sockaddr_storage *ss, socklen_t *len) {
+  std::memset(ss, 0, sizeof(*ss));
+  sockaddr_in sin{};
+  if (inet_pton(AF_INET, address.c_str(), &sin.sin_addr) == 1) {
+    if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) return false;
+    sin.sin_family = AF_INET;
+    std::memcpy(ss, &sin, sizeof(sin));
+    *len = sizeof(sin);
+    return true;
+  }
+  sockaddr_in6 sin6{};
+  if (inet_pton(AF_INET6, address.c_str(), &sin6.sin6_addr) == 1) {
+    if (!IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr)) return false;
+    sin6.sin6_family = AF_INET6;
+    std::memcpy(ss, &sin6, sizeof(sin6));
+    *len = sizeof(sin6);
+    return true;
+  }
+  return false;
+}
+
+uint16_t local_port(evutil_socket_t fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
+  return 0;
+}
+
+void set_nodelay(evutil_socket_t fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+const char *method_name(evhttp_cmd_type cmd) {
+  switch (cmd) {
+    case EVHTTP_REQ_GET:
+      return "GET";
+    case EVHTTP_REQ_POST:
+      return "POST";
+    case EVHTTP_REQ_HEAD:
+      return "HEAD";
+    case EVHTTP_REQ_PUT:
+      return "PUT";
+    case EVHTTP_REQ_DELETE:
+      return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+      return "OPTIONS";
+    case EVHTTP_REQ_TRACE:
+      return "TRACE";
+    case EVHTTP_REQ_CONNECT:
+      return "CONNECT";
+    case EVHTTP_REQ_PATCH:
+      return "PATCH";
+  }
+  return "UNKNOWN";
+}
+
+void add_string(evbuffer *buf, std::string_view s) { evbuffer_add(buf, s.data(), s.size()); }
+
+// ---------------------------------------------------------------------------------------
+// Raw listener request parsing.
+
+struct RawRequest {
+  std::string method;
+  std::string target;  // as received
+  std::string path;    // target without scheme/authority and query
+  std::vector<std::pair<std::string, std::string>> headers;
+  uint64_t content_length = 0;
+  bool chunked = false;
+  bool wants_close = false;
+  bool expect_continue = false;
+  bool head = false;
+};
+
+bool parse_raw_head(std::string_view head, RawRequest *req) {
+  bool first = true;
+  bool http10 = false;
+  bool keep_alive = false;
+  bool have_length = false;
+  while (!head.empty()) {
+    size_t nl = head.find('\n');
+    std::string_view line = head.substr(0, nl);
+    head.remove_prefix(nl == std::string_view::npos ? head.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (first) {
+      first = false;
+      size_t sp1 = line.find(' ');
+      size_t sp2 = line.rfind(' ');
+      if (sp1 == std::string_view::npos || sp2 == sp1) return false;
+      std::string_view version = line.substr(sp2 + 1);
+      if (version == "HTTP/1.0") {
+        http10 = true;
+      } else if (version != "HTTP/1.1") {
+        return false;
+      }
+      req->method = std::string(line.substr(0, sp1));
+      req->target = std::string(trim(line.substr(sp1 + 1, sp2 - sp1 - 1)));
+      if (req->method.empty() || req->target.empty()) return false;
+      continue;
+    }
+    if (line.empty()) break;
+    if (line.front() == ' ' || line.front() == '\t') return false;  // no obs-fold
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = trim(line.substr(colon + 1));
+    if (!is_header_name(name)) return false;
+    if (iequals(name, "Content-Length")) {
+      uint64_t n = 0;
+      if (!parse_decimal(value, UINT64_MAX, &n) || (have_length && n != req->content_length))
+        return false;
+      have_length = true;
+      req->content_length = n;
+    } else if (iequals(name, "Transfer-Encoding")) {
+      req->chunked = has_token(value, "chunked");
+    } else if (iequals(name, "Connection")) {
+      if (has_token(value, "close")) req->wants_close = true;
+      if (has_token(value, "keep-alive")) keep_alive = true;
+    } else if (iequals(name, "Expect")) {
+      req->expect_continue = iequals(value, "100-continue");
+    }
+    req->headers.emplace_back(std::string(name), std::string(value));
+  }
+  if (http10 && !keep_alive) req->wants_close = true;
+  req->head = req->method == "HEAD";
+
+  std::string_view path = req->target;
+  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path[0] != '/') {
+    size_t slash = path.find('/', scheme + 3);
+    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  }
+  req->path = std::string(path.substr(0, path.find('?')));
+  return true;
+}
+
+// Decodes a chunked request body at the start of `in`. Returns the bytes it spans, 0 if
+// more input is needed, -1 if malformed.
+long long parse_chunked_body(std::string_view in, std::string *body) {
+  body->clear();
+  size_t pos = 0;
+  for (;;) {
+    size_t eol = in.find("\r\n", pos);
+    if (eol == std::string_view::npos) return in.size() - pos > 1024 ? -1 : 0;
+    std::string_view line = in.substr(pos, eol - pos);
+    line = trim(line.substr(0, line.find(';')));
+    if (line.empty() || line.size() > 15) return -1;
+    uint64_t size = 0;
+    for (char ch : line) {
+      int digit = (ch >= '0' && ch <= '9')   ? ch - '0'
+                  : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
+                  : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
+                                             : -1;
+      if (digit < 0) return -1;
+      size = size * 16 + static_cast<uint64_t>(digit);
+    }
+    pos = eol + 2;
+    if (size == 0) {  // trailer section up to the blank line
+      for (;;) {
+        eol = in.find("\r\n", pos);
+        if (eol == std::string_view::npos) return 0;
+        if (eol == pos) return static_cast<long long>(pos + 2);
+        pos = eol + 2;
+      }
+    }
+    if (size > kMaxRawBody || body->size() + size > kMaxRawBody) return -1;
+    if (in.size() - pos < size + 2) return 0;
+    if (in.substr(pos + size, 2) != "\r\n") return -1;
+    body->append(in.substr(pos, size));
+    pos += size + 2;
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+
+struct TestServer::Impl {
+  // An evhttp request answered later (/delay) or never (/stall).
+  struct PendingRequest {
+    Impl *impl = nullptr;
+    evhttp_request *req = nullptr;
+    evhttp_connection *evcon = nullptr;
+    event *timer = nullptr;
+  };
+
+  struct RawConn {
+    enum class Mode {
+      kReading,          // parsing requests
+      kSlow,             // dribbling a /slow body; further input waits in the buffer
+      kStalled,          // never answering again; input is discarded
+      kCloseAfterFlush,  // FIN once the output is written
+      kResetAfterFlush,  // RST once the output is written
+      kLingering,        // FIN sent; discarding input until the client closes
+    };
+    Impl *impl = nullptr;
+    bufferevent *bev = nullptr;
+    Mode mode = Mode::kReading;
+    bool drop_next = false;
+    bool sent_continue = false;
+    bool peer_eof = false;
+    bool close_after_slow = false;
+    uint64_t slow_sent = 0;
+    uint64_t slow_total = 0;
+    event *slow_timer = nullptr;
+    event *linger_timer = nullptr;
+  };
+  using Mode = RawConn::Mode;
+
+  explicit Impl(TestServerOptions o) : options(std::move(o)) {}
+
+  TestServerOptions options;
+  std::mutex lifecycle_mu;
+  bool running = false;
+  std::thread thread;
+
+  // Owned by the server thread while it runs.
+  event_base *base = nullptr;
+  evhttp *http = nullptr;
+  evconnlistener *raw_listener = nullptr;
+  event *wake_ev = nullptr;
+  event *post_accept_ev = nullptr;
+  int wake_fds[2] = {-1, -1};
+  std::vector<bufferevent *> fresh_http_bevs;
+  std::unordered_map<PendingRequest *, std::unique_ptr<PendingRequest>> pending;
+  std::unordered_map<RawConn *, std::unique_ptr<RawConn>> raw_conns;
+
+  std::atomic<uint16_t> http_port{0};
+  std::atomic<uint16_t> raw_port{0};
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> served{0};
+  std::atomic<uint64_t> open{0};
+
+  // --- lifecycle -------------------------------------------------------------------------
+
+  bool start() {
+    std::lock_guard<std::mutex> lock(lifecycle_mu);
+    if (running) return true;
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    if (!make_loopback_sockaddr(options.bind_address, &ss, &len)) return false;
+    if (!setup(reinterpret_cast<sockaddr *>(&ss), len)) {
+      release_all();
+      return false;
+    }
+    try {
+      thread = std::thread(&Impl::run, this);
+    } catch (...) {
+      release_all();
+      return false;
+    }
+    running = true;
+    return true;
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> lock(lifecycle_mu);
+    if (!running) return;
+    char byte = 1;
+    while (write(wake_fds[1], &byte, 1) < 0 && errno == EINTR) {
+    }
+    thread.join();
+    release_all();
+    open.store(0);  // every socket is closed by now, counted or not
+    running = false;
+  }
+
+  bool setup(const sockaddr *sa, socklen_t len) {
+    base = event_base_new();
+    if (base == nullptr) return false;
+    // Priority 0 is reserved for post_accept_ev so it runs before any I/O callback.
+    if (event_base_priority_init(base, 2) != 0) return false;
+
+    if (pipe(wake_fds) != 0) {
+      wake_fds[0] = wake_fds[1] = -1;
+      return false;
+    }
+    for (int fd : wake_fds) {
+      fcntl(fd, F_SETFD, FD_CLOEXEC);
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+    wake_ev = event_new(base, wake_fds[0], EV_READ | EV_PERSIST, &Impl::on_wake, this);
+    if (wake_ev == nullptr || event_add(wake_ev, nullptr) != 0) return false;
+    post_accept_ev = event_new(base, -1, 0, &Impl::on_post_accept, this);
+    if (post_accept_ev == nullptr || event_priority_set(post_accept_ev, 0) != 0) return false;
+
+    const unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+    http = evhttp_new(base);
+    if (http == nullptr) return false;
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                         EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(http, &Impl::on_http_request, this);
+    evhttp_set_bevcb(http, &Impl::on_http_new_bev, this);
+    evconnlistener *http_listener =
+        evconnlistener_new_bind(base, nullptr, nullptr, flags, kListenBacklog, sa, len);
+    if (http_listener == nullptr) return false;
+    if (evhttp_bind_listener(http, http_listener) == nullptr) {
+      evconnlistener_free(http_listener);
+      return false;
+    }
+    http_port.store(local_port(evconnlistener_get_fd(http_listener)));
+
+    raw_listener =
+        evconnlistener_new_bind(base, &Impl::on_raw_accept, this, flags, kListenBacklog, sa, len);
+    if (raw_listener == nullptr) return false;
+    raw_port.store(local_port(evconnlistener_get_fd(raw_listener)));
+    return http_port.load() != 0 && raw_port.load() != 0;
+  }
+
+  // Frees whatever is left; the server thread is not running.
+  void release_all() {
+    teardown_connections();
+    if (post_accept_ev != nullptr) event_free(post_accept_ev);
+    post_accept_ev = nullptr;
+    if (wake_ev != nullptr) event_free(wake_ev);
+    wake_ev = nullptr;
+    if (base != nullptr) event_base_free(base);
+    base = nullptr;
+    for (int &fd : wake_fds) {
+      if (fd >= 0) close(fd);
+      fd = -1;
+    }
+  }
+
+  // Closes listeners and every client connection (server thread, or no thread at all).
+  void teardown_connections() {
+    fresh_http_bevs.clear();
+    for (auto &entry : pending) {
+      // Requests still attached to a connection are freed by evhttp_free below.
+      if (entry.second->timer != nullptr) event_free(entry.second->timer);
+    }
+    pending.clear();
+    if (http != nullptr) evhttp_free(http);
+    http = nullptr;
+    while (!raw_conns.empty()) free_raw(raw_conns.begin()->first);
+    if (raw_listener != nullptr) evconnlistener_free(raw_listener);
+    raw_listener = nullptr;
+  }
+
+  static void run(Impl *self) {
+    // Signals belong to the application's threads; a write to a closed socket must give
+    // EPIPE here rather than kill the process.
+    sigset_t all;
+    sigfillset(&all);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigdelset(&all, sig);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    event_base_dispatch(self->base);
+  }
+
+  static void on_wake(evutil_socket_t fd, short, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    char buf[16];
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    self->teardown_connections();
+    event_base_loopbreak(self->base);
+  }
+
+  // --- HTTP listener ----------------------------------------------------------------------
+
+  // evhttp asks for a bufferevent once per accepted connection. The evhttp_connection
+  // does not exist yet, so post_accept_ev picks it up as soon as this accept round ends.
+  static bufferevent *on_http_new_bev(event_base *base, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == nullptr) return nullptr;
+    self->accepted.fetch_add(1);
+    self->open.fetch_add(1);
+    self->fresh_http_bevs.push_back(bev);
+    event_active(self->post_accept_ev, EV_TIMEOUT, 0);
+    return bev;
+  }
+
+  // Runs at priority 0, i.e. before any I/O callback could free a fresh connection.
+  // evhttp installs its connection as the bufferevent's callback argument; that is how
+  // we find it and hook its close callback (libevent 2.1 has no public accept hook).
+  static void on_post_accept(evutil_socket_t, short, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    for (bufferevent *bev : self->fresh_http_bevs) {
+      bufferevent_data_cb readcb = nullptr;
+      bufferevent_data_cb writecb = nullptr;
+      bufferevent_event_cb eventcb = nullptr;
+      void *cbarg = nullptr;
+      bufferevent_getcb(bev, &readcb, &writecb, &eventcb, &cbarg);
+      auto *evcon = static_cast<evhttp_connection *>(cbarg);
+      if (evcon != nullptr && evhttp_connection_get_bufferevent(evcon) == bev) {
+        evhttp_connection_set_closecb(evcon, &Impl::on_http_close, self);
+        set_nodelay(bufferevent_getfd(bev));
+      }
+    }
+    self->fresh_http_bevs.clear();
+  }
+
+  static void on_http_close(evhttp_connection *evcon, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    self->open.fetch_sub(1);
+    for (auto it = self->pending.begin(); it != self->pending.end();) {
+      PendingRequest *p = it->first;
+      if (p->evcon != evcon) {
+        ++it;
+        continue;
+      }
+      // When the client went away evhttp detached the request and left it to us;
+      // otherwise (server shutdown) evhttp frees it with the connection.
+      if (evhttp_request_get_connection(p->req) == nullptr) evhttp_request_free(p->req);
+      if (p->timer != nullptr) event_free(p->timer);
+      it = self->pending.erase(it);
+    }
+  }
+
+  // Sends a complete reply. No body for 1xx/204/304; HEAD gets the Content-Length only.
+  static void send_http(evhttp_request *req, int code, std::string_view body,
+                        const char *content_type) {
+    evkeyvalq *out = evhttp_request_get_output_headers(req);
+    if (content_type != nullptr && evhttp_find_header(out, "Content-Type") == nullptr)
+      evhttp_add_header(out, "Content-Type", content_type);
+    bool bodyless = code < 200 || code == 204 || code == 304;
+    if (!bodyless) {
+      evhttp_add_header(out, "Content-Length", std::to_string(body.size()).c_str());
+      if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
+        add_string(evhttp_request_get_output_buffer(req), body);
+    }
+    evhttp_send_reply(req, code, nullptr, nullptr);
+  }
+
+  // Adds each query parameter as a response header; false if one is not a valid header.
+  static bool add_query_headers(evhttp_request *req, const char *query) {
+    if (query == nullptr || *query == '\0') return true;
+    evkeyvalq params{};
+    if (evhttp_parse_query_str(query, &params) != 0) return false;
+    bool ok = true;
+    evkeyvalq *out = evhttp_request_get_output_headers(req);
+    for (evkeyval *kv = params.tqh_first; kv != nullptr; kv = kv->next.tqe_next) {
+      if (!is_header_name(kv->key) || evhttp_add_header(out, kv->key, kv->value) != 0) {
+        ok = false;
+        break;
+      }
+    }
+    evhttp_clear_headers(&params);
+    return ok;
+  }
+
+  static void on_http_request(evhttp_request *req, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    self->served.fetch_add(1);
+    if (evhttp_connection *evcon = evhttp_request_get_connection(req))
+      evhttp_connection_set_closecb(evcon, &Impl::on_http_close, self);
+    const evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *raw_path = uri != nullptr ? evhttp_uri_get_path(uri) : nullptr;
+    const char *query = uri != nullptr ? evhttp_uri_get_query(uri) : nullptr;
+    std::string_view path = raw_path != nullptr && *raw_path != '\0' ? raw_path : "/";
+    bool head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+    uint64_t n = 0;
+
+    if (number_after(path, "/bytes/", kMaxBodyBytes, &n)) {
+      evkeyvalq *out = evhttp_request_get_output_headers(req);
+      evhttp_add_header(out, "Content-Type", "application/octet-stream");
+      evhttp_add_header(out, "Content-Length", std::to_string(n).c_str());
+      if (!head) add_pattern(evhttp_request_get_output_buffer(req), 0, n);
+      evhttp_send_reply(req, 200, "OK", nullptr);
+    } else if (number_after(path, "/chunked/", kMaxBodyBytes, &n)) {
+      evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                        "application/octet-stream");
+      evhttp_send_reply_start(req, 200, "OK");
+      evbuffer *piece = evbuffer_new();
+      for (uint64_t sent = 0; piece != nullptr && sent < n;) {
+        uint64_t take = std::min<uint64_t>(kChunkPiece, n - sent);
+        add_pattern(piece, sent, take);
+        evhttp_send_reply_chunk(req, piece);  // moves the bytes out of `piece`
+        evbuffer_drain(piece, evbuffer_get_length(piece));
+        sent += take;
+      }
+      if (piece != nullptr) evbuffer_free(piece);
+      evhttp_send_reply_end(req);
+    } else if (number_after(path, "/status/", 599, &n) && n >= 100) {
+      if (!add_query_headers(req, query)) return send_http(req, 400, "bad header\n", "text/plain");
+      send_http(req, static_cast<int>(n), "status " + std::to_string(n) + "\n", "text/plain");
+    } else if (number_after(path, "/delay/", kMaxDelayMs, &n)) {
+      auto p = std::make_unique<PendingRequest>();
+      p->impl = self;
+      p->req = req;
+      p->evcon = evhttp_request_get_connection(req);
+      p->timer = evtimer_new(self->base, &Impl::on_delay_done, p.get());
+      if (p->timer == nullptr) return send_http(req, 500, "no timer\n", "text/plain");
+      timeval tv{static_cast<time_t>(n / 1000), static_cast<suseconds_t>((n % 1000) * 1000)};
+      evtimer_add(p->timer, &tv);
+      self->pending.emplace(p.get(), std::move(p));
+    } else if (path == "/echo") {
+      std::string text = method_name(evhttp_request_get_command(req));
+      text += ' ';
+      text += evhttp_request_get_uri(req);
+      text += '\n';
+      const evkeyvalq *in = evhttp_request_get_input_headers(req);
+      for (const evkeyval *kv = in->tqh_first; kv != nullptr; kv = kv->next.tqe_next) {
+        text += kv->key;
+        text += ": ";
+        text += kv->value;
+        text += '\n';
+      }
+      text += '\n';
+      evbuffer *body = evhttp_request_get_input_buffer(req);
+      size_t body_len = evbuffer_get_length(body);
+      size_t at = text.size();
+      text.resize(at + body_len);
+      if (body_len > 0) evbuffer_copyout(body, text.data() + at, body_len);
+      send_http(req, 200, text, "text/plain");
+    } else if (path == "/header") {
+      if (!add_query_headers(req, query)) return send_http(req, 400, "bad header\n", "text/plain");
+      send_http(req, 200, "ok\n", "text/plain");
+    } else if (path == "/stall") {
+      auto p = std::make_unique<PendingRequest>();
+      p->impl = self;
+      p->req = req;
+      p->evcon = evhttp_request_get_connection(req);
+      self->pending.emplace(p.get(), std::move(p));
+    } else {
+      send_http(req, 404, "not found\n", "text/plain");
+    }
+  }
+
+  static void on_delay_done(evutil_socket_t, short, void *arg) {
+    auto *p = static_cast<PendingRequest *>(arg);
+    Impl *self = p->impl;
+    evhttp_request *req = p->req;
+    event_free(p->timer);
+    self->pending.erase(p);
+    send_http(req, 200, "ok\n", "text/plain");
+  }
+
+  // --- raw listener -----------------------------------------------------------------------
+
+  static void on_raw_accept(evconnlistener *, evutil_socket_t fd, sockaddr *, int, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    self->accepted.fetch_add(1);
+    set_nodelay(fd);
+    bufferevent *bev = bufferevent_socket_new(self->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == nullptr) {
+      evutil_closesocket(fd);
+      return;
+    }
+    auto conn = std::make_unique<RawConn>();
+    conn->impl = self;
+    conn->bev = bev;
+    bufferevent_setcb(bev, &Impl::on_raw_read, &Impl::on_raw_write, &Impl::on_raw_event,
+                      conn.get());
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    self->open.fetch_add(1);
+    self->raw_conns.emplace(conn.get(), std::move(conn));
+  }
+
+  void free_raw(RawConn *c) {
+    if (c->slow_timer != nullptr) event_free(c->slow_timer);
+    if (c->linger_timer != nullptr) event_free(c->linger_timer);
+    bufferevent_free(c->bev);
+    open.fetch_sub(1);
+    raw_conns.erase(c);
+  }
+
+  static evbuffer *out_of(RawConn *c) { return bufferevent_get_output(c->bev); }
+
+  static void on_raw_read(bufferevent *bev, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    switch (c->mode) {
+      case Mode::kReading:
+        c->impl->process_raw(c);
+        return;
+      case Mode::kSlow:
+        return;  // handled once the slow body is done
+      default: {
+        evbuffer *in = bufferevent_get_input(bev);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        return;
+      }
+    }
+  }
+
+  static void on_raw_write(bufferevent *, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    if (c->mode == Mode::kCloseAfterFlush) {
+      c->impl->close_gracefully(c);
+    } else if (c->mode == Mode::kResetAfterFlush) {
+      c->impl->reset_now(c);
+    }
+  }
+
+  static void on_raw_event(bufferevent *, short what, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    Impl *self = c->impl;
+    if ((what & BEV_EVENT_ERROR) != 0 || (what & BEV_EVENT_EOF) == 0) {
+      self->free_raw(c);
+      return;
+    }
+    // The client shut down its sending side: finish writing what is queued, then close.
+    c->peer_eof = true;
+    bool flushing = evbuffer_get_length(out_of(c)) > 0;
+    if (flushing && c->mode == Mode::kReading) c->mode = Mode::kCloseAfterFlush;
+    if (flushing && (c->mode == Mode::kCloseAfterFlush || c->mode == Mode::kResetAfterFlush))
+      return;
+    self->free_raw(c);
+  }
+
+  static void on_linger_timeout(evutil_socket_t, short, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    c->impl->free_raw(c);
+  }
+
+  // Each of these returns false if it freed the connection.
+  bool close_gracefully(RawConn *c) {
+    if (c->peer_eof) {
+      free_raw(c);
+      return false;
+    }
+    // FIN now, but keep reading until the client closes: closing a socket with unread
+    // input would send RST instead.
+    shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+    c->mode = Mode::kLingering;
+    if (c->linger_timer == nullptr) c->linger_timer = evtimer_new(base, &on_linger_timeout, c);
+    if (c->linger_timer == nullptr) {
+      free_raw(c);
+      return false;
+    }
+    timeval tv{kLingerSeconds, 0};
+    evtimer_add(c->linger_timer, &tv);
+    evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    return true;
+  }
+
+  bool begin_close(RawConn *c) {
+    c->mode = Mode::kCloseAfterFlush;
+    if (evbuffer_get_length(out_of(c)) == 0) return close_gracefully(c);
+    return true;
+  }
+
+  bool reset_now(RawConn *c) {
+    linger lg{1, 0};
+    setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    free_raw(c);
+    return false;
+  }
+
+  bool begin_reset(RawConn *c) {
+    c->mode = Mode::kResetAfterFlush;
+    if (evbuffer_get_length(out_of(c)) == 0) return reset_now(c);
+    return true;
+  }
+
+  bool fail_raw(RawConn *c, std::string_view status) {
+    evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    evbuffer_add_printf(out_of(c), "HTTP/1.1 %.*s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        static_cast<int>(status.size()), status.data());
+    return begin_close(c);
+  }
+
+  // After a keep-alive response: close if the client asked for it.
+  bool finish_raw(RawConn *c, bool wants_close) {
+    if (wants_close) return begin_close(c);
+    return true;
+  }
+
+  static void send_continue(RawConn *c, const RawRequest &req) {
+    if (!req.expect_continue || c->sent_continue) return;
+    add_string(out_of(c), "HTTP/1.1 100 Continue\r\n\r\n");
+    c->sent_continue = true;
+  }
+
+  // Parses and answers every complete request in the input buffer.
+  bool process_raw(RawConn *c) {
+    evbuffer *in = bufferevent_get_input(c->bev);
+    while (c->mode == Mode::kReading) {
+      size_t avail = evbuffer_get_length(in);
+      if (avail == 0) return true;
+      evbuffer_ptr end = evbuffer_search(in, "\r\n\r\n", 4, nullptr);
+      if (end.pos < 0) {
+        if (avail > kMaxRawHead) return fail_raw(c, "431 Request Header Fields Too Large");
+        return true;
+      }
+      size_t head_len = static_cast<size_t>(end.pos) + 4;
+      const char *data = reinterpret_cast<const char *>(evbuffer_pullup(in, head_len));
+      RawRequest req;
+      if (data == nullptr || !parse_raw_head({data, head_len}, &req))
+        return fail_raw(c, "400 Bad Request");
+      if (c->drop_next) {  // the "idle connection closed by the server" race, lost
+        evbuffer_drain(in, avail);
+        return begin_close(c);
+      }
+      std::string body;
+      size_t consumed = head_len;
+      if (req.chunked) {
+        data = reinterpret_cast<const char *>(evbuffer_pullup(in, -1));
+        long long span = parse_chunked_body({data + head_len, avail - head_len}, &body);
+        if (span < 0) return fail_raw(c, "400 Bad Request");
+        if (span == 0) {
+          send_continue(c, req);
+          return true;
+        }
+        consumed += static_cast<size_t>(span);
+      } else if (req.content_length > 0) {
+        if (req.content_length > kMaxRawBody) return fail_raw(c, "413 Content Too Large");
+        if (avail - head_len < req.content_length) {
+          send_continue(c, req);
+          return true;
+        }
+        size_t total = head_len + static_cast<size_t>(req.content_length);
+        data = reinterpret_cast<const char *>(evbuffer_pullup(in, static_cast<ev_ssize_t>(total)));
+        body.assign(data + head_len, static_cast<size_t>(req.content_length));
+        consumed = total;
+      }
+      evbuffer_drain(in, consumed);
+      c->sent_continue = false;
+      served.fetch_add(1);
+      if (!respond_raw(c, req, body)) return false;
+    }
+    return true;
+  }
+
+  // The raw endpoints. Canned bytes are written exactly as listed.
+  bool respond_raw(RawConn *c, const RawRequest &req, const std::string &body) {
+    evbuffer *out = out_of(c);
+    std::string_view path = req.path;
+    uint64_t n = 0;
+    if (number_after(path, "/ok/", kMaxBodyBytes, &n)) {
+      evbuffer_add_printf(out,
+                          "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\nConnection: "
+                          "keep-alive\r\n\r\n",
+                          static_cast<unsigned long long>(n));
+      if (!req.head) add_pattern(out, 0, n);
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/empty") return begin_close(c);
+    if (path == "/garbage") {
+      add_string(out, "SSH-2.0-OpenSSH_9.2\r\n");
+      return begin_close(c);
+    }
+    if (path == "/partial") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+      add_pattern(out, 0, 50);
+      return begin_close(c);
+    }
+    if (path == "/reset") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+      add_pattern(out, 0, 1000);
+      return begin_reset(c);
+    }
+    if (path == "/stall") {
+      c->mode = Mode::kStalled;
+      return true;
+    }
+    if (path == "/stall-body") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+      add_pattern(out, 0, 10);
+      c->mode = Mode::kStalled;
+      return true;
+    }
+    if (number_after(path, "/slow/", kMaxBodyBytes, &n)) {
+      evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
+                          static_cast<unsigned long long>(n));
+      return start_slow(c, n, req.wants_close);
+    }
+    if (number_after(path, "/bigheader/", kMaxHeaderBytes, &n)) {
+      add_string(out, "HTTP/1.1 200 OK\r\nX-Big: ");
+      std::string big(static_cast<size_t>(n), 'x');
+      add_string(out, big);
+      add_string(out, "\r\nContent-Length: 2\r\n\r\nok");
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/badheader") {
+      add_string(out, "HTTP/1.1 200 OK\r\nthis line has no colon\r\nContent-Length: 2\r\n\r\nok");
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/badchunk") {
+      add_string(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/chunked-trailers") {
+      add_string(out,
+                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n\r\n"
+                 "3\r\nhel\r\n2\r\nlo\r\n0\r\nX-Trailer: yes\r\n\r\n");
+      return finish_raw(c, req.wants_close);
+    }
+    if (number_after(path, "/close-delimited/", kMaxBodyBytes, &n)) {
+      add_string(out, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+      add_pattern(out, 0, n);
+      return begin_close(c);
+    }
+    if (path == "/http10") {
+      add_string(out, "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+      return begin_close(c);
+    }
+    if (path == "/continue") {
+      add_string(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/drop-next") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      c->drop_next = true;
+      return finish_raw(c, req.wants_close);
+    }
+    if (number_after(path, "/close-after/", kMaxBodyBytes, &n)) {
+      evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
+                          static_cast<unsigned long long>(n));
+      add_pattern(out, 0, n);
+      return begin_close(c);
+    }
+    if (path == "/echo") {
+      std::string text = req.method + " " + req.target + "\n";
+      for (const auto &[name, value] : req.headers) text += name + ": " + value + "\n";
+      text += '\n';
+      text += body;
+      evbuffer_add_printf(out,
+                          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                          "%zu\r\n\r\n",
+                          text.size());
+      if (!req.head) add_string(out, text);
+      return finish_raw(c, req.wants_close);
+    }
+    add_string(out, "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n");
+    if (!req.head) add_string(out, "not found\n");
+    return finish_raw(c, req.wants_close);
+  }
+
+  bool start_slow(RawConn *c, uint64_t n, bool wants_close) {
+    if (n == 0) return finish_raw(c, wants_close);
+    if (c->slow_timer == nullptr)
+      c->slow_timer = event_new(base, -1, EV_PERSIST, &Impl::on_slow_tick, c);
+    if (c->slow_timer == nullptr) {
+      free_raw(c);
+      return false;
+    }
+    c->mode = Mode::kSlow;
+    c->slow_sent = 0;
+    c->slow_total = n;
+    c->close_after_slow = wants_close;
+    timeval tv{0, kSlowIntervalMs * 1000};
+    event_add(c->slow_timer, &tv);
+    return true;
+  }
+
+  static void on_slow_tick(evutil_socket_t, short, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    Impl *self = c->impl;
+    add_pattern(out_of(c), c->slow_sent, 1);
+    if (++c->slow_sent < c->slow_total) return;
+    event_del(c->slow_timer);
+    c->mode = Mode::kReading;
+    if (!self->finish_raw(c, c->close_after_slow)) return;
+    self->process_raw(c);  // requests that arrived meanwhile
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+
+TestServer::TestServer(TestServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+TestServer::~TestServer() { stop(); }
+
+bool TestServer::start() { return impl_->start(); }
+void TestServer::stop() { impl_->stop(); }
+
+uint16_t TestServer::http_port() const { return impl_->http_port.load(); }
+uint16_t TestServer::raw_port() const { return impl_->raw_port.load(); }
+
+static std::string make_url(const std::string &host, uint16_t port, std::string_view path) {
+  std::string url = "http://";
+  if (host.find(':') != std::string::npos) {
+    url += '[';
+    url += host;
+    url += ']';
+  } else {
+    url += host;
+  }
+  url += ':';
+  url += std::to_string(port);
+  if (path.empty() || path.front() != '/') url += '/';
+  url += path;
+  return url;
+}
+
+std::string TestServer::http_url(std::string_view path) const {
+  return make_url(impl_->options.bind_address, http_port(), path);
+}
+std::string TestServer::raw_url(std::string_view path) const {
+  return make_url(impl_->options.bind_address, raw_port(), path);
+}
+
+uint64_t TestServer::connections_accepted() const { return impl_->accepted.load(); }
+uint64_t TestServer::requests_served() const { return impl_->served.load(); }
+uint64_t TestServer::open_connections() const { return impl_->open.load(); }
+
+}  // namespace evm::test

@@ -1,0 +1,668 @@
+// Self-test of the loopback test server, spoken to over plain blocking POSIX sockets so
+// that nothing of evmulti is involved.
+#include "test_server.h"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+using evm::test::TestServer;
+using evm::test::TestServerOptions;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A blocking TCP client with a receive timeout, so a broken server fails a test
+// instead of hanging it.
+class Client {
+ public:
+  Client(const std::string &host, uint16_t port, int timeout_ms = 5000) {
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    auto *sin = reinterpret_cast<sockaddr_in *>(&ss);
+    auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&ss);
+    if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
+      sin->sin_family = AF_INET;
+      sin->sin_port = htons(port);
+      len = sizeof(*sin);
+    } else if (inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = htons(port);
+      len = sizeof(*sin6);
+    } else {
+      return;
+    }
+    fd_ = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return;
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (connect(fd_, reinterpret_cast<sockaddr *>(&ss), len) != 0) close_now();
+  }
+  ~Client() { close_now(); }
+  Client(const Client &) = delete;
+  Client &operator=(const Client &) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+  bool eof() const { return eof_; }
+  int error() const { return err_; }
+
+  bool send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // One recv into the buffer; false on EOF, error or timeout.
+  bool fill() {
+    if (fd_ < 0 || eof_ || err_ != 0) return false;
+    char tmp[16384];
+    for (;;) {
+      ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
+      if (n > 0) {
+        buf_.append(tmp, static_cast<size_t>(n));
+        return true;
+      }
+      if (n == 0) {
+        eof_ = true;
+        return false;
+      }
+      if (errno == EINTR) continue;
+      err_ = errno;
+      return false;
+    }
+  }
+
+  bool read_line(std::string *line) {
+    for (;;) {
+      size_t nl = buf_.find("\r\n");
+      if (nl != std::string::npos) {
+        *line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 2);
+        return true;
+      }
+      if (!fill()) return false;
+    }
+  }
+
+  bool read_exact(size_t n, std::string *out) {
+    while (buf_.size() < n)
+      if (!fill()) return false;
+    out->append(buf_, 0, n);
+    buf_.erase(0, n);
+    return true;
+  }
+
+  // Everything until EOF or an error (see eof() / error()).
+  std::string read_to_end() {
+    while (fill()) {
+    }
+    std::string all = std::move(buf_);
+    buf_.clear();
+    return all;
+  }
+
+  void close_now() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+  bool eof_ = false;
+  int err_ = 0;
+};
+
+struct Response {
+  bool complete = false;
+  int status = 0;
+  int interim = 0;  // 1xx responses skipped
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  int chunks = 0;
+  std::vector<std::string> trailers;
+
+  std::string header(std::string_view name) const {
+    for (const auto &[k, v] : headers)
+      if (k.size() == name.size() && strncasecmp(k.c_str(), name.data(), name.size()) == 0)
+        return v;
+    return {};
+  }
+  bool has_header(std::string_view name) const {
+    for (const auto &kv : headers)
+      if (kv.first.size() == name.size() &&
+          strncasecmp(kv.first.c_str(), name.data(), name.size()) == 0)
+        return true;
+    return false;
+  }
+};
+
+// Reads one response (skipping 1xx), decoding Content-Length, chunked or close-delimited
+// bodies. `complete` is false if the connection ended early.
+Response read_response(Client &c, bool head_request = false) {
+  Response r;
+  std::string line;
+  for (;;) {
+    if (!c.read_line(&line)) return r;
+    if (line.size() < 12 || line.compare(0, 7, "HTTP/1.") != 0) return r;
+    r.status = std::stoi(line.substr(9, 3));
+    r.headers.clear();
+    for (;;) {
+      if (!c.read_line(&line)) return r;
+      if (line.empty()) break;
+      size_t colon = line.find(':');
+      if (colon == std::string::npos) return r;
+      size_t v = line.find_first_not_of(' ', colon + 1);
+      r.headers.emplace_back(line.substr(0, colon),
+                             v == std::string::npos ? "" : line.substr(v));
+    }
+    if (r.status >= 200) break;
+    ++r.interim;
+  }
+  if (head_request || r.status == 204 || r.status == 304) {
+    r.complete = true;
+    return r;
+  }
+  if (r.header("Transfer-Encoding") == "chunked") {
+    for (;;) {
+      if (!c.read_line(&line)) return r;
+      size_t size = std::stoul(line, nullptr, 16);
+      if (size == 0) break;
+      ++r.chunks;
+      std::string crlf;
+      if (!c.read_exact(size, &r.body) || !c.read_exact(2, &crlf) || crlf != "\r\n") return r;
+    }
+    for (;;) {
+      if (!c.read_line(&line)) return r;
+      if (line.empty()) break;
+      r.trailers.push_back(line);
+    }
+  } else if (r.has_header("Content-Length")) {
+    if (!c.read_exact(std::stoul(r.header("Content-Length")), &r.body)) return r;
+  } else {
+    r.body = c.read_to_end();
+    r.complete = c.eof();
+    return r;
+  }
+  r.complete = true;
+  return r;
+}
+
+std::string request(std::string_view method, std::string_view path,
+                    std::string_view extra_headers = {}, std::string_view body = {}) {
+  std::string req = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\n";
+  req += "Host: test\r\n";
+  req += extra_headers;
+  if (!body.empty()) req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n";
+  req += body;
+  return req;
+}
+
+std::string get(std::string_view path) { return request("GET", path); }
+
+std::string pattern(size_t n, size_t offset = 0) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (offset + i) % 26);
+  return s;
+}
+
+template <typename Pred>
+bool wait_until(Pred pred, int timeout_ms = 3000) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!pred()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+bool ipv6_loopback_available() {
+  int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_addr = in6addr_loopback;
+  bool ok = bind(fd, reinterpret_cast<sockaddr *>(&sin6), sizeof(sin6)) == 0;
+  close(fd);
+  return ok;
+}
+
+const std::string kHost = "127.0.0.1";
+
+}  // namespace
+
+TEST_CASE("test server: start, ports, urls, stop") {
+  TestServer server;
+  REQUIRE(server.start());
+  CHECK(server.start());  // already running
+  CHECK(server.http_port() != 0);
+  CHECK(server.raw_port() != 0);
+  CHECK(server.http_port() != server.raw_port());
+  CHECK(server.http_url("/bytes/1") ==
+        "http://127.0.0.1:" + std::to_string(server.http_port()) + "/bytes/1");
+  CHECK(server.raw_url("ok/1") == "http://127.0.0.1:" + std::to_string(server.raw_port()) + "/ok/1");
+  server.stop();
+  server.stop();  // idempotent
+  Client refused(kHost, server.http_port());
+  CHECK_FALSE(refused.ok());
+}
+
+TEST_CASE("test server: refuses non-loopback addresses") {
+  TestServer server(TestServerOptions{"0.0.0.0"});
+  CHECK_FALSE(server.start());
+  TestServer named(TestServerOptions{"localhost"});
+  CHECK_FALSE(named.start());
+}
+
+TEST_CASE("http listener: bytes, keep-alive and counters") {
+  TestServer server;
+  REQUIRE(server.start());
+  Client c(kHost, server.http_port());
+  REQUIRE(c.ok());
+
+  REQUIRE(c.send(get("/bytes/100")));
+  Response r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.status == 200);
+  CHECK(r.header("Content-Length") == "100");
+  CHECK(r.header("Content-Type") == "application/octet-stream");
+  CHECK(r.body == pattern(100));
+
+  REQUIRE(c.send(get("/bytes/200000")));  // large enough to use referenced blocks
+  r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.body == pattern(200000));
+
+  REQUIRE(c.send(request("HEAD", "/bytes/7")));
+  r = read_response(c, true);
+  CHECK(r.status == 200);
+  CHECK(r.header("Content-Length") == "7");
+
+  REQUIRE(c.send(get("/bytes/0")));
+  r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.body.empty());
+
+  // Two requests in one write: evhttp queues the second until the first is answered.
+  REQUIRE(c.send(get("/bytes/3") + get("/bytes/4")));
+  CHECK(read_response(c).body == "abc");
+  CHECK(read_response(c).body == "abcd");
+
+  CHECK(server.connections_accepted() == 1);
+  CHECK(server.requests_served() == 6);
+  CHECK(server.open_connections() == 1);
+  c.close_now();
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("http listener: chunked") {
+  TestServer server;
+  REQUIRE(server.start());
+  Client c(kHost, server.http_port());
+  REQUIRE(c.send(get("/chunked/2500")));
+  Response r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.status == 200);
+  CHECK(r.header("Transfer-Encoding") == "chunked");
+  CHECK(r.chunks == 3);
+  CHECK(r.body == pattern(2500));
+
+  REQUIRE(c.send(get("/chunked/0")));
+  r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.body.empty());
+}
+
+TEST_CASE("http listener: echo") {
+  TestServer server;
+  REQUIRE(server.start());
+  Client c(kHost, server.http_port());
+  REQUIRE(c.send(request("POST", "/echo?x=1", "X-Test: one\r\nX-Other: two\r\n", "hello")));
+  Response r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.status == 200);
+  CHECK(r.header("Content-Type") == "text/plain");
+  CHECK(r.body ==
+        "POST /echo?x=1\nHost: test\nX-Test: one\nX-Other: two\nContent-Length: 5\n\nhello");
+
+  REQUIRE(c.send(request("PUT", "/echo", "", "data")));
+  r = read_response(c);
+  CHECK(r.body.rfind("PUT /echo\n", 0) == 0);
+  CHECK(r.body.size() >= 6);
+  CHECK(r.body.substr(r.body.size() - 6) == "\n\ndata");
+
+  // A chunked request body is decoded by evhttp.
+  REQUIRE(c.send(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"));
+  r = read_response(c);
+  CHECK(r.body.substr(r.body.size() - 5) == "\n\nabc");
+
+  // libevent 2.1 cannot dispatch methods it does not know.
+  REQUIRE(c.send(request("FROB", "/echo")));
+  r = read_response(c);
+  CHECK(r.status == 501);
+}
+
+TEST_CASE("http listener: status, header, delay, 404") {
+  TestServer server;
+  REQUIRE(server.start());
+  Client c(kHost, server.http_port());
+
+  REQUIRE(c.send(get("/status/204")));
+  Response r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.status == 204);
+  CHECK_FALSE(r.has_header("Content-Length"));
+
+  REQUIRE(c.send(get("/status/503")));  // the connection survived the 204
+  r = read_response(c);
+  CHECK(r.status == 503);
+  CHECK(r.body == "status 503\n");
+
+  REQUIRE(c.send(get("/status/302?Location=/bytes/1")));
+  r = read_response(c);
+  CHECK(r.status == 302);
+  CHECK(r.header("Location") == "/bytes/1");
+
+  REQUIRE(c.send(get("/header?X-Foo=bar&Content-Type=text/x-test")));
+  r = read_response(c);
+  CHECK(r.status == 200);
+  CHECK(r.header("X-Foo") == "bar");
+  CHECK(r.header("Content-Type") == "text/x-test");
+  CHECK(r.body == "ok\n");
+
+  auto t0 = Clock::now();
+  REQUIRE(c.send(get("/delay/150")));
+  r = read_response(c);
+  CHECK(Clock::now() - t0 >= std::chrono::milliseconds(140));
+  CHECK(r.status == 200);
+  CHECK(r.body == "ok\n");
+
+  REQUIRE(c.send(get("/no/such/thing")));
+  r = read_response(c);
+  CHECK(r.status == 404);
+  CHECK(server.connections_accepted() == 1);
+}
+
+TEST_CASE("http listener: a client leaving a stalled or delayed request") {
+  TestServer server;
+  REQUIRE(server.start());
+  {
+    Client stall(kHost, server.http_port());
+    Client delay(kHost, server.http_port());
+    REQUIRE(stall.send(get("/stall")));
+    REQUIRE(delay.send(get("/delay/60000")));
+    REQUIRE(wait_until([&] { return server.requests_served() == 2; }));
+    CHECK(server.open_connections() == 2);
+  }
+  // Both requests are freed with their connections (LeakSanitizer checks the rest).
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+  // The server is still healthy.
+  Client c(kHost, server.http_port());
+  REQUIRE(c.send(get("/bytes/1")));
+  CHECK(read_response(c).body == "a");
+}
+
+TEST_CASE("raw listener: ok keep-alive, echo, 404") {
+  TestServer server;
+  REQUIRE(server.start());
+  Client c(kHost, server.raw_port());
+  REQUIRE(c.send(get("/ok/10")));
+  Response r = read_response(c);
+  REQUIRE(r.complete);
+  CHECK(r.status == 200);
+  CHECK(r.body == pattern(10));
+  REQUIRE(c.send(get("/ok/100000") + get("/ok/3")));  // pipelined
+  CHECK(read_response(c).body == pattern(100000));
+  CHECK(read_response(c).body == "abc");
+
+  REQUIRE(c.send(request("FROB", "/echo?q", "X-A: b\r\n", "xyz")));
+  r = read_response(c);
+  CHECK(r.body == "FROB /echo?q\nHost: test\nX-A: b\nContent-Length: 3\n\nxyz");
+
+  REQUIRE(c.send("PUT /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  REQUIRE(c.send("3\r\nabc\r\n"));
+  REQUIRE(c.send("0\r\n\r\n"));
+  r = read_response(c);
+  CHECK(r.body.substr(r.body.size() - 5) == "\n\nabc");
+
+  REQUIRE(c.send(get("/nope")));
+  r = read_response(c);
+  CHECK(r.status == 404);
+  CHECK(r.body == "not found\n");
+
+  CHECK(server.connections_accepted() == 1);
+  CHECK(server.requests_served() == 6);
+  c.close_now();
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("raw listener: fault modes") {
+  TestServer server;
+  REQUIRE(server.start());
+  const uint16_t port = server.raw_port();
+
+  SUBCASE("garbage") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/garbage")));
+    CHECK(c.read_to_end() == "SSH-2.0-OpenSSH_9.2\r\n");
+    CHECK(c.eof());
+  }
+  SUBCASE("empty") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/empty")));
+    CHECK(c.read_to_end().empty());
+    CHECK(c.eof());
+  }
+  SUBCASE("partial") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/partial")));
+    Response r = read_response(c);
+    CHECK_FALSE(r.complete);
+    CHECK(r.header("Content-Length") == "100");
+    CHECK(c.read_to_end() == pattern(50));
+    CHECK(c.eof());
+  }
+  SUBCASE("reset") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/reset")));
+    std::string all = c.read_to_end();
+    CHECK_FALSE(c.eof());
+    CHECK(c.error() == ECONNRESET);
+    CHECK(all.size() <= 1000 + 100);
+  }
+  SUBCASE("drop-next") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/drop-next")));
+    Response r = read_response(c);
+    CHECK(r.body == "ok");
+    REQUIRE(c.send(get("/ok/1")));
+    CHECK(c.read_to_end().empty());
+    CHECK(c.eof());
+  }
+  SUBCASE("close-after") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/close-after/5")));
+    Response r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.body == "abcde");
+    CHECK_FALSE(r.has_header("Connection"));
+    CHECK(c.read_to_end().empty());
+    CHECK(c.eof());
+  }
+  SUBCASE("close-delimited") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/close-delimited/30")));
+    Response r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.body == pattern(30));
+  }
+  SUBCASE("http10") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/http10")));
+    CHECK(c.read_to_end() == "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+  }
+  SUBCASE("continue, trailers, bigheader") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/continue")));
+    Response r = read_response(c);
+    CHECK(r.interim == 1);
+    CHECK(r.body == "ok");
+    REQUIRE(c.send(get("/chunked-trailers")));
+    r = read_response(c);
+    CHECK(r.body == "hello");
+    CHECK(r.chunks == 2);
+    REQUIRE(r.trailers.size() == 1);
+    CHECK(r.trailers[0] == "X-Trailer: yes");
+    REQUIRE(c.send(get("/bigheader/100000")));
+    r = read_response(c);
+    CHECK(r.header("X-Big") == std::string(100000, 'x'));
+    CHECK(r.body == "ok");
+  }
+  SUBCASE("badheader, badchunk") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/badheader")));
+    std::string expect = "HTTP/1.1 200 OK\r\nthis line has no colon\r\nContent-Length: 2\r\n\r\nok";
+    std::string got;
+    REQUIRE(c.read_exact(expect.size(), &got));
+    CHECK(got == expect);
+    Client d(kHost, port);
+    REQUIRE(d.send(get("/badchunk")));
+    expect = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+    got.clear();
+    REQUIRE(d.read_exact(expect.size(), &got));
+    CHECK(got == expect);
+  }
+  SUBCASE("slow") {
+    Client c(kHost, port);
+    auto t0 = Clock::now();
+    REQUIRE(c.send(get("/slow/4") + get("/ok/2")));
+    Response r = read_response(c);
+    CHECK(r.body == "abcd");
+    CHECK(Clock::now() - t0 >= std::chrono::milliseconds(150));
+    CHECK(read_response(c).body == "ab");  // the queued request is served afterwards
+  }
+  SUBCASE("stall-body") {
+    Client c(kHost, port, 300);
+    REQUIRE(c.send(get("/stall-body")));
+    Response r = read_response(c);
+    CHECK_FALSE(r.complete);
+    CHECK(r.header("Content-Length") == "1000");
+    CHECK(c.read_to_end() == pattern(10));
+    CHECK(c.error() == EAGAIN);  // timed out: the server keeps the connection open
+  }
+  SUBCASE("malformed request") {
+    Client c(kHost, port);
+    REQUIRE(c.send("NONSENSE\r\n\r\n"));
+    Response r = read_response(c);
+    CHECK(r.status == 400);
+  }
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("counters span both listeners") {
+  TestServer server;
+  REQUIRE(server.start());
+  {
+    Client a(kHost, server.http_port());
+    Client b(kHost, server.raw_port());
+    Client idle(kHost, server.http_port());  // never sends a request
+    REQUIRE(a.send(get("/bytes/1")));
+    REQUIRE(b.send(get("/ok/1")));
+    CHECK(read_response(a).complete);
+    CHECK(read_response(b).complete);
+    CHECK(wait_until([&] { return server.connections_accepted() == 3; }));
+    CHECK(server.open_connections() == 3);
+    CHECK(server.requests_served() == 2);
+  }
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+  CHECK(server.connections_accepted() == 3);
+  server.stop();
+  CHECK(server.connections_accepted() == 3);
+  CHECK(server.requests_served() == 2);
+}
+
+TEST_CASE("test server: IPv6 loopback") {
+  if (!ipv6_loopback_available()) {
+    MESSAGE("::1 not available; skipped");
+    return;
+  }
+  TestServer server(TestServerOptions{"::1"});
+  REQUIRE(server.start());
+  CHECK(server.http_url("/x") == "http://[::1]:" + std::to_string(server.http_port()) + "/x");
+  Client h("::1", server.http_port());
+  REQUIRE(h.send(get("/bytes/3")));
+  CHECK(read_response(h).body == "abc");
+  Client r("::1", server.raw_port());
+  REQUIRE(r.send(get("/ok/2")));
+  CHECK(read_response(r).body == "ab");
+  Client v4(kHost, server.http_port());
+  CHECK_FALSE(v4.ok());  // bound to ::1 only
+}
+
+TEST_CASE("test server: stop() is prompt with clients connected") {
+  auto server = std::make_unique<TestServer>();
+  REQUIRE(server->start());
+  std::vector<std::unique_ptr<Client>> clients;
+  auto open = [&](uint16_t port, const std::string &req) {
+    clients.push_back(std::make_unique<Client>(kHost, port, 2000));
+    REQUIRE(clients.back()->ok());
+    if (!req.empty()) REQUIRE(clients.back()->send(req));
+  };
+  open(server->http_port(), get("/stall"));
+  open(server->http_port(), get("/delay/60000"));
+  open(server->http_port(), "");
+  open(server->http_port(), "GET /bytes/1 HTTP/1.1\r\nHost: half-sent");
+  open(server->raw_port(), get("/stall"));
+  open(server->raw_port(), get("/stall-body"));
+  open(server->raw_port(), get("/slow/100000"));
+  open(server->raw_port(), "");
+  REQUIRE(wait_until([&] { return server->requests_served() == 5; }));
+  REQUIRE(wait_until([&] { return server->open_connections() == 8; }));
+
+  auto t0 = Clock::now();
+  server->stop();
+  CHECK(Clock::now() - t0 < std::chrono::milliseconds(500));
+  CHECK(server->open_connections() == 0);
+  for (auto &c : clients) {
+    c->read_to_end();
+    CHECK((c->eof() || c->error() == ECONNRESET));  // closed, not timed out
+  }
+  server.reset();  // destructor after stop
+}
+
+TEST_CASE("test server: restart and destructor while running") {
+  TestServer server;
+  REQUIRE(server.start());
+  server.stop();
+  REQUIRE(server.start());
+  Client c(kHost, server.http_port());
+  REQUIRE(c.send(get("/bytes/2")));
+  CHECK(read_response(c).body == "ab");
+  {
+    TestServer other;
+    REQUIRE(other.start());
+    Client d(kHost, other.raw_port());
+    REQUIRE(d.send(get("/stall")));
+  }  // destroyed while a client waits
+}
