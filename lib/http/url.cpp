@@ -250,7 +250,7 @@ UrlResult malformed(std::string message) {
 }
 
 // Host and optional port from the authority (userinfo already removed).
-UrlResult parse_host_port(std::string_view hostport, Url &out) {
+UrlResult parse_host_port(std::string_view hostport, bool scheme_given, Url &out) {
   std::string_view port_text;
   bool has_port = false;
   if (!hostport.empty() && hostport[0] == '[') {
@@ -271,12 +271,18 @@ UrlResult parse_host_port(std::string_view hostport, Url &out) {
       has_port = true;
     }
     if (name.empty()) return malformed("no host name in URL");
-    out.host = percent_decode(name);
-    for (unsigned char c : out.host)
-      if (is_bad_host_char(c)) return malformed("bad character in URL host name");
-    normalize_ipv4(out.host);
+    // Numeric forms are recognized before percent-decoding: "0x7f%41" is a name.
+    out.host = std::string(name);
+    if (!normalize_ipv4(out.host)) {
+      out.host = percent_decode(name);
+      for (unsigned char c : out.host)
+        if (is_bad_host_char(c)) return malformed("bad character in URL host name");
+    }
   }
-  // "host:" with nothing after the colon means "no port given".
+  // "host:" with nothing after the colon means "no port given", but only after an explicit
+  // scheme: without one, "name:" must not slip through as a host.
+  if (has_port && port_text.empty() && !scheme_given)
+    return malformed("URL port is not a decimal number between 0 and 65535");
   if (has_port && !port_text.empty()) {
     if (!parse_port(port_text, out.port))
       return malformed("URL port is not a decimal number between 0 and 65535");
@@ -327,7 +333,7 @@ UrlResult parse_url(std::string_view text, Url &out) {
       return malformed("URL credentials contain a NUL byte");
     authority.remove_prefix(at + 1);
   }
-  if (UrlResult r = parse_host_port(authority, out); !r.ok()) return r;
+  if (UrlResult r = parse_host_port(authority, scheme_given, out); !r.ok()) return r;
   if (!scheme_given) out.scheme = guess_scheme(out.host);
 
   size_t hash = tail.find('#');

@@ -1,20 +1,7 @@
 // Loopback test server: an evhttp listener for well-formed HTTP/1.1 and a raw listener with
-// canned (often broken) responses. Everything runs on one thread that owns one event_base;
-// other threads only touch atomics and the wake pipe.
-//
-// HTTP listener (evhttp):
-//   /bytes/N         200, N bytes 'a'+(i%26), Content-Length, application/octet-stream
-//   /chunked/N       200, same bytes in chunks of at most 1000 bytes
-//   /status/CODE     that status (100..599); body "status CODE\n" except 1xx/204/304;
-//                    query parameters become response headers (/status/302?Location=/x)
-//   /delay/MS        "ok\n" after MS milliseconds (timer, not a sleep)
-//   /echo            "METHOD URI\n" + "Name: value\n" per request header + "\n" + body
-//   /header?n=v&..   200 "ok\n" with each query parameter as a response header
-//   /stall           never answered; freed when the client goes away or on stop()
-//   anything else    404
-// Raw listener: see respond_raw() below; a request head is read up to the blank line, a
-// Content-Length or chunked request body is consumed, and keep-alive paths serve further
-// requests on the same connection.
+// canned (often broken) responses; the endpoint list is in test_server.h. Everything runs
+// on one thread that owns one event_base; other threads only touch atomics and the wake
+// pipe.
 #include "test_server.h"
 
 #include <arpa/inet.h>
@@ -104,7 +91,9 @@ bool number_after(std::string_view path, std::string_view prefix, uint64_t max, 
   return parse_decimal(path.substr(prefix.size()), max, out);
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -198,7 +187,9 @@ const char *method_name(evhttp_cmd_type cmd) {
   return "UNKNOWN";
 }
 
-void add_string(evbuffer *buf, std::string_view s) { evbuffer_add(buf, s.data(), s.size()); }
+void add_string(evbuffer *buf, std::string_view s) {
+  evbuffer_add(buf, s.data(), s.size());
+}
 
 // ---------------------------------------------------------------------------------------
 // Raw listener request parsing.
@@ -318,12 +309,14 @@ long long parse_chunked_body(std::string_view in, std::string *body) {
 // ---------------------------------------------------------------------------------------
 
 struct TestServer::Impl {
-  // An evhttp request answered later (/delay) or never (/stall).
+  // An evhttp request answered later (/delay) or never (/stall). evhttp stops reading
+  // while a request is with us, so `watch` notices the client going away.
   struct PendingRequest {
     Impl *impl = nullptr;
     evhttp_request *req = nullptr;
     evhttp_connection *evcon = nullptr;
     event *timer = nullptr;
+    event *watch = nullptr;
   };
 
   struct RawConn {
@@ -381,14 +374,18 @@ struct TestServer::Impl {
     sockaddr_storage ss{};
     socklen_t len = 0;
     if (!make_loopback_sockaddr(options.bind_address, &ss, &len)) return false;
-    if (!setup(reinterpret_cast<sockaddr *>(&ss), len)) {
-      release_all();
-      return false;
+    bool ok = setup(reinterpret_cast<sockaddr *>(&ss), len);
+    if (ok) {
+      try {
+        thread = std::thread(&Impl::run, this);
+      } catch (...) {
+        ok = false;
+      }
     }
-    try {
-      thread = std::thread(&Impl::run, this);
-    } catch (...) {
+    if (!ok) {
       release_all();
+      http_port.store(0);
+      raw_port.store(0);
       return false;
     }
     running = true;
@@ -430,9 +427,8 @@ struct TestServer::Impl {
     http = evhttp_new(base);
     if (http == nullptr) return false;
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                         EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                         EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(http, &Impl::on_http_request, this);
     evhttp_set_bevcb(http, &Impl::on_http_new_bev, this);
     evconnlistener *http_listener =
@@ -469,11 +465,8 @@ struct TestServer::Impl {
   // Closes listeners and every client connection (server thread, or no thread at all).
   void teardown_connections() {
     fresh_http_bevs.clear();
-    for (auto &entry : pending) {
-      // Requests still attached to a connection are freed by evhttp_free below.
-      if (entry.second->timer != nullptr) event_free(entry.second->timer);
-    }
-    pending.clear();
+    // The requests themselves are freed with their connections by evhttp_free below.
+    while (!pending.empty()) drop_pending(pending.begin()->first);
     if (http != nullptr) evhttp_free(http);
     http = nullptr;
     while (!raw_conns.empty()) free_raw(raw_conns.begin()->first);
@@ -544,12 +537,59 @@ struct TestServer::Impl {
         ++it;
         continue;
       }
-      // When the client went away evhttp detached the request and left it to us;
-      // otherwise (server shutdown) evhttp frees it with the connection.
+      ++it;
+      // If evhttp saw the client go away it detached the request and left it to us;
+      // otherwise it frees the request with the connection.
       if (evhttp_request_get_connection(p->req) == nullptr) evhttp_request_free(p->req);
-      if (p->timer != nullptr) event_free(p->timer);
-      it = self->pending.erase(it);
+      self->drop_pending(p);
     }
+  }
+
+  void drop_pending(PendingRequest *p) {
+    if (p->timer != nullptr) event_free(p->timer);
+    if (p->watch != nullptr) event_free(p->watch);
+    pending.erase(p);
+  }
+
+  // Keeps a request for later; false if out of resources.
+  bool hold_request(evhttp_request *req, uint64_t delay_ms, bool delayed) {
+    auto p = std::make_unique<PendingRequest>();
+    p->impl = this;
+    p->req = req;
+    p->evcon = evhttp_request_get_connection(req);
+    if (p->evcon == nullptr) return false;
+    evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(p->evcon));
+    p->watch = event_new(base, fd, EV_READ | EV_PERSIST, &Impl::on_pending_readable, p.get());
+    if (p->watch == nullptr || event_add(p->watch, nullptr) != 0) {
+      if (p->watch != nullptr) event_free(p->watch);
+      return false;
+    }
+    if (delayed) {
+      p->timer = evtimer_new(base, &Impl::on_delay_done, p.get());
+      timeval tv{static_cast<time_t>(delay_ms / 1000),
+                 static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
+      if (p->timer == nullptr || evtimer_add(p->timer, &tv) != 0) {
+        event_free(p->watch);
+        if (p->timer != nullptr) event_free(p->timer);
+        return false;
+      }
+    }
+    pending.emplace(p.get(), std::move(p));
+    return true;
+  }
+
+  // The client of a held request sent something: EOF or an error means it is gone, so
+  // the connection (and the request with it) is freed now rather than at stop().
+  static void on_pending_readable(evutil_socket_t fd, short, void *arg) {
+    auto *p = static_cast<PendingRequest *>(arg);
+    char byte;
+    ssize_t n = recv(fd, &byte, 1, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n > 0) {  // a pipelined request: leave it to evhttp, stop watching
+      event_del(p->watch);
+      return;
+    }
+    evhttp_connection_free(p->evcon);  // runs on_http_close, which drops `p`
   }
 
   // Sends a complete reply. No body for 1xx/204/304; HEAD gets the Content-Length only.
@@ -620,15 +660,7 @@ struct TestServer::Impl {
       if (!add_query_headers(req, query)) return send_http(req, 400, "bad header\n", "text/plain");
       send_http(req, static_cast<int>(n), "status " + std::to_string(n) + "\n", "text/plain");
     } else if (number_after(path, "/delay/", kMaxDelayMs, &n)) {
-      auto p = std::make_unique<PendingRequest>();
-      p->impl = self;
-      p->req = req;
-      p->evcon = evhttp_request_get_connection(req);
-      p->timer = evtimer_new(self->base, &Impl::on_delay_done, p.get());
-      if (p->timer == nullptr) return send_http(req, 500, "no timer\n", "text/plain");
-      timeval tv{static_cast<time_t>(n / 1000), static_cast<suseconds_t>((n % 1000) * 1000)};
-      evtimer_add(p->timer, &tv);
-      self->pending.emplace(p.get(), std::move(p));
+      if (!self->hold_request(req, n, true)) send_http(req, 500, "no timer\n", "text/plain");
     } else if (path == "/echo") {
       std::string text = method_name(evhttp_request_get_command(req));
       text += ' ';
@@ -652,11 +684,7 @@ struct TestServer::Impl {
       if (!add_query_headers(req, query)) return send_http(req, 400, "bad header\n", "text/plain");
       send_http(req, 200, "ok\n", "text/plain");
     } else if (path == "/stall") {
-      auto p = std::make_unique<PendingRequest>();
-      p->impl = self;
-      p->req = req;
-      p->evcon = evhttp_request_get_connection(req);
-      self->pending.emplace(p.get(), std::move(p));
+      if (!self->hold_request(req, 0, false)) send_http(req, 500, "no watch\n", "text/plain");
     } else {
       send_http(req, 404, "not found\n", "text/plain");
     }
@@ -666,8 +694,7 @@ struct TestServer::Impl {
     auto *p = static_cast<PendingRequest *>(arg);
     Impl *self = p->impl;
     evhttp_request *req = p->req;
-    event_free(p->timer);
-    self->pending.erase(p);
+    self->drop_pending(p);
     send_http(req, 200, "ok\n", "text/plain");
   }
 
@@ -792,7 +819,8 @@ struct TestServer::Impl {
   bool fail_raw(RawConn *c, std::string_view status) {
     evbuffer *in = bufferevent_get_input(c->bev);
     evbuffer_drain(in, evbuffer_get_length(in));
-    evbuffer_add_printf(out_of(c), "HTTP/1.1 %.*s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    evbuffer_add_printf(out_of(c),
+                        "HTTP/1.1 %.*s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
                         static_cast<int>(status.size()), status.data());
     return begin_close(c);
   }
@@ -933,7 +961,8 @@ struct TestServer::Impl {
       return begin_close(c);
     }
     if (path == "/continue") {
-      add_string(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      add_string(out,
+                 "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
       return finish_raw(c, req.wants_close);
     }
     if (path == "/drop-next") {
@@ -959,7 +988,8 @@ struct TestServer::Impl {
       if (!req.head) add_string(out, text);
       return finish_raw(c, req.wants_close);
     }
-    add_string(out, "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n");
+    add_string(out,
+               "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n");
     if (!req.head) add_string(out, "not found\n");
     return finish_raw(c, req.wants_close);
   }
@@ -998,13 +1028,23 @@ struct TestServer::Impl {
 TestServer::TestServer(TestServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+  stop();
+}
 
-bool TestServer::start() { return impl_->start(); }
-void TestServer::stop() { impl_->stop(); }
+bool TestServer::start() {
+  return impl_->start();
+}
+void TestServer::stop() {
+  impl_->stop();
+}
 
-uint16_t TestServer::http_port() const { return impl_->http_port.load(); }
-uint16_t TestServer::raw_port() const { return impl_->raw_port.load(); }
+uint16_t TestServer::http_port() const {
+  return impl_->http_port.load();
+}
+uint16_t TestServer::raw_port() const {
+  return impl_->raw_port.load();
+}
 
 static std::string make_url(const std::string &host, uint16_t port, std::string_view path) {
   std::string url = "http://";
@@ -1029,8 +1069,14 @@ std::string TestServer::raw_url(std::string_view path) const {
   return make_url(impl_->options.bind_address, raw_port(), path);
 }
 
-uint64_t TestServer::connections_accepted() const { return impl_->accepted.load(); }
-uint64_t TestServer::requests_served() const { return impl_->served.load(); }
-uint64_t TestServer::open_connections() const { return impl_->open.load(); }
+uint64_t TestServer::connections_accepted() const {
+  return impl_->accepted.load();
+}
+uint64_t TestServer::requests_served() const {
+  return impl_->served.load();
+}
+uint64_t TestServer::open_connections() const {
+  return impl_->open.load();
+}
 
 }  // namespace evm::test

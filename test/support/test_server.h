@@ -1,10 +1,43 @@
 // Loopback HTTP/1.1 test server for integration tests, the hiper demo and benchmarks.
 //
-// Two listeners share one background thread and one event_base:
-//   * the HTTP listener is libevent's evhttp (well-formed HTTP/1.1, keep-alive);
-//   * the raw listener answers with hand-written byte sequences, including broken ones
-//     (fault modes), so clients can be tested against misbehaving servers.
-// The endpoint list is in test_server.cpp; both listeners bind loopback addresses only.
+// Two listeners share one background thread and one event_base. Bodies of N bytes are
+// always 'a' + (i % 26) for i = 0..N-1.
+//
+// HTTP listener (libevent evhttp: well-formed HTTP/1.1, keep-alive, HEAD gets no body):
+//   /bytes/N          200, N bytes, Content-Length, Content-Type: application/octet-stream
+//   /chunked/N        200, the same bytes chunked in pieces of at most 1000
+//   /status/CODE      that status (100..599), body "status CODE\n" except 1xx/204/304;
+//                     query parameters become headers: /status/302?Location=/bytes/1
+//   /delay/MS         200 "ok\n" after MS milliseconds
+//   /echo             200 text/plain: "METHOD URI\n", "Name: value\n" per request header in
+//                     received order, "\n", request body. Methods: GET HEAD POST PUT DELETE
+//                     OPTIONS TRACE PATCH; others get 501 (libevent 2.1 limit: use raw /echo)
+//   /header?n=v&...   200 "ok\n" plus each query parameter as a response header
+//   /stall            never answered; dropped when the client closes, or on stop()
+//   anything else     404
+// Raw listener (hand-written bytes; reads a request head, then a Content-Length or
+// chunked body; keep-alive paths serve further requests, pipelined ones included):
+//   /ok/N             200 Content-Length N, keep-alive
+//   /echo             like the HTTP /echo, any method
+//   /empty            closes without a byte
+//   /garbage          "SSH-2.0-OpenSSH_9.2\r\n", then closes
+//   /partial          Content-Length 100, 50 bytes, then closes
+//   /reset            Content-Length 1000000, 1000 bytes, then RST (client sees ECONNRESET)
+//   /stall            never answers, keeps the connection
+//   /stall-body       Content-Length 1000, 10 bytes, then nothing
+//   /slow/N           Content-Length N, then one byte every 50 ms
+//   /bigheader/N      200 with "X-Big: " + N 'x', body "ok"
+//   /badheader        a header line without a colon
+//   /badchunk         chunked, first chunk-size line "zz"
+//   /chunked-trailers chunked "hello" in 2 chunks + trailer "X-Trailer: yes"
+//   /close-delimited/N  no length, N bytes, then closes
+//   /http10           "HTTP/1.0 200 OK", Content-Length 3 "abc", then closes
+//   /continue         "100 Continue" then 200 "ok"
+//   /drop-next        200 "ok" keep-alive; the next request on the connection gets a close
+//   /close-after/N    200 Content-Length N keep-alive-looking, then the server closes
+//   anything else     404
+// "Closes" means FIN after the output is flushed (input is drained until the client
+// closes, at most 2 s, so no RST); connections also close when the client asks.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +66,7 @@ class TestServer {
   // Thread-safe and idempotent; closes every client connection and joins the thread.
   void stop();
 
-  // The ports of the last successful start() (0 before the first one).
+  // The ports of the last successful start(); kept after stop(), 0 after a failed start().
   uint16_t http_port() const;
   uint16_t raw_port() const;
   // "http://127.0.0.1:PORT/path" ("http://[::1]:PORT/path" for IPv6).

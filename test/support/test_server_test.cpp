@@ -172,8 +172,7 @@ Response read_response(Client &c, bool head_request = false) {
       size_t colon = line.find(':');
       if (colon == std::string::npos) return r;
       size_t v = line.find_first_not_of(' ', colon + 1);
-      r.headers.emplace_back(line.substr(0, colon),
-                             v == std::string::npos ? "" : line.substr(v));
+      r.headers.emplace_back(line.substr(0, colon), v == std::string::npos ? "" : line.substr(v));
     }
     if (r.status >= 200) break;
     ++r.interim;
@@ -218,7 +217,9 @@ std::string request(std::string_view method, std::string_view path,
   return req;
 }
 
-std::string get(std::string_view path) { return request("GET", path); }
+std::string get(std::string_view path) {
+  return request("GET", path);
+}
 
 std::string pattern(size_t n, size_t offset = 0) {
   std::string s(n, '\0');
@@ -260,7 +261,8 @@ TEST_CASE("test server: start, ports, urls, stop") {
   CHECK(server.http_port() != server.raw_port());
   CHECK(server.http_url("/bytes/1") ==
         "http://127.0.0.1:" + std::to_string(server.http_port()) + "/bytes/1");
-  CHECK(server.raw_url("ok/1") == "http://127.0.0.1:" + std::to_string(server.raw_port()) + "/ok/1");
+  CHECK(server.raw_url("ok/1") ==
+        "http://127.0.0.1:" + std::to_string(server.raw_port()) + "/ok/1");
   server.stop();
   server.stop();  // idempotent
   Client refused(kHost, server.http_port());
@@ -352,8 +354,9 @@ TEST_CASE("http listener: echo") {
   CHECK(r.body.substr(r.body.size() - 6) == "\n\ndata");
 
   // A chunked request body is decoded by evhttp.
-  REQUIRE(c.send(
-      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"));
+  REQUIRE(
+      c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+             "chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"));
   r = read_response(c);
   CHECK(r.body.substr(r.body.size() - 5) == "\n\nabc");
 

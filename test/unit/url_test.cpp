@@ -92,6 +92,14 @@ TEST_CASE("empty port means no port") {
   CHECK(v.port == 80);
   CHECK_FALSE(v.port_explicit);
   CHECK(v.to_string() == "http://[::1]/");
+
+  CHECK(parse_ok("http://h:").to_string() == "http://h/");
+  CHECK(parse_ok("http://h:?x").to_string() == "http://h/?x");
+  CHECK(parse_ok("http://h:#x").to_string() == "http://h/#x");
+  // Without a scheme an empty port is an error.
+  CHECK(parse_code("localhost:") == UrlError::kMalformed);
+  CHECK(parse_code("localhost:?x") == UrlError::kMalformed);
+  CHECK(parse_code("[::1]:/x") == UrlError::kMalformed);
 }
 
 TEST_CASE("trailing dot host is kept everywhere") {
@@ -256,6 +264,9 @@ TEST_CASE("IPv4 shorthand is normalized") {
   CHECK(parse_ok("http://1.2.3.04/").host == "1.2.3.4");
   CHECK(parse_ok("http://00000000000000000000000000000001.2.3.4/").host == "1.2.3.4");
   CHECK(parse_ok("http://127.1:8080/x").host_header() == "127.0.0.1:8080");
+  // Only the host as written counts, not its percent-decoded form.
+  CHECK(parse_ok("http://0x7f%41/").host == "0x7fA");
+  CHECK(parse_ok("http://1%2e65536/").host == "1.65536");
   // Not numbers, or out of range: left as host names.
   for (const char *h :
        {"1.2.3.4.5", "256.1.1.1", "1.2.3.4.", "0x", "4294967296", "08.1.1.1", "-1.2.3.4", "1..2",
