@@ -119,6 +119,11 @@ CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
       return CURLE_OK;
     case CURLOPT_USERAGENT:
       return set_string(o.user_agent, static_cast<const char *>(v));
+    case CURLOPT_DNS_SERVERS: {
+      const char *servers = static_cast<const char *>(v);
+      if (servers && *servers && !Resolver::valid_servers(servers)) return CURLE_BAD_FUNCTION_ARGUMENT;
+      return set_string(o.dns_servers, servers);
+    }
     case CURLOPT_CUSTOMREQUEST:
       return set_string(o.custom_request, static_cast<const char *>(v));
     case CURLOPT_POSTFIELDS:

@@ -21,6 +21,12 @@ Multi::~Multi() {
   if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
 }
 
+Resolver &Multi::resolver_for(const std::string &servers) {
+  auto &r = resolvers_[servers];
+  if (!r) r = std::make_unique<Resolver>(sockets, timers, servers);
+  return *r;
+}
+
 CURLMcode Multi::add(Transfer &t) {
   t.multi = this;
   transfers_.push_back(t);

@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #include "conn/connection_pool.h"
 #include "multi/socket_registry.h"
@@ -61,7 +63,8 @@ class Multi final : public SocketReporter {
   SocketRegistry sockets{*this};
   TimerQueue timers;
   ConnectionPool pool{sockets};
-  Resolver resolver{sockets, timers};
+  // The resolver for a CURLOPT_DNS_SERVERS list (empty: the system's configuration).
+  Resolver &resolver_for(const std::string &servers);
   char *recv_buffer() { return recv_buffer_.get(); }
   void schedule(Transfer &t);  // run `t` before the current API call returns
   void unschedule(Transfer &t) { ready_.remove(t); }
@@ -88,6 +91,7 @@ class Multi final : public SocketReporter {
   size_t running_ = 0;
   std::unique_ptr<char[]> recv_buffer_;
   int wakeup_fd_ = -1;  // eventfd for curl_multi_wakeup
+  std::unordered_map<std::string, std::unique_ptr<Resolver>> resolvers_;
   bool timer_armed_ = false;
   TimePoint timer_reported_{};
 };

@@ -45,7 +45,22 @@ bool Resolver::ensure_channel() {
   ares_options opts{};
   opts.sock_state_cb = &Resolver::on_sock_state;
   opts.sock_state_cb_data = this;
-  return ares_init_options(&channel_, &opts, ARES_OPT_SOCK_STATE_CB) == ARES_SUCCESS;
+  if (ares_init_options(&channel_, &opts, ARES_OPT_SOCK_STATE_CB) != ARES_SUCCESS) return false;
+  if (!servers_.empty() && ares_set_servers_ports_csv(channel_, servers_.c_str()) != ARES_SUCCESS) {
+    ares_destroy(channel_);
+    channel_ = nullptr;
+    return false;
+  }
+  return true;
+}
+
+bool Resolver::valid_servers(const std::string &servers) {
+  static const bool library_ready = ares_library_init(ARES_LIB_INIT_ALL) == ARES_SUCCESS;
+  ares_channel probe;
+  if (!library_ready || ares_init(&probe) != ARES_SUCCESS) return false;
+  bool ok = ares_set_servers_ports_csv(probe, servers.c_str()) == ARES_SUCCESS;
+  ares_destroy(probe);
+  return ok;
 }
 
 bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out,

@@ -33,7 +33,12 @@ class ResolveWaiter {
 
 class Resolver final : public IoHandler, public TimerClient {
  public:
-  Resolver(SocketRegistry &sockets, TimerQueue &timers) : sockets_(sockets), timers_(timers) {}
+  // `servers` is CURLOPT_DNS_SERVERS' list ("host[:port],..."); empty uses the system's.
+  Resolver(SocketRegistry &sockets, TimerQueue &timers, std::string servers = {})
+      : sockets_(sockets), timers_(timers), servers_(std::move(servers)) {}
+
+  // Whether `servers` is a list c-ares accepts.
+  static bool valid_servers(const std::string &servers);
   ~Resolver();
   Resolver(const Resolver &) = delete;
   Resolver &operator=(const Resolver &) = delete;
@@ -63,6 +68,7 @@ class Resolver final : public IoHandler, public TimerClient {
 
   SocketRegistry &sockets_;
   TimerQueue &timers_;
+  std::string servers_;
   ares_channel channel_ = nullptr;
   std::unordered_map<std::string, CacheEntry> cache_;
   std::unordered_map<std::string, Query *> queries_;

@@ -38,6 +38,7 @@ struct EasyOptions {
   bool forbid_reuse = false;
   bool fresh_connect = false;
   const curl_slist *resolve = nullptr;  // borrowed
+  std::string dns_servers;  // CURLOPT_DNS_SERVERS: "host[:port],..."; empty = system config
   long ip_resolve = CURL_IPRESOLVE_WHATEVER;
   bool tcp_nodelay = true;
 };

@@ -250,7 +250,8 @@ Transfer::Step Transfer::resolve(TimePoint t) {
                    : opt.ip_resolve == CURL_IPRESOLVE_V6 ? AF_INET6
                                                          : AF_UNSPEC;
       AddressList out;
-      if (!multi->resolver.resolve(target_->url.host, family, *this, out, t)) return Step::Wait;
+      resolver_ = &multi->resolver_for(opt.dns_servers);
+      if (!resolver_->resolve(target_->url.host, family, *this, out, t)) return Step::Wait;
       if (out.empty()) {
         fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + target_->url.host);
         return Step::Wait;
@@ -603,7 +604,8 @@ void Transfer::finish(CURLcode rc, TimePoint t) {
 void Transfer::drop_everything(bool reusable, TimePoint t) {
   forget_sockets();
   multi->timers.cancel(*this);
-  multi->resolver.cancel(*this);
+  if (resolver_) resolver_->cancel(*this);
+  resolver_ = nullptr;
   multi->pool.cancel_wait(*this);
   multi->unschedule(*this);
   if (!conn_) return;

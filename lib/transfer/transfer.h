@@ -120,6 +120,7 @@ class Transfer final : public IoHandler,
   bool head_request_ = false;
 
   AddressList addrs_;
+  Resolver *resolver_ = nullptr;  // the one asked, while an answer is awaited
   bool resolve_failed_ = false;
   bool retried_ = false;
   bool force_fresh_ = false;
