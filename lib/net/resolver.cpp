@@ -19,6 +19,12 @@ std::string cache_key(const std::string &host, int family) {
   key += static_cast<char>('0' + (family == AF_INET ? 4 : family == AF_INET6 ? 6 : 0));
   return key;
 }
+bool is_localhost(const std::string &host) {
+  std::string h;
+  for (char c : host) h += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (!h.empty() && h.back() == '.') h.pop_back();
+  return h == "localhost" || (h.size() > 10 && h.compare(h.size() - 10, 10, ".localhost") == 0);
+}
 }  // namespace
 
 struct Resolver::Query {
@@ -69,6 +75,14 @@ bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, Ad
   Address numeric;
   if (Address::from_numeric(host, 0, numeric)) {
     if (family == AF_UNSPEC || family == numeric.family()) out.push_back(numeric);
+    return true;
+  }
+  if (is_localhost(host)) {
+    // RFC 6761 and libcurl since 7.85: localhost is the loopback of both families, whatever the
+    // hosts file says.
+    Address a;
+    if (family != AF_INET && Address::from_numeric("::1", 0, a)) out.push_back(a);
+    if (family != AF_INET6 && Address::from_numeric("127.0.0.1", 0, a)) out.push_back(a);
     return true;
   }
   std::string key = cache_key(host, family);

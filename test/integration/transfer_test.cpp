@@ -70,3 +70,27 @@ TEST_CASE("bad input ends the transfer with libcurl's code and a readable text")
     CHECK(std::string(f.error).size() > 5);
   }
 }
+
+TEST_CASE("IPv6 literals and names that resolve to both families connect") {
+  TestServer v6({"::1"});
+  REQUIRE(v6.start());
+  SUBCASE("an IPv6 literal URL") {
+    Fetch f(v6.http_url("/bytes/10"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    const char *ip = nullptr;
+    curl_easy_getinfo(f.easy, CURLINFO_PRIMARY_IP, &ip);
+    CHECK(std::string(ip) == "::1");
+  }
+  SUBCASE("localhost reaches a server that listens on ::1 only") {
+    Fetch f("http://localhost:" + std::to_string(v6.http_port()) + "/bytes/10");
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body.size() == 10);
+  }
+  SUBCASE("localhost falls back to IPv4 when IPv6 is refused") {
+    Fetch f("http://localhost:" + std::to_string(server().http_port()) + "/bytes/10");
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    const char *ip = nullptr;
+    curl_easy_getinfo(f.easy, CURLINFO_PRIMARY_IP, &ip);
+    CHECK(std::string(ip) == "127.0.0.1");
+  }
+}
