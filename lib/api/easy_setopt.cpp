@@ -11,6 +11,13 @@
 namespace evm {
 namespace {
 
+// A timeout given in seconds (scale 1000) or milliseconds (scale 1), saturating on overflow.
+CURLcode set_millis(long &field, long v, long scale) {
+  if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+  field = v > LONG_MAX / scale ? LONG_MAX : v * scale;
+  return CURLE_OK;
+}
+
 CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
   switch (opt) {
     case CURLOPT_VERBOSE:
@@ -49,21 +56,13 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
         return CURLE_UNSUPPORTED_PROTOCOL;
       return CURLE_BAD_FUNCTION_ARGUMENT;
     case CURLOPT_TIMEOUT:
-      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-      o.timeout_ms = v > LONG_MAX / 1000 ? LONG_MAX : v * 1000;
-      return CURLE_OK;
+      return set_millis(o.timeout_ms, v, 1000);
     case CURLOPT_TIMEOUT_MS:
-      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-      o.timeout_ms = v;
-      return CURLE_OK;
+      return set_millis(o.timeout_ms, v, 1);
     case CURLOPT_CONNECTTIMEOUT:
-      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-      o.connect_timeout_ms = v > LONG_MAX / 1000 ? LONG_MAX : v * 1000;
-      return CURLE_OK;
+      return set_millis(o.connect_timeout_ms, v, 1000);
     case CURLOPT_CONNECTTIMEOUT_MS:
-      if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-      o.connect_timeout_ms = v;
-      return CURLE_OK;
+      return set_millis(o.connect_timeout_ms, v, 1);
     case CURLOPT_FORBID_REUSE:
       o.forbid_reuse = v != 0;
       return CURLE_OK;
