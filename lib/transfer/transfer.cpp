@@ -7,6 +7,7 @@
 #include "http/request_builder.h"
 #include "http/url.h"
 #include "multi/multi.h"
+#include "util/base64.h"
 
 namespace evm {
 
@@ -163,6 +164,11 @@ void Transfer::prepare_request() {
   std::string host = target_->url.host_header();
   spec.host_header = host;
   spec.user_agent = opt.user_agent;
+  // Credentials in the URL are sent with Basic authentication, as libcurl does by default.
+  std::string authorization;
+  if (target_->url.has_userinfo)
+    authorization = "Basic " + base64_encode(target_->url.user + ":" + target_->url.password);
+  spec.authorization = authorization;
   spec.custom_headers = custom;
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;

@@ -94,3 +94,11 @@ TEST_CASE("IPv6 literals and names that resolve to both families connect") {
     CHECK(std::string(ip) == "127.0.0.1");
   }
 }
+
+TEST_CASE("credentials in the URL are sent with Basic authentication") {
+  std::string url = server().http_url("/echo");
+  url.insert(url.find("//") + 2, "user:pa%3Ass@");
+  Fetch f(url);
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.body.find("Authorization: Basic dXNlcjpwYTpzcw==\n") != std::string::npos);
+}
