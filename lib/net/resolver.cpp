@@ -36,10 +36,13 @@ struct Resolver::Query {
 Resolver::~Resolver() {
   timers_.cancel(*this);
   if (channel_) {
-    // Destroying the channel answers every query with ARES_EDESTRUCTION; waiters are already gone.
+    // Destroying the channel answers every query with ARES_EDESTRUCTION (which frees it) and
+    // then closes the sockets: forget the queries first so nothing looks at them meanwhile.
     for (auto &[key, q] : queries_)
       while (q->waiters.pop_front()) {
       }
+    queries_.clear();
+    last_easy_ = nullptr;
     ares_destroy(channel_);
   }
 }
@@ -93,6 +96,7 @@ bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, Ad
     }
     cache_.erase(it);
   }
+  last_easy_ = w.resolve_easy();
   if (auto it = queries_.find(key); it != queries_.end()) {
     it->second->waiters.push_back(w);
     return false;
@@ -139,7 +143,13 @@ void Resolver::on_answer(void *arg, int status, int, ares_addrinfo *res) {
 CURL *Resolver::some_easy() const {
   for (auto &[key, q] : queries_)
     if (ResolveWaiter *w = q->waiters.front()) return w->resolve_easy();
-  return nullptr;
+  // c-ares closes a socket after its last query was answered: name the transfer that asked last,
+  // while it exists, rather than none.
+  return last_easy_;
+}
+
+void Resolver::release_easy(CURL *easy) {
+  if (last_easy_ == easy) last_easy_ = nullptr;
 }
 
 void Resolver::on_sock_state(void *data, ares_socket_t fd, int readable, int writable) {

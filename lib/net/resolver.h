@@ -49,6 +49,8 @@ class Resolver final : public IoHandler, public TimerClient {
   bool resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out,
                TimePoint t);
   void cancel(ResolveWaiter &w);
+  // `easy` is going away: never name it in a SOCKETFUNCTION call again.
+  void release_easy(CURL *easy);
 
   void on_socket_ready(curl_socket_t fd, int cselect) override;
   void on_timeout(TimePoint t) override;
@@ -72,6 +74,7 @@ class Resolver final : public IoHandler, public TimerClient {
   ares_channel channel_ = nullptr;
   std::unordered_map<std::string, CacheEntry> cache_;
   std::unordered_map<std::string, Query *> queries_;
+  CURL *last_easy_ = nullptr;
 };
 
 }  // namespace evm

@@ -610,7 +610,10 @@ void Transfer::finish(CURLcode rc, TimePoint t) {
 void Transfer::drop_everything(bool reusable, TimePoint t) {
   forget_sockets();
   multi->timers.cancel(*this);
-  if (resolver_) resolver_->cancel(*this);
+  if (resolver_) {
+    resolver_->cancel(*this);
+    resolver_->release_easy(handle());
+  }
   resolver_ = nullptr;
   multi->pool.cancel_wait(*this);
   multi->unschedule(*this);
