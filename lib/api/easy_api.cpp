@@ -124,7 +124,7 @@ extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
       *as_off = in.content_length_download;
       return CURLE_OK;
     case CURLINFO_SPEED_DOWNLOAD_T:
-      *as_off = total_us > 0 ? static_cast<curl_off_t>(in.size_download * 1000000 / total_us) : 0;
+      *as_off = static_cast<curl_off_t>(in.size_download * 1000000 / (total_us > 0 ? total_us : 1));
       return CURLE_OK;
     case CURLINFO_HEADER_SIZE:
       *as_long = in.header_size;

@@ -17,7 +17,7 @@ Multi::Multi() : recv_buffer_(new char[kRecvBufferSize]) {
 Multi::~Multi() {
   // Handles still added are detached, not freed: they belong to the application.
   while (Transfer *t = transfers_.front()) remove(*t);
-  magic_ = 0;
+  tag_.magic = 0;
   if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
 }
 

@@ -13,6 +13,7 @@
 #include "multi/timer_queue.h"
 #include "net/resolver.h"
 #include "transfer/transfer.h"
+#include "util/handle_tag.h"
 #include "util/intrusive_list.h"
 
 namespace evm {
@@ -27,11 +28,8 @@ class Multi final : public SocketReporter {
   Multi(const Multi &) = delete;
   Multi &operator=(const Multi &) = delete;
 
-  static Multi *from(CURLM *h) {
-    auto *m = static_cast<Multi *>(h);
-    return m && m->magic_ == kMagic ? m : nullptr;
-  }
-  CURLM *handle() { return static_cast<CURLM *>(this); }
+  static Multi *from(CURLM *h) { return HandleTag<Multi>::resolve(h, kMagic); }
+  CURLM *handle() { return static_cast<CURLM *>(&tag_); }
 
   // The API surface (argument checks are done by lib/api).
   CURLMcode add(Transfer &t);
@@ -83,7 +81,7 @@ class Multi final : public SocketReporter {
   void run_due(TimePoint t);
   void dispatch_socket(curl_socket_t fd, int cselect);
 
-  uint32_t magic_ = kMagic;
+  HandleTag<Multi> tag_{kMagic, this};
   int in_callback_ = 0;
   IntrusiveList<Transfer, &Transfer::multi_link> transfers_;
   IntrusiveList<Transfer, &Transfer::ready_link> ready_;

@@ -41,7 +41,7 @@ Transfer::Transfer() = default;
 
 Transfer::~Transfer() {
   abandon();
-  magic_ = 0;
+  tag_.magic = 0;
 }
 
 void Transfer::reset_options() { opt = EasyOptions{}; }
@@ -108,7 +108,7 @@ Transfer::Step Transfer::step(TimePoint t) {
 }
 
 Transfer::Step Transfer::start(TimePoint t) {
-  info.started = t;
+  info.started = evm::now();
   last_progress_ = t;
   trace_.enabled = opt.verbose;
   target_ = std::make_unique<Target>();
@@ -196,7 +196,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
       auto *tcp = dynamic_cast<TcpFilter *>(&conn_->filter());
       trace_.info("Re-using existing connection #%llu with host %s",
                   static_cast<unsigned long long>(conn_->id()), target_->url.host.c_str());
-      info.resolved = info.connected = t;
+      info.resolved = info.connected = evm::now();
       if (tcp) note_addresses(*tcp);
       state_ = State::Send;
       return Step::Continue;
@@ -265,7 +265,7 @@ Transfer::Step Transfer::resolve(TimePoint t) {
       addrs_ = std::move(out);
     }
   }
-  info.resolved = t;
+  info.resolved = evm::now();
   for (auto &a : addrs_) a.set_port(target_->url.port);
   conn_->set_filter(std::make_unique<TcpFilter>(addrs_, target_->url.host, target_->url.port,
                                                 TcpOptions{opt.tcp_nodelay}));
@@ -295,7 +295,7 @@ Transfer::Step Transfer::connect(TimePoint t) {
     return Step::Wait;
   }
   if (!done) return Step::Wait;
-  info.connected = t;
+  info.connected = evm::now();
   conn_->connected = true;
   if (auto *tcp = dynamic_cast<TcpFilter *>(&conn_->filter())) note_addresses(*tcp);
   state_ = State::Send;
@@ -304,7 +304,7 @@ Transfer::Step Transfer::connect(TimePoint t) {
 
 Transfer::Step Transfer::send_request(TimePoint t) {
   if (request_sent_ == 0 && body_sent_ == 0) {
-    info.pretransfer = t;
+    info.pretransfer = evm::now();
     ++conn_->requests;
     trace_.headers('>', std::string_view(request_).substr(0, head_len_));
   }
@@ -362,7 +362,7 @@ Transfer::Step Transfer::receive(TimePoint t) {
       fail(rc, error_text_);
       return Step::Wait;
     }
-    if (n > 0 && info.first_byte == TimePoint{}) info.first_byte = t;
+    if (n > 0 && info.first_byte == TimePoint{}) info.first_byte = evm::now();
     if (n == 0) {
       parser_.feed_eof(*this);
       if (parser_.complete()) {
@@ -428,7 +428,8 @@ bool Transfer::on_response_head(const h1::ResponseHead &head) {
   std::string_view type = head.find("Content-Type");
   info.has_content_type = !type.empty();
   info.content_type.assign(type);
-  info.content_length_download = head.body == h1::BodyKind::ContentLength ? head.content_length : -1;
+  // Reported for HEAD responses too: NOBODY + this item is how applications ask for a size.
+  info.content_length_download = head.content_length;
   if (opt.fail_on_error && head.status >= 400) {
     pending_rc_ = CURLE_HTTP_RETURNED_ERROR;
     error_text_ = "The requested URL returned error: " + std::to_string(head.status);
@@ -587,7 +588,9 @@ void Transfer::fail(CURLcode rc, std::string text) {
 void Transfer::finish(CURLcode rc, TimePoint t) {
   if (state_ == State::Done || state_ == State::Idle) return;
   result_ = rc;
-  info.finished = t;
+  // Stamped when it happens (not with the event's time) so the timings of a transfer that runs
+  // whole inside one event still add up.
+  info.finished = evm::now();
   info.os_errno = os_errno_;
   if (rc != CURLE_OK) {
     if (error_text_.empty()) error_text_ = curl_easy_strerror(rc);

@@ -15,6 +15,7 @@
 #include "net/resolver.h"
 #include "transfer/easy_options.h"
 #include "transfer/transfer_info.h"
+#include "util/handle_tag.h"
 #include "util/intrusive_list.h"
 #include "util/trace.h"
 
@@ -36,11 +37,8 @@ class Transfer final : public IoHandler,
   Transfer(const Transfer &) = delete;
   Transfer &operator=(const Transfer &) = delete;
 
-  static Transfer *from(CURL *h) {
-    auto *t = static_cast<Transfer *>(h);
-    return t && t->magic_ == kMagic ? t : nullptr;
-  }
-  CURL *handle() { return static_cast<CURL *>(this); }
+  static Transfer *from(CURL *h) { return HandleTag<Transfer>::resolve(h, kMagic); }
+  CURL *handle() { return static_cast<CURL *>(&tag_); }
 
   EasyOptions opt;
   TransferInfo info;
@@ -98,7 +96,7 @@ class Transfer final : public IoHandler,
 
   FilterContext context();
 
-  uint32_t magic_ = kMagic;
+  HandleTag<Transfer> tag_{kMagic, this};
   State state_ = State::Idle;
   Trace trace_;
   std::string error_text_;

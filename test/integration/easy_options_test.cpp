@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -141,7 +142,14 @@ size_t total_size(const std::vector<std::string> &lines) {
   return n;
 }
 
-size_t refuse_write(char *, size_t, size_t, void *) { return 0; }
+size_t refuse_write(char *, size_t, size_t, void *) {
+  return 0;
+}
+
+// Takes all but the last byte offered.
+size_t short_write(char *, size_t size, size_t n, void *) {
+  return size * n > 0 ? size * n - 1 : 0;
+}
 
 std::string read_all(FILE *f) {
   std::fflush(f);
@@ -394,17 +402,22 @@ std::optional<CURLcode> perform_bounded(CURL *e, long limit_ms) {
   return result;
 }
 
-// Progress callback state.
+// Progress callback state, reached through XFERINFODATA.
 struct Progress {
   int calls = 0;
-  int abort_on_call = 0;  // return non-zero on this call (1-based); 0: never
-  bool clientp_ok = true;
+  int abort_on_call = 0;  // return non-zero from this call on (1-based); 0: never
   bool monotonic = true;
   curl_off_t max_dltotal = 0, last_dlnow = 0;
 };
 
+std::atomic<int> progress_without_data{0};
+
 int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
   auto *p = static_cast<Progress *>(clientp);
+  if (!p) {
+    ++progress_without_data;
+    return 0;
+  }
   ++p->calls;
   if (dlnow < p->last_dlnow) p->monotonic = false;
   p->last_dlnow = dlnow;
@@ -525,8 +538,7 @@ TEST_CASE("HEADERFUNCTION gets each line, status line and final blank line inclu
   bool one_line_per_call = true;
   bool saw_length = false;
   for (const auto &l : lines) {
-    if (l.size() < 2 || l.substr(l.size() - 2) != "\r\n" ||
-        l.find('\n') != l.size() - 1)
+    if (l.size() < 2 || l.substr(l.size() - 2) != "\r\n" || l.find('\n') != l.size() - 1)
       one_line_per_call = false;
     if (iequals(l, "Content-Length: 100\r\n")) saw_length = true;
   }
@@ -550,9 +562,8 @@ TEST_CASE("1xx interim responses reach the header callback too") {
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 3000L);
   CHECK(curl_easy_perform(e) == CURLE_OK);
   CHECK(body == "ok");
-  const std::vector<std::string> expected = {"HTTP/1.1 100 Continue\r\n", "\r\n",
-                                             "HTTP/1.1 200 OK\r\n", "Content-Length: 2\r\n",
-                                             "\r\n"};
+  const std::vector<std::string> expected = {
+      "HTTP/1.1 100 Continue\r\n", "\r\n", "HTTP/1.1 200 OK\r\n", "Content-Length: 2\r\n", "\r\n"};
   CHECK(lines == expected);
   CHECK(info_long(e, CURLINFO_RESPONSE_CODE) == 200);
   CHECK(info_long(e, CURLINFO_HEADER_SIZE) == static_cast<long>(total_size(expected)));
@@ -680,14 +691,43 @@ TEST_CASE("VERBOSE traces the request and response heads to stderr") {
 // Progress
 
 TEST_CASE("XFERINFOFUNCTION is not called while NOPROGRESS is 1 (the default)") {
-  Fetch f(server().http_url("/delay/1100"));
+  // Two transfers side by side, so both cases share the one second it takes to see a call:
+  // one left at the default, one switched to 0 and back to 1.
+  Fetch by_default(server().http_url("/delay/1100"));
+  Fetch switched_back(server().http_url("/delay/1100"));
   Progress p;
-  curl_easy_setopt(f.easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(f.easy, CURLOPT_XFERINFODATA, &p);
-  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 4000L);
-  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
-  CHECK(f.body == "ok\n");
+  for (Fetch *f : {&by_default, &switched_back}) {
+    curl_easy_setopt(f->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(f->easy, CURLOPT_XFERINFODATA, &p);
+    curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS, 4000L);
+  }
+  CHECK(curl_easy_setopt(switched_back.easy, CURLOPT_NOPROGRESS, 0L) == CURLE_OK);
+  CHECK(curl_easy_setopt(switched_back.easy, CURLOPT_NOPROGRESS, 1L) == CURLE_OK);
+  progress_without_data = 0;
+  CURLM *m = curl_multi_init();
+  REQUIRE(m);
+  curl_multi_add_handle(m, by_default.easy);
+  curl_multi_add_handle(m, switched_back.easy);
+  int done = 0;
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (done < 2 && Clock::now() < deadline) {
+    int running = 0;
+    curl_multi_perform(m, &running);
+    int left = 0;
+    while (CURLMsg *msg = curl_multi_info_read(m, &left)) {
+      CHECK(msg->data.result == CURLE_OK);
+      ++done;
+    }
+    if (done < 2) curl_multi_poll(m, nullptr, 0, 50, nullptr);
+  }
+  curl_multi_remove_handle(m, by_default.easy);
+  curl_multi_remove_handle(m, switched_back.easy);
+  curl_multi_cleanup(m);
+  CHECK(done == 2);
+  CHECK(by_default.body == "ok\n");
+  CHECK(switched_back.body == "ok\n");
   CHECK(p.calls == 0);
+  CHECK(progress_without_data == 0);
 }
 
 TEST_CASE("XFERINFOFUNCTION reports progress to XFERINFODATA while NOPROGRESS is 0") {
@@ -697,8 +737,10 @@ TEST_CASE("XFERINFOFUNCTION reports progress to XFERINFODATA while NOPROGRESS is
   CHECK(curl_easy_setopt(f.easy, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK);
   CHECK(curl_easy_setopt(f.easy, CURLOPT_XFERINFODATA, &p) == CURLE_OK);
   curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 5000L);
+  progress_without_data = 0;
   CHECK(curl_easy_perform(f.easy) == CURLE_OK);
   CHECK(f.body == pattern(30));
+  CHECK(progress_without_data == 0);
   CHECK(p.calls >= 1);
   CHECK(p.monotonic);
   CHECK(p.max_dltotal == 30);
@@ -874,7 +916,6 @@ TEST_CASE("a large POSTFIELDS body arrives whole and SIZE_UPLOAD_T counts it") {
   CHECK(echo.body.size() == data.size());
   CHECK(echo.body == data);
   CHECK(info_off(f.easy, CURLINFO_SIZE_UPLOAD_T) == 200000);
-  CHECK(info_long(f.easy, CURLINFO_REQUEST_SIZE) > 200000);
 }
 
 TEST_CASE("COPYPOSTFIELDS keeps its own copy of the data") {
@@ -995,8 +1036,8 @@ TEST_CASE("HTTP_VERSION 2 is refused with CURLE_UNSUPPORTED_PROTOCOL for now") {
   Fetch f(server().http_url("/bytes/5"));
   CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2)) ==
         CURLE_UNSUPPORTED_PROTOCOL);
-  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION,
-                         static_cast<long>(CURL_HTTP_VERSION_2TLS)) == CURLE_UNSUPPORTED_PROTOCOL);
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)) ==
+        CURLE_UNSUPPORTED_PROTOCOL);
   CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION,
                          static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)) ==
         CURLE_UNSUPPORTED_PROTOCOL);
@@ -1362,7 +1403,7 @@ TEST_CASE("one failing write callback leaves the other transfers of a multi unaf
   for (int i = 0; i < 4; ++i) {
     fetches.push_back(std::make_unique<Fetch>(server().http_url("/bytes/200000")));
     curl_easy_setopt(fetches.back()->easy, CURLOPT_TIMEOUT_MS, 5000L);
-    if (i == 1) curl_easy_setopt(fetches.back()->easy, CURLOPT_WRITEFUNCTION, refuse_write);
+    if (i == 1) curl_easy_setopt(fetches.back()->easy, CURLOPT_WRITEFUNCTION, short_write);
     REQUIRE(curl_multi_add_handle(m, fetches.back()->easy) == CURLM_OK);
   }
   std::map<CURL *, CURLcode> results;
@@ -1423,6 +1464,23 @@ TEST_CASE("getinfo: addresses, ports and sizes of a fresh transfer") {
   CHECK(local_port > 0);
   CHECK(local_port != server().http_port());
   CHECK(info_long(f.easy, CURLINFO_OS_ERRNO) == 0);
+}
+
+TEST_CASE("getinfo: TOTAL_TIME_T and SPEED_DOWNLOAD_T are positive for every download") {
+  // Fresh connections, so each transfer spans a connect, a request and a 100 kB response.
+  for (int i = 0; i < 50; ++i) {
+    CAPTURE(i);
+    Fetch f(server().http_url("/bytes/100000"));
+    auto t0 = Clock::now();
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    long wall_us = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+    curl_off_t total = info_off(f.easy, CURLINFO_TOTAL_TIME_T);
+    CAPTURE(total);
+    CHECK(total > 0);
+    CHECK(total <= wall_us);
+    CHECK(info_off(f.easy, CURLINFO_SPEED_DOWNLOAD_T) > 0);
+  }
 }
 
 TEST_CASE("getinfo: REQUEST_SIZE is the bytes sent, body included") {
@@ -1635,8 +1693,8 @@ TEST_CASE("unknown options are CURLE_UNKNOWN_OPTION and change nothing") {
   Fetch f(server().http_url("/bytes/9"));
   CHECK(curl_easy_setopt(f.easy, static_cast<CURLoption>(CURLOPTTYPE_LONG + 9999), 1L) ==
         CURLE_UNKNOWN_OPTION);
-  CHECK(curl_easy_setopt(f.easy, static_cast<CURLoption>(CURLOPTTYPE_OBJECTPOINT + 9999),
-                         "x") == CURLE_UNKNOWN_OPTION);
+  CHECK(curl_easy_setopt(f.easy, static_cast<CURLoption>(CURLOPTTYPE_OBJECTPOINT + 9999), "x") ==
+        CURLE_UNKNOWN_OPTION);
   CHECK(curl_easy_setopt(f.easy, static_cast<CURLoption>(CURLOPTTYPE_FUNCTIONPOINT + 9999),
                          refuse_write) == CURLE_UNKNOWN_OPTION);
   CHECK(curl_easy_setopt(f.easy, static_cast<CURLoption>(CURLOPTTYPE_OFF_T + 9999),
@@ -1649,11 +1707,9 @@ TEST_CASE("unknown options are CURLE_UNKNOWN_OPTION and change nothing") {
 
 TEST_CASE("a NULL handle never crashes") {
   long code = 0;
-  CHECK(curl_easy_setopt(nullptr, CURLOPT_URL, "http://127.0.0.1/") ==
-        CURLE_BAD_FUNCTION_ARGUMENT);
+  CHECK(curl_easy_setopt(nullptr, CURLOPT_URL, "http://127.0.0.1/") == CURLE_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_easy_setopt(nullptr, CURLOPT_VERBOSE, 1L) == CURLE_BAD_FUNCTION_ARGUMENT);
-  CHECK(curl_easy_getinfo(nullptr, CURLINFO_RESPONSE_CODE, &code) ==
-        CURLE_BAD_FUNCTION_ARGUMENT);
+  CHECK(curl_easy_getinfo(nullptr, CURLINFO_RESPONSE_CODE, &code) == CURLE_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_easy_perform(nullptr) == CURLE_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_easy_duphandle(nullptr) == nullptr);
   curl_easy_reset(nullptr);
