@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
-#include "test_server.h"
+#include "shared_test_server.h"
 
 using evm::test::Fetch;
 using evm::test::TestServer;
@@ -39,12 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-TestServer &server() {
-  static TestServer s;
-  static bool started = s.start();
-  REQUIRE(started);
-  return s;
-}
+TestServer &server() { return evm::test::shared_test_server(); }
 
 bool tracing() {
   static const bool on = std::getenv("MS_TRACE") != nullptr;

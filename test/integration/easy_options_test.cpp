@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
-#include "test_server.h"
+#include "shared_test_server.h"
 
 using evm::test::collect_body;
 using evm::test::Fetch;
@@ -36,12 +36,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-TestServer &server() {
-  static TestServer s;
-  static bool started = s.start();
-  REQUIRE(started);
-  return s;
-}
+TestServer &server() { return evm::test::shared_test_server(); }
 
 std::string pattern(size_t n) {
   std::string s(n, '\0');

@@ -18,7 +18,7 @@
 
 #include "easy_fixture.h"
 #include "fake_dns.h"
-#include "test_server.h"
+#include "shared_test_server.h"
 
 using evm::test::FakeDns;
 using evm::test::Fetch;
@@ -27,12 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-TestServer &server() {
-  static TestServer s;
-  static bool started = s.start();
-  REQUIRE(started);
-  return s;
-}
+TestServer &server() { return evm::test::shared_test_server(); }
 
 std::string url_for(const std::string &host, const std::string &path) {
   return "http://" + host + ":" + std::to_string(server().http_port()) + path;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
-#include "test_server.h"
+#include "shared_test_server.h"
 
 using evm::test::TestServer;
 
@@ -21,18 +21,7 @@ namespace {
 
 constexpr int kTransfers = 1000;
 
-TestServer &server() {
-  static TestServer s;
-  static bool started = [] {
-    rlimit rl{};
-    getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    return s.start();
-  }();
-  REQUIRE(started);
-  return s;
-}
+TestServer &server() { return evm::test::shared_test_server(); }
 
 // 1,000 handles, each fetching a distinct size so bodies can be checked.
 struct Batch {

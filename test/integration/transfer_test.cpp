@@ -2,19 +2,14 @@
 #include <doctest/doctest.h>
 
 #include "easy_fixture.h"
-#include "test_server.h"
+#include "shared_test_server.h"
 
 using evm::test::Fetch;
 using evm::test::TestServer;
 
 namespace {
 
-TestServer &server() {
-  static TestServer s;
-  static bool started = s.start();
-  REQUIRE(started);
-  return s;
-}
+TestServer &server() { return evm::test::shared_test_server(); }
 
 std::string pattern(size_t n) {
   std::string s(n, '\0');
