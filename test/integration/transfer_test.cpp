@@ -1,5 +1,10 @@
 // Single transfers through curl_easy_perform against the loopback test server.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <vector>
 
 #include "easy_fixture.h"
 #include "shared_test_server.h"
@@ -96,4 +101,55 @@ TEST_CASE("credentials in the URL are sent with Basic authentication") {
   Fetch f(url);
   CHECK(curl_easy_perform(f.easy) == CURLE_OK);
   CHECK(f.body.find("Authorization: Basic dXNlcjpwYTpzcw==\n") != std::string::npos);
+}
+
+namespace {
+// Records TCP_NODELAY of every socket the multi asks to watch.
+int record_nodelay(CURL *, curl_socket_t fd, int what, void *userp, void *) {
+  if (what == CURL_POLL_REMOVE) return 0;
+  int on = -1;
+  socklen_t len = sizeof on;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0)
+    static_cast<std::vector<int> *>(userp)->push_back(on);
+  return 0;
+}
+
+std::vector<int> nodelay_seen(long option) {
+  std::vector<int> seen;
+  CURLM *m = curl_multi_init();
+  curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, record_nodelay);
+  curl_multi_setopt(m, CURLMOPT_SOCKETDATA, &seen);
+  Fetch f(server().http_url("/bytes/10"));
+  if (option >= 0) curl_easy_setopt(f.easy, CURLOPT_TCP_NODELAY, option);
+  curl_multi_add_handle(m, f.easy);
+  int running = 1;
+  while (running) {
+    curl_multi_perform(m, &running);
+    if (running) curl_multi_poll(m, nullptr, 0, 100, nullptr);
+  }
+  curl_multi_remove_handle(m, f.easy);
+  curl_multi_cleanup(m);
+  return seen;
+}
+}  // namespace
+
+TEST_CASE("TCP_NODELAY is on by default and can be turned off") {
+  auto on = nodelay_seen(-1);
+  REQUIRE_FALSE(on.empty());
+  CHECK(on.back() != 0);
+  auto off = nodelay_seen(0);
+  REQUIRE_FALSE(off.empty());
+  CHECK(off.back() == 0);
+}
+
+TEST_CASE("sending into a closed connection fails the transfer without SIGPIPE") {
+  // The server closes at once; a large body cannot all be sent. A SIGPIPE would kill the test
+  // binary, so reaching the checks is the proof that MSG_NOSIGNAL is used.
+  std::string body(8 * 1024 * 1024, 'x');
+  Fetch f(server().raw_url("/empty"));
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  CURLcode rc = curl_easy_perform(f.easy);
+  CHECK((rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR));
+  CHECK(std::string(f.error).size() > 5);
 }
