@@ -40,6 +40,10 @@ bool TcpFilter::start_next(FilterContext &ctx, Family &fam, TimePoint t) {
       last_errno_ = errno;
       continue;
     }
+    if (opts_.nodelay) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     if (::connect(fd, addr.sa(), addr.length) == 0 || errno == EINPROGRESS) {
       attempts_.push_back({fd, addr});
       return true;
@@ -100,10 +104,6 @@ CURLcode TcpFilter::connect(FilterContext &ctx, TimePoint t, bool &done) {
       socklen_t sl = sizeof ss;
       if (::getsockname(fd_, reinterpret_cast<sockaddr *>(&ss), &sl) == 0)
         local_ = Address::from_sockaddr(reinterpret_cast<sockaddr *>(&ss), sl);
-      if (opts_.nodelay) {
-        int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      }
       ctx.trace.info("Connected to %s (%s) port %u", host_.c_str(), peer_.ip().c_str(), port_);
       done = true;
       return CURLE_OK;

@@ -119,7 +119,8 @@ std::vector<int> nodelay_seen(long option) {
   CURLM *m = curl_multi_init();
   curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, record_nodelay);
   curl_multi_setopt(m, CURLMOPT_SOCKETDATA, &seen);
-  Fetch f(server().http_url("/bytes/10"));
+  // A delayed answer makes sure the transfer waits on its socket at least once.
+  Fetch f(server().http_url("/delay/50"));
   if (option >= 0) curl_easy_setopt(f.easy, CURLOPT_TCP_NODELAY, option);
   curl_multi_add_handle(m, f.easy);
   int running = 1;
