@@ -1,8 +1,11 @@
 // Loopback test server: an evhttp listener for well-formed HTTP/1.1 and a raw listener with
 // canned (often broken) responses; the endpoint list is in test_server.h. Everything runs
-// on one thread that owns one event_base; other threads only touch atomics and the wake
-// pipe.
+// on one thread that owns one event_base; other threads only touch atomics, the wake pipe
+// and the SNI string under its mutex. With TLS, both listeners use OpenSSL bufferevents
+// over the same sockets; the plain path is untouched.
 #include "test_server.h"
+
+#include "test_certs.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,11 +17,15 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <array>
@@ -45,6 +52,33 @@ constexpr uint64_t kMaxRawBody = 64ull << 20;
 constexpr int kListenBacklog = 4096;
 constexpr int kSlowIntervalMs = 50;
 constexpr int kLingerSeconds = 2;
+
+template <auto Free>
+struct FreeWith {
+  template <typename T>
+  void operator()(T *p) const {
+    Free(p);
+  }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX_free>>;
+
+// Marks an SSL whose handshake was counted: OpenSSL may report HANDSHAKE_DONE again for
+// post-handshake messages.
+int counted_ex_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+int counted_marker = 1;
+
+// Sends close_notify on an established TLS connection whose output is flushed; a no-op
+// for plain connections. Best effort: the socket is non-blocking and about to close.
+void send_close_notify(bufferevent *bev) {
+  SSL *ssl = bufferevent_openssl_get_ssl(bev);
+  if (ssl == nullptr) return;
+  if (SSL_is_init_finished(ssl) && (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) == 0)
+    SSL_shutdown(ssl);
+  ERR_clear_error();
+}
 
 const char *pattern_block() {
   static const std::array<char, kPatternBlockSize> block = [] {
@@ -366,6 +400,13 @@ struct TestServer::Impl {
   std::atomic<uint64_t> served{0};
   std::atomic<uint64_t> open{0};
 
+  // TLS: the context lives as long as the server so sessions survive a restart.
+  SslCtxPtr ssl_ctx;
+  std::atomic<uint64_t> tls_handshakes{0};
+  std::atomic<uint64_t> tls_resumed{0};
+  mutable std::mutex sni_mu;
+  std::string last_sni;
+
   // --- lifecycle -------------------------------------------------------------------------
 
   bool start() {
@@ -374,6 +415,7 @@ struct TestServer::Impl {
     sockaddr_storage ss{};
     socklen_t len = 0;
     if (!make_loopback_sockaddr(options.bind_address, &ss, &len)) return false;
+    if (!setup_tls()) return false;
     bool ok = setup(reinterpret_cast<sockaddr *>(&ss), len);
     if (ok) {
       try {
@@ -447,6 +489,112 @@ struct TestServer::Impl {
     return http_port.load() != 0 && raw_port.load() != 0;
   }
 
+  // Makes the TLS context on the first start with options.tls set.
+  bool setup_tls() {
+    using Tls = TestServerOptions::Tls;
+    if (options.tls == Tls::None || ssl_ctx) return true;
+    const TestPki &pki = TestPki::get();
+    const std::string *cert = &pki.server_cert;
+    const std::string *key = &pki.server_key;
+    switch (options.tls) {
+      case Tls::None:
+      case Tls::Good:
+        break;
+      case Tls::Expired:
+        cert = &pki.expired_cert;
+        key = &pki.expired_key;
+        break;
+      case Tls::WrongName:
+        cert = &pki.wrong_name_cert;
+        key = &pki.wrong_name_key;
+        break;
+      case Tls::SelfSigned:
+        cert = &pki.self_signed_cert;
+        key = &pki.self_signed_key;
+        break;
+    }
+    SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx) return false;
+    SSL_CTX *c = ctx.get();
+    if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_use_certificate_chain_file(c, cert->c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(c, key->c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(c) != 1) {
+      ERR_clear_error();
+      return false;
+    }
+    // A client's plain FIN is an end of stream, not an error (the raw listener tells the
+    // two apart).
+    SSL_CTX_set_options(c, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    static const unsigned char kSessionContext[] = "evmulti test server";
+    SSL_CTX_set_session_id_context(c, kSessionContext, sizeof(kSessionContext) - 1);
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER);  // TLS 1.3 tickets stay on
+    SSL_CTX_set_app_data(c, this);
+    SSL_CTX_set_info_callback(c, &Impl::on_tls_info);
+    SSL_CTX_set_tlsext_servername_callback(c, &Impl::on_servername);
+    SSL_CTX_set_tlsext_servername_arg(c, this);
+    SSL_CTX_set_alpn_select_cb(c, &Impl::on_alpn_select, nullptr);
+    if (options.require_client_cert) {
+      STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(pki.ca_file.c_str());
+      if (names == nullptr || SSL_CTX_load_verify_locations(c, pki.ca_file.c_str(), nullptr) != 1) {
+        if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+        ERR_clear_error();
+        return false;
+      }
+      SSL_CTX_set_client_CA_list(c, names);
+      SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
+    ssl_ctx = std::move(ctx);
+    return true;
+  }
+
+  // A server-side bufferevent for an accepted socket (fd -1: evhttp sets it later).
+  bufferevent *new_bufferevent(evutil_socket_t fd) {
+    if (!ssl_ctx) return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+    SSL *ssl = SSL_new(ssl_ctx.get());
+    if (ssl == nullptr) return nullptr;
+    bufferevent *bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                      BEV_OPT_CLOSE_ON_FREE);
+    if (bev == nullptr) {
+      SSL_free(ssl);
+      return nullptr;
+    }
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+  }
+
+  static void on_tls_info(const SSL *ssl, int where, int) {
+    if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+    SSL *s = const_cast<SSL *>(ssl);
+    if (SSL_get_ex_data(s, counted_ex_index()) != nullptr) return;
+    SSL_set_ex_data(s, counted_ex_index(), &counted_marker);
+    auto *self = static_cast<Impl *>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+    self->tls_handshakes.fetch_add(1);
+    if (SSL_session_reused(s) != 0) self->tls_resumed.fetch_add(1);
+  }
+
+  // OpenSSL calls this for every ClientHello, with or without a server_name extension.
+  static int on_servername(SSL *ssl, int *, void *arg) {
+    auto *self = static_cast<Impl *>(arg);
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    std::lock_guard<std::mutex> lock(self->sni_mu);
+    self->last_sni = name != nullptr ? name : "";
+    return SSL_TLSEXT_ERR_OK;
+  }
+
+  static int on_alpn_select(SSL *, const unsigned char **out, unsigned char *out_len,
+                            const unsigned char *offered, unsigned int offered_len, void *) {
+    static const unsigned char kSupported[] = "\x08http/1.1";
+    unsigned char *chosen = nullptr;
+    unsigned char chosen_len = 0;
+    if (SSL_select_next_proto(&chosen, &chosen_len, kSupported, sizeof(kSupported) - 1, offered,
+                              offered_len) != OPENSSL_NPN_NEGOTIATED)
+      return SSL_TLSEXT_ERR_NOACK;
+    *out = chosen;
+    *out_len = chosen_len;
+    return SSL_TLSEXT_ERR_OK;
+  }
+
   // Frees whatever is left; the server thread is not running.
   void release_all() {
     teardown_connections();
@@ -499,7 +647,8 @@ struct TestServer::Impl {
   // does not exist yet, so post_accept_ev picks it up as soon as this accept round ends.
   static bufferevent *on_http_new_bev(event_base *base, void *arg) {
     auto *self = static_cast<Impl *>(arg);
-    bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent *bev = self->ssl_ctx ? self->new_bufferevent(-1)
+                                     : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (bev == nullptr) return nullptr;
     self->accepted.fetch_add(1);
     self->open.fetch_add(1);
@@ -531,6 +680,7 @@ struct TestServer::Impl {
   static void on_http_close(evhttp_connection *evcon, void *arg) {
     auto *self = static_cast<Impl *>(arg);
     self->open.fetch_sub(1);
+    if (self->ssl_ctx) send_close_notify(evhttp_connection_get_bufferevent(evcon));
     for (auto it = self->pending.begin(); it != self->pending.end();) {
       PendingRequest *p = it->first;
       if (p->evcon != evcon) {
@@ -704,7 +854,7 @@ struct TestServer::Impl {
     auto *self = static_cast<Impl *>(arg);
     self->accepted.fetch_add(1);
     set_nodelay(fd);
-    bufferevent *bev = bufferevent_socket_new(self->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent *bev = self->new_bufferevent(fd);
     if (bev == nullptr) {
       evutil_closesocket(fd);
       return;
@@ -757,6 +907,7 @@ struct TestServer::Impl {
   static void on_raw_event(bufferevent *, short what, void *arg) {
     auto *c = static_cast<RawConn *>(arg);
     Impl *self = c->impl;
+    if (what == BEV_EVENT_CONNECTED) return;  // a TLS handshake completed
     if ((what & BEV_EVENT_ERROR) != 0 || (what & BEV_EVENT_EOF) == 0) {
       self->free_raw(c);
       return;
@@ -765,8 +916,11 @@ struct TestServer::Impl {
     c->peer_eof = true;
     bool flushing = evbuffer_get_length(out_of(c)) > 0;
     if (flushing && c->mode == Mode::kReading) c->mode = Mode::kCloseAfterFlush;
-    if (flushing && (c->mode == Mode::kCloseAfterFlush || c->mode == Mode::kResetAfterFlush))
+    if (flushing && (c->mode == Mode::kCloseAfterFlush || c->mode == Mode::kResetAfterFlush)) {
+      // An OpenSSL bufferevent stops writing at EOF; a TLS peer may still read.
+      if (self->ssl_ctx) bufferevent_enable(c->bev, EV_WRITE);
       return;
+    }
     self->free_raw(c);
   }
 
@@ -777,6 +931,7 @@ struct TestServer::Impl {
 
   // Each of these returns false if it freed the connection.
   bool close_gracefully(RawConn *c) {
+    if (ssl_ctx) send_close_notify(c->bev);
     if (c->peer_eof) {
       free_raw(c);
       return false;
@@ -1046,8 +1201,9 @@ uint16_t TestServer::raw_port() const {
   return impl_->raw_port.load();
 }
 
-static std::string make_url(const std::string &host, uint16_t port, std::string_view path) {
-  std::string url = "http://";
+static std::string make_url(bool tls, const std::string &host, uint16_t port,
+                            std::string_view path) {
+  std::string url = tls ? "https://" : "http://";
   if (host.find(':') != std::string::npos) {
     url += '[';
     url += host;
@@ -1063,10 +1219,13 @@ static std::string make_url(const std::string &host, uint16_t port, std::string_
 }
 
 std::string TestServer::http_url(std::string_view path) const {
-  return make_url(impl_->options.bind_address, http_port(), path);
+  return make_url(tls(), impl_->options.bind_address, http_port(), path);
 }
 std::string TestServer::raw_url(std::string_view path) const {
-  return make_url(impl_->options.bind_address, raw_port(), path);
+  return make_url(tls(), impl_->options.bind_address, raw_port(), path);
+}
+bool TestServer::tls() const {
+  return impl_->options.tls != TestServerOptions::Tls::None;
 }
 
 uint64_t TestServer::connections_accepted() const {
@@ -1077,6 +1236,16 @@ uint64_t TestServer::requests_served() const {
 }
 uint64_t TestServer::open_connections() const {
   return impl_->open.load();
+}
+uint64_t TestServer::tls_handshakes() const {
+  return impl_->tls_handshakes.load();
+}
+uint64_t TestServer::tls_resumed() const {
+  return impl_->tls_resumed.load();
+}
+std::string TestServer::last_sni() const {
+  std::lock_guard<std::mutex> lock(impl_->sni_mu);
+  return impl_->last_sni;
 }
 
 }  // namespace evm::test

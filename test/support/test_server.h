@@ -38,6 +38,16 @@
 //   anything else     404
 // "Closes" means FIN after the output is flushed (input is drained until the client
 // closes, at most 2 s, so no RST); connections also close when the client asks.
+//
+// TLS (options.tls != None): both listeners speak TLS 1.2/1.3 only, with every endpoint
+// above unchanged inside it, and http_url()/raw_url() say "https://". The certificates
+// come from TestPki::get() (test_certs.h): trust its ca_file. The server selects ALPN
+// "http/1.1" when the client offers it (nothing otherwise), caches sessions (session IDs
+// and tickets) for resumption, and with require_client_cert demands a certificate signed
+// by the test CA. A raw close sends close_notify before the FIN; /reset still resets
+// without one. tls_handshakes()/tls_resumed()/last_sni() observe the handshakes. Limit: a
+// client leaving a held evhttp request (/stall, /delay) is noticed only if it closes
+// without sending close_notify first; otherwise the connection is freed at stop().
 #pragma once
 
 #include <cstdint>
@@ -48,8 +58,20 @@
 namespace evm::test {
 
 struct TestServerOptions {
+  // The certificate both listeners present (see test_certs.h); None: plain TCP.
+  enum class Tls {
+    None,
+    Good,        // server_cert: CA-signed, localhost, 127.0.0.1, ::1
+    Expired,     // expired_cert
+    WrongName,   // wrong_name_cert: wrong.example only
+    SelfSigned,  // self_signed_cert
+  };
+
   // A numeric loopback address: "127.0.0.1" (any of 127/8) or "::1".
   std::string bind_address = "127.0.0.1";
+  Tls tls = Tls::None;
+  // With tls: refuse clients without a certificate signed by the test CA.
+  bool require_client_cert = false;
 };
 
 class TestServer {
@@ -69,14 +91,21 @@ class TestServer {
   // The ports of the last successful start(); kept after stop(), 0 after a failed start().
   uint16_t http_port() const;
   uint16_t raw_port() const;
-  // "http://127.0.0.1:PORT/path" ("http://[::1]:PORT/path" for IPv6).
+  // "http://127.0.0.1:PORT/path" ("http://[::1]:PORT/path" for IPv6); "https://" with TLS.
   std::string http_url(std::string_view path) const;
   std::string raw_url(std::string_view path) const;
+  bool tls() const;
 
   // Counters cover both listeners and survive stop(); they never reset.
   uint64_t connections_accepted() const;
   uint64_t requests_served() const;  // requests dispatched to an endpoint (404 included)
   uint64_t open_connections() const;
+  // Completed TLS handshakes on both listeners (failed ones are not counted), and those
+  // of them that resumed a session.
+  uint64_t tls_handshakes() const;
+  uint64_t tls_resumed() const;
+  // The server name (SNI) the latest TLS ClientHello carried; empty if it had none.
+  std::string last_sni() const;
 
  private:
   struct Impl;

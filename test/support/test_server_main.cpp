@@ -1,10 +1,14 @@
 // Standalone launcher for the loopback test server (benchmarks, manual poking).
 //
-//   test_server [--bind 127.0.0.1|::1] [--no-stdin]
+//   test_server [--bind 127.0.0.1|::1] [--tls good|expired|wrong-name|self-signed]
+//               [--require-client-cert] [--no-stdin]
 //
-// Prints "HTTP_PORT RAW_PORT" on one line of stdout, then serves until SIGINT, SIGTERM
-// or end of stdin (so a parent that dies takes the server with it; --no-stdin disables
-// that, for running in the background with stdin closed).
+// Prints "HTTP_PORT RAW_PORT" on one line of stdout (with --tls, a second line holds the
+// path of the test CA certificate to trust, e.g. curl --cacert), then serves until SIGINT,
+// SIGTERM or end of stdin (so a parent that dies takes the server with it; --no-stdin
+// disables that, for running in the background with stdin closed). The certificates live
+// in a temporary directory that is removed when the server exits.
+#include "test_certs.h"
 #include "test_server.h"
 
 #include <poll.h>
@@ -29,7 +33,26 @@ void on_signal(int) {
 }
 
 void usage(const char *argv0) {
-  std::fprintf(stderr, "usage: %s [--bind 127.0.0.1|::1] [--no-stdin]\n", argv0);
+  std::fprintf(stderr,
+               "usage: %s [--bind 127.0.0.1|::1] [--tls good|expired|wrong-name|self-signed]\n"
+               "          [--require-client-cert] [--no-stdin]\n",
+               argv0);
+}
+
+bool parse_tls(const std::string &name, evm::test::TestServerOptions::Tls *tls) {
+  using Tls = evm::test::TestServerOptions::Tls;
+  if (name == "good") {
+    *tls = Tls::Good;
+  } else if (name == "expired") {
+    *tls = Tls::Expired;
+  } else if (name == "wrong-name") {
+    *tls = Tls::WrongName;
+  } else if (name == "self-signed") {
+    *tls = Tls::SelfSigned;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -41,6 +64,10 @@ int main(int argc, char **argv) {
     std::string arg = argv[i];
     if (arg == "--bind" && i + 1 < argc) {
       options.bind_address = argv[++i];
+    } else if (arg == "--tls" && i + 1 < argc && parse_tls(argv[i + 1], &options.tls)) {
+      ++i;
+    } else if (arg == "--require-client-cert") {
+      options.require_client_cert = true;
     } else if (arg == "--no-stdin") {
       watch_stdin = false;
     } else {
@@ -67,6 +94,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::printf("%u %u\n", server.http_port(), server.raw_port());
+  if (server.tls()) std::printf("%s\n", evm::test::TestPki::get().ca_file.c_str());
   std::fflush(stdout);
   std::fprintf(stderr, "test_server: http %s  raw %s\n", server.http_url("/").c_str(),
                server.raw_url("/").c_str());

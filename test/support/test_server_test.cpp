@@ -1,8 +1,13 @@
-// Self-test of the loopback test server, spoken to over plain blocking POSIX sockets so
-// that nothing of evmulti is involved.
+// Self-test of the loopback test server, spoken to over plain blocking POSIX sockets (and
+// blocking OpenSSL for TLS) so that nothing of evmulti is involved.
+#include "test_certs.h"
 #include "test_server.h"
 
 #include <doctest/doctest.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,22 +17,98 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
+using evm::test::TestPki;
 using evm::test::TestServer;
 using evm::test::TestServerOptions;
+using Tls = TestServerOptions::Tls;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+template <auto Free>
+struct FreeWith {
+  template <typename T>
+  void operator()(T *p) const {
+    Free(p);
+  }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, FreeWith<SSL_free>>;
+using SessionPtr = std::unique_ptr<SSL_SESSION, FreeWith<SSL_SESSION_free>>;
+
+// A socket BIO that never raises SIGPIPE. OpenSSL's own socket BIO uses write(), and this
+// binary must not ignore SIGPIPE: other tests in it check that evmulti never raises it.
+int bio_fd(BIO *bio) {
+  return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio)));
+}
+
+int nosigpipe_write(BIO *bio, const char *data, int len) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n = 0;
+  do {
+    n = ::send(bio_fd(bio), data, static_cast<size_t>(len), MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return static_cast<int>(n);
+}
+
+int nosigpipe_read(BIO *bio, char *data, int len) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n = 0;
+  do {
+    n = recv(bio_fd(bio), data, static_cast<size_t>(len), 0);
+  } while (n < 0 && errno == EINTR);
+  return static_cast<int>(n);
+}
+
+long nosigpipe_ctrl(BIO *, int cmd, long, void *) {
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+BIO *new_nosigpipe_bio(int fd) {
+  static BIO_METHOD *const method = [] {
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nosigpipe");
+    if (m != nullptr) {
+      BIO_meth_set_write(m, nosigpipe_write);
+      BIO_meth_set_read(m, nosigpipe_read);
+      BIO_meth_set_ctrl(m, nosigpipe_ctrl);
+    }
+    return m;
+  }();
+  BIO *bio = method != nullptr ? BIO_new(method) : nullptr;
+  if (bio == nullptr) return nullptr;
+  BIO_set_data(bio, reinterpret_cast<void *>(static_cast<intptr_t>(fd)));
+  BIO_set_init(bio, 1);
+  return bio;
+}
+
+struct TlsClientOptions {
+  bool verify = true;  // verify the server's certificate against ca_file
+  std::string ca_file = TestPki::get().ca_file;
+  // Each of these, when empty, is left out.
+  std::string verify_host = "localhost";  // the certificate must name it
+  std::string verify_ip;                  // e.g. "127.0.0.1"
+  std::string sni = "localhost";
+  std::string alpn = std::string("\x08http/1.1", 9);  // protocols offered, wire format
+  // A client certificate and its key file.
+  std::string cert;
+  std::string key;
+  std::string key_password;
+  SSL_SESSION *session = nullptr;  // to resume
+  int max_version = 0;             // e.g. TLS1_2_VERSION; 0: the highest
+};
+
 // A blocking TCP client with a receive timeout, so a broken server fails a test
-// instead of hanging it.
+// instead of hanging it. start_tls() turns it into a TLS client.
 class Client {
  public:
   Client(const std::string &host, uint16_t port, int timeout_ms = 5000) {
@@ -61,7 +142,65 @@ class Client {
   bool eof() const { return eof_; }
   int error() const { return err_; }
 
+  // Runs the TLS handshake; false if it fails (see verify_result() and tls_error()).
+  bool start_tls(const TlsClientOptions &o = {}) {
+    if (fd_ < 0) return false;
+    ctx_.reset(SSL_CTX_new(TLS_client_method()));
+    if (!ctx_) return false;
+    SSL_CTX *ctx = ctx_.get();
+    if (o.max_version != 0) SSL_CTX_set_max_proto_version(ctx, o.max_version);
+    if (o.verify) {
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+      if (SSL_CTX_load_verify_locations(ctx, o.ca_file.c_str(), nullptr) != 1) return false;
+    }
+    if (!o.key_password.empty())
+      SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<char *>(o.key_password.c_str()));
+    if (!o.cert.empty() && (SSL_CTX_use_certificate_chain_file(ctx, o.cert.c_str()) != 1 ||
+                            SSL_CTX_use_PrivateKey_file(ctx, o.key.c_str(), SSL_FILETYPE_PEM) != 1))
+      return false;
+    ssl_.reset(SSL_new(ctx));
+    if (!ssl_) return false;
+    SSL *ssl = ssl_.get();
+    if (!o.verify_host.empty()) SSL_set1_host(ssl, o.verify_host.c_str());
+    if (!o.verify_ip.empty())
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), o.verify_ip.c_str());
+    if (!o.sni.empty()) SSL_set_tlsext_host_name(ssl, o.sni.c_str());
+    if (!o.alpn.empty())
+      SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char *>(o.alpn.data()),
+                          static_cast<unsigned>(o.alpn.size()));
+    if (o.session != nullptr) SSL_set_session(ssl, o.session);
+    BIO *bio = new_nosigpipe_bio(fd_);
+    if (bio == nullptr) return false;
+    SSL_set_bio(ssl, bio, bio);
+    if (SSL_connect(ssl) == 1) return true;
+    tls_error_ = ERR_peek_error();
+    ERR_clear_error();
+    return false;
+  }
+  long verify_result() const { return ssl_ ? SSL_get_verify_result(ssl_.get()) : -1; }
+  unsigned long tls_error() const { return tls_error_; }  // first OpenSSL error code, or 0
+  bool session_reused() const { return ssl_ && SSL_session_reused(ssl_.get()) != 0; }
+  SessionPtr session() const { return SessionPtr(ssl_ ? SSL_get1_session(ssl_.get()) : nullptr); }
+  bool clean_tls_eof() const { return clean_tls_eof_; }  // EOF came after close_notify
+  std::string alpn() const {
+    const unsigned char *data = nullptr;
+    unsigned len = 0;
+    if (ssl_) SSL_get0_alpn_selected(ssl_.get(), &data, &len);
+    return std::string(reinterpret_cast<const char *>(data), data != nullptr ? len : 0);
+  }
+
+  // Half-close: close_notify (with TLS), then FIN; reading goes on.
+  void shutdown_write() {
+    if (ssl_) SSL_shutdown(ssl_.get());
+    shutdown(fd_, SHUT_WR);
+  }
+
   bool send(std::string_view data) {
+    if (ssl_) {
+      if (data.empty()) return true;
+      size_t written = 0;
+      return SSL_write_ex(ssl_.get(), data.data(), data.size(), &written) == 1;
+    }
     while (!data.empty()) {
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
@@ -75,6 +214,7 @@ class Client {
   bool fill() {
     if (fd_ < 0 || eof_ || err_ != 0) return false;
     char tmp[16384];
+    if (ssl_) return fill_tls(tmp, sizeof(tmp));
     for (;;) {
       ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
       if (n > 0) {
@@ -121,15 +261,47 @@ class Client {
   }
 
   void close_now() {
+    // A TLS client that closes without close_notify makes OpenSSL mark its session
+    // unresumable; real clients send one.
+    if (ssl_ && SSL_is_init_finished(ssl_.get())) SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+    ssl_.reset();
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
   }
 
  private:
+  bool fill_tls(char *tmp, size_t size) {
+    size_t n = 0;
+    errno = 0;
+    int ret = SSL_read_ex(ssl_.get(), tmp, size, &n);
+    if (ret == 1) {
+      buf_.append(tmp, n);
+      return true;
+    }
+    int code = SSL_get_error(ssl_.get(), ret);
+    if (code == SSL_ERROR_ZERO_RETURN) {
+      eof_ = clean_tls_eof_ = true;
+    } else if (code == SSL_ERROR_SYSCALL && errno != 0) {
+      err_ = errno;  // ECONNRESET, or EAGAIN for the receive timeout
+    } else if (code == SSL_ERROR_SYSCALL) {
+      eof_ = true;  // the TCP stream ended without close_notify
+    } else {
+      tls_error_ = ERR_peek_error();
+      err_ = EPROTO;
+    }
+    ERR_clear_error();
+    return false;
+  }
+
   int fd_ = -1;
   std::string buf_;
   bool eof_ = false;
   int err_ = 0;
+  SslCtxPtr ctx_;
+  SslPtr ssl_;
+  unsigned long tls_error_ = 0;
+  bool clean_tls_eof_ = false;
 };
 
 struct Response {
@@ -668,4 +840,295 @@ TEST_CASE("test server: restart and destructor while running") {
     Client d(kHost, other.raw_port());
     REQUIRE(d.send(get("/stall")));
   }  // destroyed while a client waits
+}
+
+// --- TLS ---------------------------------------------------------------------------------
+
+namespace {
+
+TestServerOptions tls_options(Tls tls, bool require_client_cert = false) {
+  TestServerOptions o;
+  o.tls = tls;
+  o.require_client_cert = require_client_cert;
+  return o;
+}
+
+// A TLS GET over a fresh connection; the response is incomplete if anything fails.
+Response tls_get(uint16_t port, const std::string &path, const TlsClientOptions &o = {}) {
+  Client c(kHost, port);
+  if (!c.start_tls(o) || !c.send(get(path))) return {};
+  return read_response(c);
+}
+
+}  // namespace
+
+TEST_CASE("tls: certificates of the test PKI") {
+  const TestPki &pki = TestPki::get();
+  CHECK(&pki == &TestPki::get());  // made once
+  CHECK(pki.ca_pem.rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
+  for (const std::string *path :
+       {&pki.ca_file, &pki.server_cert, &pki.server_key, &pki.expired_cert, &pki.expired_key,
+        &pki.wrong_name_cert, &pki.wrong_name_key, &pki.self_signed_cert, &pki.self_signed_key,
+        &pki.client_cert, &pki.client_key, &pki.client_key_encrypted}) {
+    CAPTURE(*path);
+    CHECK(path->rfind(pki.dir + "/", 0) == 0);
+    CHECK(access(path->c_str(), R_OK) == 0);
+  }
+}
+
+TEST_CASE("tls: good certificate on both listeners") {
+  TestServer server(tls_options(Tls::Good));
+  REQUIRE(server.start());
+  CHECK(server.tls());
+  CHECK(server.http_url("/bytes/10") ==
+        "https://127.0.0.1:" + std::to_string(server.http_port()) + "/bytes/10");
+  CHECK(server.raw_url("/ok/1") ==
+        "https://127.0.0.1:" + std::to_string(server.raw_port()) + "/ok/1");
+  {
+    Client c(kHost, server.http_port());
+    REQUIRE(c.start_tls());
+    CHECK(c.verify_result() == X509_V_OK);
+    CHECK(c.alpn() == "http/1.1");
+    CHECK(server.last_sni() == "localhost");
+    REQUIRE(c.send(get("/bytes/10")));
+    Response r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.status == 200);
+    CHECK(r.body == pattern(10));
+    REQUIRE(c.send(get("/chunked/2500")));  // keep-alive inside TLS
+    r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.body == pattern(2500));
+    REQUIRE(c.send(get("/bytes/300000")));  // larger than a TLS record
+    CHECK(read_response(c).body == pattern(300000));
+  }
+  {
+    // The raw listener, verified by IP address, without SNI or ALPN.
+    TlsClientOptions o;
+    o.verify_host.clear();
+    o.verify_ip = "127.0.0.1";
+    o.sni.clear();
+    o.alpn.clear();
+    Client c(kHost, server.raw_port());
+    REQUIRE(c.start_tls(o));
+    CHECK(c.alpn().empty());
+    CHECK(server.last_sni().empty());
+    REQUIRE(c.send(get("/ok/10") + request("POST", "/echo", {}, "hi")));
+    CHECK(read_response(c).body == pattern(10));
+    Response r = read_response(c);
+    CHECK(r.body.find("POST /echo\n") == 0);
+    CHECK(r.body.substr(r.body.size() - 3) == "\nhi");
+  }
+  {
+    TlsClientOptions o;
+    o.alpn = std::string("\x02h2", 3);  // nothing the server speaks: no ALPN at all
+    Client c(kHost, server.http_port());
+    REQUIRE(c.start_tls(o));
+    CHECK(c.alpn().empty());
+    REQUIRE(c.send(get("/bytes/1")));
+    CHECK(read_response(c).body == "a");
+  }
+  CHECK(server.tls_handshakes() == 3);
+  CHECK(server.tls_resumed() == 0);
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("tls: expired, wrong-name and self-signed certificates fail verification") {
+  struct Case {
+    Tls tls;
+    const char *verify_host;
+    const char *verify_ip;
+    long expected;
+  };
+  const Case cases[] = {
+      {Tls::Expired, "localhost", "", X509_V_ERR_CERT_HAS_EXPIRED},
+      {Tls::WrongName, "localhost", "", X509_V_ERR_HOSTNAME_MISMATCH},
+      {Tls::WrongName, "", "127.0.0.1", X509_V_ERR_IP_ADDRESS_MISMATCH},
+      {Tls::SelfSigned, "localhost", "", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT},
+  };
+  for (const Case &k : cases) {
+    CAPTURE(static_cast<int>(k.tls));
+    CAPTURE(k.expected);
+    TestServer server(tls_options(k.tls));
+    REQUIRE(server.start());
+    TlsClientOptions o;
+    o.verify_host = k.verify_host;
+    o.verify_ip = k.verify_ip;
+    for (uint16_t port : {server.http_port(), server.raw_port()}) {
+      Client c(kHost, port);
+      CHECK_FALSE(c.start_tls(o));
+      CHECK(c.verify_result() == k.expected);
+      CHECK(ERR_GET_REASON(c.tls_error()) == SSL_R_CERTIFICATE_VERIFY_FAILED);
+    }
+    // Without verification the same server serves normally; failures are not counted.
+    TlsClientOptions unverified = o;
+    unverified.verify = false;
+    CHECK(tls_get(server.http_port(), "/bytes/5", unverified).body == pattern(5));
+    CHECK(server.tls_handshakes() == 1);
+    CHECK(wait_until([&] { return server.open_connections() == 0; }));
+  }
+
+  // A self-signed certificate verifies when it is itself the trust anchor.
+  TestServer pinned(tls_options(Tls::SelfSigned));
+  REQUIRE(pinned.start());
+  TlsClientOptions o;
+  o.ca_file = TestPki::get().self_signed_cert;
+  CHECK(tls_get(pinned.raw_port(), "/ok/3", o).body == "abc");
+}
+
+TEST_CASE("tls: client certificate required") {
+  TestServer server(tls_options(Tls::Good, true));
+  REQUIRE(server.start());
+  const TestPki &pki = TestPki::get();
+  for (uint16_t port : {server.http_port(), server.raw_port()}) {
+    const std::string path = port == server.http_port() ? "/bytes/4" : "/ok/4";
+    // TLS 1.3 clients finish before the server checks them; the refusal comes as an alert
+    // on the first read. TLS 1.2 fails in the handshake.
+    Response r = tls_get(port, path);
+    CHECK_FALSE(r.complete);
+    CHECK(r.status == 0);
+    TlsClientOptions tls12;
+    tls12.max_version = TLS1_2_VERSION;
+    Client c12(kHost, port);
+    CHECK_FALSE(c12.start_tls(tls12));
+
+    TlsClientOptions untrusted;  // a certificate the test CA did not sign
+    untrusted.cert = pki.self_signed_cert;
+    untrusted.key = pki.self_signed_key;
+    CHECK_FALSE(tls_get(port, path, untrusted).complete);
+
+    TlsClientOptions with_cert;
+    with_cert.cert = pki.client_cert;
+    with_cert.key = pki.client_key;
+    CHECK(tls_get(port, path, with_cert).body == "abcd");
+    with_cert.key = pki.client_key_encrypted;
+    with_cert.key_password = TestPki::kClientKeyPassword;
+    CHECK(tls_get(port, path, with_cert).body == "abcd");
+  }
+  CHECK(server.tls_handshakes() == 4);
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("tls: session resumption") {
+  for (int max_version : {0, TLS1_2_VERSION}) {
+    CAPTURE(max_version);
+    TestServer server(tls_options(Tls::Good));
+    REQUIRE(server.start());
+    TlsClientOptions o;
+    o.max_version = max_version;
+    SessionPtr session;
+    {
+      Client first(kHost, server.http_port());
+      REQUIRE(first.start_tls(o));
+      CHECK_FALSE(first.session_reused());
+      REQUIRE(first.send(get("/bytes/10")));
+      CHECK(read_response(first).body == pattern(10));  // TLS 1.3 tickets arrive by now
+      session = first.session();
+      REQUIRE(session);
+      CHECK(SSL_SESSION_is_resumable(session.get()) == 1);
+    }
+    CHECK(server.tls_handshakes() == 1);
+    CHECK(server.tls_resumed() == 0);
+    {
+      o.session = session.get();
+      Client second(kHost, server.http_port());
+      REQUIRE(second.start_tls(o));
+      CHECK(second.session_reused());
+      REQUIRE(second.send(get("/bytes/10")));
+      CHECK(read_response(second).body == pattern(10));
+      session = second.session();
+    }
+    CHECK(server.tls_handshakes() == 2);
+    CHECK(server.tls_resumed() == 1);
+    {
+      o.session = session.get();  // the listeners share sessions
+      Client third(kHost, server.raw_port());
+      REQUIRE(third.start_tls(o));
+      CHECK(third.session_reused());
+      REQUIRE(third.send(get("/ok/2")));
+      CHECK(read_response(third).body == "ab");
+    }
+    CHECK(server.tls_handshakes() == 3);
+    CHECK(server.tls_resumed() == 2);
+  }
+}
+
+TEST_CASE("tls: raw closes send close_notify, reset does not") {
+  TestServer server(tls_options(Tls::Good));
+  REQUIRE(server.start());
+  const uint16_t port = server.raw_port();
+  SUBCASE("close-delimited") {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/close-delimited/100")));
+    Response r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.body == pattern(100));
+    CHECK(c.clean_tls_eof());
+  }
+  SUBCASE("partial") {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/partial")));
+    CHECK_FALSE(read_response(c).complete);
+    CHECK(c.clean_tls_eof());
+  }
+  SUBCASE("reset") {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/reset")));
+    CHECK_FALSE(read_response(c).complete);
+    CHECK_FALSE(c.eof());
+    CHECK(c.error() == ECONNRESET);
+  }
+  SUBCASE("client half-close is still answered") {
+    // The close_notify arrives while the response still fills the socket buffers.
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/ok/8000000")));
+    c.shutdown_write();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Response r = read_response(c);
+    CHECK(r.complete);
+    CHECK(r.body == pattern(8000000));
+    CHECK(c.read_to_end().empty());
+    CHECK(c.eof());
+  }
+  SUBCASE("a plain-text client gets no HTTP") {
+    for (uint16_t p : {server.http_port(), port}) {
+      Client c(kHost, p);
+      REQUIRE(c.send(get("/ok/5")));
+      std::string all = c.read_to_end();
+      CHECK(all.find("HTTP/1.1") == std::string::npos);
+    }
+    CHECK(server.tls_handshakes() == 0);
+  }
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
+TEST_CASE("tls: stop() with TLS clients connected, and a restart keeps sessions") {
+  TestServer server(tls_options(Tls::Good));
+  REQUIRE(server.start());
+  Client idle(kHost, server.http_port());
+  REQUIRE(idle.start_tls());
+  Client stalled(kHost, server.raw_port());
+  REQUIRE(stalled.start_tls());
+  REQUIRE(stalled.send(get("/stall")));
+  CHECK(wait_until([&] { return server.open_connections() == 2; }));
+  auto t0 = Clock::now();
+  server.stop();
+  CHECK(Clock::now() - t0 < std::chrono::seconds(1));
+  CHECK(idle.read_to_end().empty());
+  CHECK(idle.eof());
+  SessionPtr session = idle.session();  // the TLS 1.3 tickets came before the EOF
+  CHECK(stalled.read_to_end().empty());
+
+  REQUIRE(server.start());
+  TlsClientOptions o;
+  o.session = session.get();
+  Client again(kHost, server.http_port());
+  REQUIRE(again.start_tls(o));
+  REQUIRE(again.send(get("/bytes/2")));
+  CHECK(read_response(again).body == "ab");
+  CHECK(server.tls_resumed() == 1);
 }
