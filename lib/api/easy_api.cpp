@@ -174,6 +174,18 @@ extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
     case CURLINFO_PRETRANSFER_TIME_T:
       *as_off = in.since_start(in.pretransfer);
       return CURLE_OK;
+    case CURLINFO_APPCONNECT_TIME:
+      *as_double = seconds(in.since_start(in.appconnected));
+      return CURLE_OK;
+    case CURLINFO_APPCONNECT_TIME_T:
+      *as_off = in.since_start(in.appconnected);
+      return CURLE_OK;
+    case CURLINFO_SSL_VERIFYRESULT:
+      *as_long = in.ssl_verify_result;
+      return CURLE_OK;
+    case CURLINFO_CERTINFO:
+      *static_cast<curl_certinfo **>(out) = t->certinfo();
+      return CURLE_OK;
     case CURLINFO_STARTTRANSFER_TIME:
       *as_double = seconds(in.since_start(in.first_byte));
       return CURLE_OK;

@@ -77,6 +77,32 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
     case CURLOPT_TCP_NODELAY:
       o.tcp_nodelay = v != 0;
       return CURLE_OK;
+    case CURLOPT_SSL_VERIFYPEER:
+      o.tls.verify_peer = v != 0;
+      return CURLE_OK;
+    case CURLOPT_SSL_VERIFYHOST:
+      // libcurl treats 1 like 2 (people passed booleans); only 0 turns the name check off.
+      o.tls.verify_host = (v & 3) ? 2 : 0;
+      return CURLE_OK;
+    case CURLOPT_SSLVERSION:
+      if (!TlsConfig::valid_ssl_version(v)) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.tls.ssl_version = v;
+      return CURLE_OK;
+    case CURLOPT_SSL_SESSIONID_CACHE:
+      o.tls.session_cache = v != 0;
+      return CURLE_OK;
+    case CURLOPT_CERTINFO:
+      o.tls.want_certinfo = v != 0;
+      return CURLE_OK;
+    case CURLOPT_SSL_OPTIONS:
+      // Revocation is not checked (no CRLs are loaded), so both revocation bits are honoured as
+      // they stand; NATIVE_CA and AUTO_CLIENT_CERT are Windows-only in libcurl and have no effect
+      // elsewhere there either. The rest change OpenSSL behaviour we do not offer.
+      if (v & ~static_cast<long>(CURLSSLOPT_NO_REVOKE | CURLSSLOPT_REVOKE_BEST_EFFORT |
+                                 CURLSSLOPT_NATIVE_CA | CURLSSLOPT_AUTO_CLIENT_CERT))
+        return CURLE_NOT_BUILT_IN;
+      o.tls.no_revoke = (v & CURLSSLOPT_NO_REVOKE) != 0;
+      return CURLE_OK;
     default:
       return CURLE_UNKNOWN_OPTION;
   }
@@ -123,6 +149,26 @@ CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
       if (servers && *servers && !Resolver::valid_servers(servers)) return CURLE_BAD_FUNCTION_ARGUMENT;
       return set_string(o.dns_servers, servers);
     }
+    case CURLOPT_CAINFO:
+      return set_string(o.tls.ca_file, static_cast<const char *>(v));
+    case CURLOPT_CAPATH:
+      return set_string(o.tls.ca_path, static_cast<const char *>(v));
+    case CURLOPT_SSLCERT:
+      return set_string(o.tls.cert_file, static_cast<const char *>(v));
+    case CURLOPT_SSLKEY:
+      return set_string(o.tls.key_file, static_cast<const char *>(v));
+    case CURLOPT_KEYPASSWD:
+      return set_string(o.tls.key_password, static_cast<const char *>(v));
+    case CURLOPT_SSLCERTTYPE:
+      return set_string(o.tls.cert_type, v ? static_cast<const char *>(v) : "PEM");
+    case CURLOPT_SSLKEYTYPE:
+      return set_string(o.tls.key_type, v ? static_cast<const char *>(v) : "PEM");
+    case CURLOPT_SSL_CIPHER_LIST:
+      return set_string(o.tls.cipher_list, static_cast<const char *>(v));
+    case CURLOPT_TLS13_CIPHERS:
+      return set_string(o.tls.tls13_ciphers, static_cast<const char *>(v));
+    case CURLOPT_PINNEDPUBLICKEY:
+      return set_string(o.tls.pinned_pubkey, static_cast<const char *>(v));
     case CURLOPT_CUSTOMREQUEST:
       return set_string(o.custom_request, static_cast<const char *>(v));
     case CURLOPT_POSTFIELDS:
@@ -164,6 +210,20 @@ CURLcode set_function(EasyOptions &o, CURLoption opt, void (*fn)()) {
   }
 }
 
+CURLcode set_blob(EasyOptions &o, CURLoption opt, const curl_blob *blob) {
+  switch (opt) {
+    case CURLOPT_CAINFO_BLOB:
+      // Always copied: the application may free its buffer right after the call.
+      if (blob && blob->data && blob->len)
+        o.tls.ca_blob.assign(static_cast<const char *>(blob->data), blob->len);
+      else
+        o.tls.ca_blob.clear();
+      return CURLE_OK;
+    default:
+      return CURLE_UNKNOWN_OPTION;
+  }
+}
+
 CURLcode set_off_t(EasyOptions &o, CURLoption opt, curl_off_t v) {
   switch (opt) {
     case CURLOPT_POSTFIELDSIZE_LARGE:
@@ -193,6 +253,8 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
       rc = evm::set_function(t->opt, option, va_arg(ap, void (*)()));
     else if (option < CURLOPTTYPE_BLOB)
       rc = evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
+    else if (option < CURLOPTTYPE_BLOB + 10000)
+      rc = evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
     else
       rc = CURLE_UNKNOWN_OPTION;
   } catch (const std::bad_alloc &) {

@@ -70,6 +70,8 @@ class Filter {
   virtual bool is_alive() const = 0;
   virtual void close(FilterContext &ctx) = 0;
   virtual curl_socket_t socket() const = 0;
+  // The filter this one is stacked on, null for the bottom one.
+  virtual Filter *below() const { return nullptr; }
 };
 
 }  // namespace evm

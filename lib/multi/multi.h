@@ -12,6 +12,7 @@
 #include "multi/socket_registry.h"
 #include "multi/timer_queue.h"
 #include "net/resolver.h"
+#include "net/tls_context_cache.h"
 #include "transfer/transfer.h"
 #include "util/handle_tag.h"
 #include "util/intrusive_list.h"
@@ -60,6 +61,7 @@ class Multi final : public SocketReporter {
   // Services for transfers.
   SocketRegistry sockets{*this};
   TimerQueue timers;
+  TlsContextCache tls_contexts;  // declared before the pool: it outlives every connection
   ConnectionPool pool{sockets};
   // The resolver for a CURLOPT_DNS_SERVERS list (empty: the system's configuration).
   Resolver &resolver_for(const std::string &servers);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "net/tls_config.h"
+
 namespace evm {
 
 struct EasyOptions {
@@ -41,6 +43,7 @@ struct EasyOptions {
   std::string dns_servers;  // CURLOPT_DNS_SERVERS: "host[:port],..."; empty = system config
   long ip_resolve = CURL_IPRESOLVE_WHATEVER;
   bool tcp_nodelay = true;
+  TlsConfig tls;
 };
 
 }  // namespace evm

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "conn/tcp_filter.h"
+#include "conn/tls_filter.h"
 #include "http/request_builder.h"
 #include "http/url.h"
 #include "multi/multi.h"
@@ -34,13 +35,15 @@ CURLcode map_parse_error(h1::ParseError e) {
 
 struct Transfer::Target {
   http::Url url;
-  std::string origin;
+  std::string origin;  // connection-pool key
+  bool tls = false;
 };
 
 Transfer::Transfer() = default;
 
 Transfer::~Transfer() {
   abandon();
+  free_certinfo();
   tag_.magic = 0;
 }
 
@@ -58,8 +61,30 @@ static bool same_host(std::string_view a, std::string_view b) {
   return true;
 }
 
+void Transfer::free_certinfo() {
+  for (int i = 0; i < certinfo_.num_of_certs; ++i) curl_slist_free_all(certinfo_.certinfo[i]);
+  delete[] certinfo_.certinfo;
+  certinfo_ = curl_certinfo{0, nullptr};
+}
+
+curl_certinfo *Transfer::certinfo() {
+  free_certinfo();
+  if (!cert_info_.empty()) {
+    certinfo_.certinfo = new curl_slist *[cert_info_.size()]();
+    for (const auto &cert : cert_info_) {
+      curl_slist *list = nullptr;
+      for (const std::string &line : cert)
+        if (curl_slist *grown = curl_slist_append(list, line.c_str())) list = grown;
+      certinfo_.certinfo[certinfo_.num_of_certs++] = list;
+    }
+  }
+  return &certinfo_;
+}
+
 void Transfer::begin(TimePoint t) {
   info = TransferInfo{};
+  cert_info_.clear();
+  free_certinfo();
   error_text_.clear();
   result_ = CURLE_OK;
   pending_rc_ = CURLE_OK;
@@ -124,12 +149,10 @@ Transfer::Step Transfer::start(TimePoint t) {
          parsed.message.empty() ? "URL rejected: malformed input" : parsed.message);
     return Step::Wait;
   }
-  if (target_->url.scheme != "http") {
-    fail(CURLE_UNSUPPORTED_PROTOCOL,
-         "Protocol \"" + target_->url.scheme + "\" not supported or disabled in libcurl");
-    return Step::Wait;
-  }
+  target_->tls = target_->url.scheme == "https";
   target_->origin = target_->url.origin_key();
+  // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
+  if (target_->tls) target_->origin += "|" + opt.tls.identity();
   info.effective_url = target_->url.to_string();
   prepare_request();
   state_ = State::Pending;
@@ -193,11 +216,10 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
   if (!opt.fresh_connect && !force_fresh_) {
     if (auto c = pool.take_idle(target_->origin)) {
       conn_ = std::move(c);
-      auto *tcp = dynamic_cast<TcpFilter *>(&conn_->filter());
       trace_.info("Re-using existing connection #%llu with host %s",
                   static_cast<unsigned long long>(conn_->id()), target_->url.host.c_str());
       info.resolved = info.connected = evm::now();
-      if (tcp) note_addresses(*tcp);
+      note_connection(true);
       state_ = State::Send;
       return Step::Continue;
     }
@@ -267,8 +289,12 @@ Transfer::Step Transfer::resolve(TimePoint t) {
   }
   info.resolved = evm::now();
   for (auto &a : addrs_) a.set_port(target_->url.port);
-  conn_->set_filter(std::make_unique<TcpFilter>(addrs_, target_->url.host, target_->url.port,
-                                                TcpOptions{opt.tcp_nodelay}));
+  std::unique_ptr<Filter> top = std::make_unique<TcpFilter>(
+      addrs_, target_->url.host, target_->url.port, TcpOptions{opt.tcp_nodelay});
+  if (target_->tls)
+    top = std::make_unique<TlsFilter>(std::move(top), multi->tls_contexts, opt.tls,
+                                      target_->url.host, target_->url.port);
+  conn_->set_filter(std::move(top));
   state_ = State::Connect;
   return Step::Continue;
 }
@@ -279,25 +305,45 @@ void Transfer::on_resolved(bool ok, const AddressList &addrs) {
   multi->schedule(*this);
 }
 
-void Transfer::note_addresses(const TcpFilter &tcp) {
-  info.primary_ip = tcp.peer().ip();
-  info.primary_port = tcp.peer().port();
-  info.local_ip = tcp.local().ip();
-  info.local_port = tcp.local().port();
+const TcpFilter *Transfer::tcp_filter() const {
+  const Filter *f = &conn_->filter();
+  while (f->below()) f = f->below();
+  return dynamic_cast<const TcpFilter *>(f);
+}
+
+void Transfer::note_connection(bool reused) {
+  if (const TcpFilter *tcp = tcp_filter()) {
+    info.primary_ip = tcp->peer().ip();
+    info.primary_port = tcp->peer().port();
+    info.local_ip = tcp->local().ip();
+    info.local_port = tcp->local().port();
+  }
+  if (!target_->tls) return;
+  auto *tls = dynamic_cast<const TlsFilter *>(&conn_->filter());
+  if (!tls) return;
+  if (reused) info.appconnected = info.connected;
+  info.ssl_verify_result = tls->verify_result();
+  cert_info_ = tls->cert_info();
 }
 
 Transfer::Step Transfer::connect(TimePoint t) {
   FilterContext ctx = context();
   bool done = false;
   CURLcode rc = conn_->filter().connect(ctx, t, done);
+  // The TCP connection may be up while TLS still shakes hands: CONNECT_TIME is the former.
+  if (info.connected == TimePoint{} && tcp_filter() && tcp_filter()->socket() != CURL_SOCKET_BAD)
+    info.connected = evm::now();
   if (rc != CURLE_OK) {
+    if (target_->tls)
+      if (auto *tls = dynamic_cast<const TlsFilter *>(&conn_->filter()))
+        info.ssl_verify_result = tls->verify_result();
     fail(rc, error_text_);
     return Step::Wait;
   }
   if (!done) return Step::Wait;
-  info.connected = evm::now();
+  if (target_->tls) info.appconnected = evm::now();
   conn_->connected = true;
-  if (auto *tcp = dynamic_cast<TcpFilter *>(&conn_->filter())) note_addresses(*tcp);
+  note_connection(false);
   state_ = State::Send;
   return Step::Continue;
 }

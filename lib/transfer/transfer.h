@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "conn/connection.h"
@@ -53,6 +54,8 @@ class Transfer final : public IoHandler,
   void run(TimePoint t);
   void abandon();  // on remove: drop the connection and every wait, report no message
   void reset_options();
+  // CURLINFO_CERTINFO: valid until the handle's next transfer or cleanup.
+  curl_certinfo *certinfo();
 
   void on_socket_ready(curl_socket_t fd, int cselect) override;
   void on_timeout(TimePoint t) override;
@@ -76,7 +79,8 @@ class Transfer final : public IoHandler,
   void parse_failed();
   void prepare_request();
   bool find_resolve_override(AddressList &out) const;
-  void note_addresses(const class TcpFilter &tcp);
+  const class TcpFilter *tcp_filter() const;
+  void note_connection(bool reused);
 
   void fail(CURLcode rc, std::string text);
   void finish(CURLcode rc, TimePoint t);
@@ -128,6 +132,11 @@ class Transfer final : public IoHandler,
   h1::ResponseParser parser_;
   bool response_started_ = false;
   Pollset watched_;
+
+  // The peer's certificate chain (with CURLOPT_CERTINFO), and its C form built on request.
+  std::vector<std::vector<std::string>> cert_info_;
+  curl_certinfo certinfo_{0, nullptr};
+  void free_certinfo();
 };
 
 }  // namespace evm

@@ -25,7 +25,9 @@ struct TransferInfo {
   long primary_port = 0, local_port = 0;
 
   // Moments of the transfer; zero means "not reached".
-  TimePoint started{}, resolved{}, connected{}, pretransfer{}, first_byte{}, finished{};
+  TimePoint started{}, resolved{}, connected{}, appconnected{}, pretransfer{}, first_byte{},
+      finished{};
+  long ssl_verify_result = 0;
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {

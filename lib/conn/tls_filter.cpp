@@ -1,0 +1,734 @@
+#include "conn/tls_filter.h"
+
+#include <arpa/inet.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+
+#include "util/trace.h"
+
+namespace evm {
+
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO *p) const { BIO_free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY *p) const { EVP_PKEY_free(p); }
+};
+struct BignumDeleter {
+  void operator()(BIGNUM *p) const { BN_free(p); }
+};
+struct OpensslFree {
+  void operator()(unsigned char *p) const { OPENSSL_free(p); }
+};
+
+// "OpenSSL/3.0.2: error:...": the first queued error, which names the cause (later entries only
+// say where it surfaced). The queue is left empty: all connections of the thread share it.
+std::string take_openssl_error() {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  char buf[256];
+  if (e)
+    ERR_error_string_n(e, buf, sizeof buf);
+  else
+    std::snprintf(buf, sizeof buf, "unknown error");
+  char out[320];
+  std::snprintf(out, sizeof out, "OpenSSL/%u.%u.%u: %s", OPENSSL_version_major(),
+                OPENSSL_version_minor(), OPENSSL_version_patch(), buf);
+  return out;
+}
+
+// Whatever OpenSSL printed into a memory BIO.
+std::string bio_text(BIO *bio) {
+  char *data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string s(data ? data : "", n > 0 ? static_cast<size_t>(n) : 0);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string name_text(const X509_NAME *name, unsigned long flags) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || !name) return {};
+  X509_NAME_print_ex(bio.get(), name, 0, flags);
+  return bio_text(bio.get());
+}
+
+std::string time_text(const ASN1_TIME *t) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || !t) return {};
+  ASN1_TIME_print(bio.get(), t);
+  return bio_text(bio.get());
+}
+
+std::string object_text(const ASN1_OBJECT *obj) {
+  char buf[128];
+  int n = OBJ_obj2txt(buf, sizeof buf, obj, 0);
+  return n > 0 ? std::string(buf) : std::string();
+}
+
+std::string lower(std::string s) {
+  for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The DER SubjectPublicKeyInfo: what a pinned key is compared against.
+std::string spki_der(X509 *cert) {
+  unsigned char *der = nullptr;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+  if (n <= 0) return {};
+  std::unique_ptr<unsigned char, OpensslFree> owner(der);
+  return std::string(reinterpret_cast<char *>(der), static_cast<size_t>(n));
+}
+
+// A public key file in PEM ("BEGIN PUBLIC KEY") or DER, re-encoded as DER; "" if unreadable.
+std::string pinned_key_file_der(const std::string &path) {
+  BioPtr bio(BIO_new_file(path.c_str(), "rb"));
+  if (!bio) return {};
+  EVP_PKEY *key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  if (!key) {
+    BIO_reset(bio.get());
+    key = d2i_PUBKEY_bio(bio.get(), nullptr);
+  }
+  ERR_clear_error();
+  if (!key) return {};
+  std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> owner(key);
+  unsigned char *der = nullptr;
+  int n = i2d_PUBKEY(key, &der);
+  if (n <= 0) return {};
+  std::unique_ptr<unsigned char, OpensslFree> der_owner(der);
+  return std::string(reinterpret_cast<char *>(der), static_cast<size_t>(n));
+}
+
+std::string sha256_base64(const std::string &data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr)) return {};
+  unsigned char out[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  int n = EVP_EncodeBlock(out, digest, static_cast<int>(len));
+  return std::string(reinterpret_cast<char *>(out), static_cast<size_t>(n));
+}
+
+bool is_ip_literal(const std::string &host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+// The BIO under the SSL: its reads and writes are the next filter's recv and send.
+struct TlsFilterBio {
+  static TlsFilter *filter(BIO *bio) { return static_cast<TlsFilter *>(BIO_get_data(bio)); }
+
+  static int write(BIO *bio, const char *buf, size_t len, size_t *written) {
+    TlsFilter *f = filter(bio);
+    BIO_clear_retry_flags(bio);
+    *written = 0;
+    if (!f || !f->io_.ctx) return 0;
+    CURLcode err = CURLE_OK;
+    ssize_t n = f->next_->send(*f->io_.ctx, buf, len, err);
+    if (n > 0) {
+      *written = static_cast<size_t>(n);
+      return 1;
+    }
+    if (n == 0 || err == CURLE_AGAIN) {
+      BIO_set_retry_write(bio);
+      return 0;
+    }
+    f->io_.error = err;
+    return 0;
+  }
+
+  static int read(BIO *bio, char *buf, size_t len, size_t *got) {
+    TlsFilter *f = filter(bio);
+    BIO_clear_retry_flags(bio);
+    *got = 0;
+    if (!f || !f->io_.ctx) return 0;
+    CURLcode err = CURLE_OK;
+    ssize_t n = f->next_->recv(*f->io_.ctx, buf, len, err);
+    if (n > 0) {
+      *got = static_cast<size_t>(n);
+      return 1;
+    }
+    if (n == 0) {
+      f->io_.eof = true;  // BIO_CTRL_EOF tells OpenSSL this was the end, not an error
+      return 0;
+    }
+    if (err == CURLE_AGAIN) {
+      BIO_set_retry_read(bio);
+      return 0;
+    }
+    f->io_.error = err;
+    return 0;
+  }
+
+  static long ctrl(BIO *bio, int cmd, long, void *) {
+    switch (cmd) {
+      case BIO_CTRL_FLUSH:  // nothing is buffered here
+        return 1;
+      case BIO_CTRL_EOF: {
+        TlsFilter *f = filter(bio);
+        return f && f->io_.eof ? 1 : 0;
+      }
+      default:
+        return 0;
+    }
+  }
+
+  static int create(BIO *bio) {
+    BIO_set_init(bio, 1);
+    return 1;
+  }
+
+  static const BIO_METHOD *method() {
+    struct MethodDeleter {
+      void operator()(BIO_METHOD *m) const { BIO_meth_free(m); }
+    };
+    static const std::unique_ptr<BIO_METHOD, MethodDeleter> m = [] {
+      BIO_METHOD *meth = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "evm-filter");
+      if (meth) {
+        BIO_meth_set_write_ex(meth, write);
+        BIO_meth_set_read_ex(meth, read);
+        BIO_meth_set_ctrl(meth, ctrl);
+        BIO_meth_set_create(meth, create);
+      }
+      return std::unique_ptr<BIO_METHOD, MethodDeleter>(meth);
+    }();
+    return m.get();
+  }
+};
+
+TlsFilter::TlsFilter(std::unique_ptr<Filter> next, TlsContextCache &contexts, const TlsConfig &cfg,
+                     std::string host, uint16_t port)
+    : next_(std::move(next)),
+      host_(std::move(host)),
+      port_(port),
+      verify_host_(cfg.verify_host != 0),
+      pinned_pubkey_(cfg.pinned_pubkey),
+      want_certinfo_(cfg.want_certinfo) {
+  context_ = contexts.acquire(cfg, context_rc_, context_error_);
+
+  check_name_ = host_;
+  if (check_name_.size() > 1 && check_name_.front() == '[' && check_name_.back() == ']')
+    check_name_ = check_name_.substr(1, check_name_.size() - 2);
+  if (size_t pct = check_name_.find('%'); pct != std::string::npos) check_name_.resize(pct);
+  host_is_ip_ = is_ip_literal(check_name_);
+  // "example.com." names the same host; certificates and SNI use the form without the dot.
+  if (!host_is_ip_ && check_name_.size() > 1 && check_name_.back() == '.') check_name_.pop_back();
+
+  for (const std::string &p : cfg.alpn) {
+    if (p.empty() || p.size() > 255) continue;
+    alpn_wire_.push_back(static_cast<char>(p.size()));
+    alpn_wire_ += p;
+    if (!alpn_offered_.empty()) alpn_offered_ += ',';
+    alpn_offered_ += p;
+  }
+
+  // Sessions are kept per origin and per context (which holds the trust settings), and apart
+  // for connections that skip the name check: resuming skips all checks made at the first
+  // handshake.
+  if (context_ && context_->session_cache()) {
+    std::string h = lower(check_name_);
+    session_key_ = (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" +
+                   std::to_string(port_) + "/" + std::to_string(context_->id()) +
+                   (verify_host_ ? "/h" : "/-");
+  }
+}
+
+TlsFilter::~TlsFilter() = default;
+
+std::string TlsFilter::where() const {
+  bool v6 = host_.find(':') != std::string::npos && host_.front() != '[';
+  return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+}
+
+void TlsFilter::io_begin(FilterContext &ctx) {
+  io_.ctx = &ctx;
+  io_.error = CURLE_OK;
+  ERR_clear_error();
+}
+
+CURLcode TlsFilter::connect(FilterContext &ctx, TimePoint t, bool &done) {
+  done = false;
+  switch (state_) {
+    case State::Ready:
+      done = true;
+      return CURLE_OK;
+    case State::Failed:
+    case State::Closed:
+      ctx.error = "SSL connection to " + where() + " is closed";
+      return CURLE_SSL_CONNECT_ERROR;
+    case State::Below: {
+      bool below_done = false;
+      CURLcode rc = next_->connect(ctx, t, below_done);
+      if (rc != CURLE_OK || !below_done) return rc;
+      rc = start_handshake(ctx);
+      if (rc != CURLE_OK) {
+        state_ = State::Failed;
+        return rc;
+      }
+      state_ = State::Handshake;
+      break;
+    }
+    case State::Handshake:
+      break;
+  }
+  return handshake(ctx, done);
+}
+
+CURLcode TlsFilter::start_handshake(FilterContext &ctx) {
+  if (!context_) {
+    ctx.error = context_error_;
+    return context_rc_;
+  }
+  for (const std::string &note : context_->notes()) ctx.trace.info("%s", note.c_str());
+  ssl_.reset(SSL_new(context_->ssl_ctx()));
+  BIO *bio = BIO_new(TlsFilterBio::method());
+  if (!ssl_ || !bio) {
+    BIO_free(bio);
+    ERR_clear_error();
+    ctx.error = "SSL: out of memory creating a connection";
+    return CURLE_OUT_OF_MEMORY;
+  }
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO from here
+  SSL_set_connect_state(ssl_.get());
+
+  // SNI carries host names only (RFC 6066 forbids literal addresses in it).
+  if (!host_is_ip_ && !SSL_set_tlsext_host_name(ssl_.get(), check_name_.c_str()))
+    ctx.trace.info("Failed to set SNI");
+
+  // With peer verification the name is part of OpenSSL's chain check, so a mismatch stops the
+  // handshake; without it the name is checked after the handshake (check_peer).
+  if (verify_host_ && context_->verify_peer()) {
+    X509_VERIFY_PARAM *param = SSL_get0_param(ssl_.get());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    int ok = host_is_ip_ ? X509_VERIFY_PARAM_set1_ip_asc(param, check_name_.c_str())
+                         : X509_VERIFY_PARAM_set1_host(param, check_name_.c_str(), 0);
+    if (!ok) {
+      ERR_clear_error();
+      ctx.error = "SSL: cannot check the certificate against host name '" + host_ + "'";
+      return CURLE_PEER_FAILED_VERIFICATION;
+    }
+  }
+
+  if (!alpn_wire_.empty()) {
+    // Unlike most of OpenSSL, this one returns 0 on success.
+    if (SSL_set_alpn_protos(ssl_.get(), reinterpret_cast<const unsigned char *>(alpn_wire_.data()),
+                            static_cast<unsigned>(alpn_wire_.size())) != 0) {
+      ERR_clear_error();
+      ctx.error = "SSL: failed setting ALPN protocols";
+      return CURLE_SSL_CONNECT_ERROR;
+    }
+    ctx.trace.info("ALPN: offers %s", alpn_offered_.c_str());
+  }
+
+  if (!session_key_.empty()) {
+    context_->bind_session_key(ssl_.get(), &session_key_);
+    if (SslSessionPtr s = context_->sessions()->get(session_key_)) {
+      if (SSL_set_session(ssl_.get(), s.get()) == 1) {
+        offered_session_ = true;
+        ctx.trace.info("SSL re-using session ID");
+      }
+      ERR_clear_error();
+    }
+  }
+  ctx.trace.info(" CAfile: %s", context_->ca_file_shown().c_str());
+  ctx.trace.info(" CApath: %s", context_->ca_path_shown().c_str());
+  return CURLE_OK;
+}
+
+CURLcode TlsFilter::handshake(FilterContext &ctx, bool &done) {
+  io_begin(ctx);
+  int r = SSL_connect(ssl_.get());
+  io_end();
+  if (r == 1) {
+    CURLcode rc = check_peer(ctx);
+    if (rc != CURLE_OK) {
+      forget_session();
+      state_ = State::Failed;
+      return rc;
+    }
+    state_ = State::Ready;
+    done = true;
+    return CURLE_OK;
+  }
+  int e = SSL_get_error(ssl_.get(), r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    ERR_clear_error();
+    handshake_wants_write_ = e == SSL_ERROR_WANT_WRITE;
+    return CURLE_OK;
+  }
+  forget_session();
+  state_ = State::Failed;
+  return handshake_failed(ctx, e);
+}
+
+CURLcode TlsFilter::handshake_failed(FilterContext &ctx, int ssl_error) {
+  fatal_ = true;
+  unsigned long e = ERR_peek_error();
+  if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+    ERR_clear_error();
+    long vr = SSL_get_verify_result(ssl_.get());
+    if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+      // libcurl checks the name after the chain and reports the chain as not looked at.
+      ctx.error =
+          "SSL: no alternative certificate subject name matches target host name '" + host_ + "'";
+    } else {
+      verify_result_ = vr;
+      ctx.error = std::string("SSL certificate problem: ") + X509_verify_cert_error_string(vr);
+    }
+    return CURLE_PEER_FAILED_VERIFICATION;
+  }
+  if (io_.error != CURLE_OK) {
+    // The filter below failed and said why in ctx.error.
+    ERR_clear_error();
+    ctx.error = "OpenSSL SSL_connect: " + ctx.error + " in connection to " + where();
+    return CURLE_SSL_CONNECT_ERROR;
+  }
+  if (ssl_error == SSL_ERROR_SSL && e) {
+    ctx.error = take_openssl_error();
+    return CURLE_SSL_CONNECT_ERROR;
+  }
+  ERR_clear_error();
+  ctx.error = std::string("OpenSSL SSL_connect: ") +
+              (io_.eof ? "connection closed by peer" : "SSL_ERROR_SYSCALL") + " in connection to " +
+              where();
+  return CURLE_SSL_CONNECT_ERROR;
+}
+
+CURLcode TlsFilter::check_peer(FilterContext &ctx) {
+  SSL *ssl = ssl_.get();
+  tls_version_ = SSL_get_version(ssl);
+  const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+  cipher_ = c ? SSL_CIPHER_get_name(c) : "";
+  session_reused_ = SSL_session_reused(ssl) == 1;
+  ctx.trace.info("SSL connection using %s / %s", tls_version_.c_str(), cipher_.c_str());
+  if (!alpn_wire_.empty()) {
+    const unsigned char *p = nullptr;
+    unsigned len = 0;
+    SSL_get0_alpn_selected(ssl, &p, &len);
+    alpn_.assign(
+        reinterpret_cast<const char *>(p ? p : reinterpret_cast<const unsigned char *>("")), len);
+    if (alpn_.empty())
+      ctx.trace.info("ALPN: server did not agree on a protocol. Uses default.");
+    else
+      ctx.trace.info("ALPN: server accepted %s", alpn_.c_str());
+  }
+
+  const bool verify_peer = context_->verify_peer();
+  X509 *cert = SSL_get0_peer_certificate(ssl);
+  if (!cert) {
+    if (!verify_peer && !verify_host_ && pinned_pubkey_.empty()) return CURLE_OK;
+    ctx.error = "SSL: couldn't get peer certificate";
+    return CURLE_PEER_FAILED_VERIFICATION;
+  }
+  if (want_certinfo_) collect_cert_info();
+
+  constexpr unsigned long kLineFlags = XN_FLAG_SEP_SPLUS_SPC;
+  ctx.trace.info("Server certificate:");
+  ctx.trace.info(" subject: %s", name_text(X509_get_subject_name(cert), kLineFlags).c_str());
+  ctx.trace.info(" start date: %s", time_text(X509_get0_notBefore(cert)).c_str());
+  ctx.trace.info(" expire date: %s", time_text(X509_get0_notAfter(cert)).c_str());
+
+  if (verify_host_) {
+    char *matched = nullptr;
+    int ok;
+    if (verify_peer) {
+      // OpenSSL matched it during the handshake (or the session being resumed was checked so).
+      const char *peer = X509_VERIFY_PARAM_get0_peername(SSL_get0_param(ssl));
+      ok = 1;
+      if (peer) matched = OPENSSL_strdup(peer);
+    } else if (host_is_ip_) {
+      ok = X509_check_ip_asc(cert, check_name_.c_str(), 0);
+    } else {
+      ok = X509_check_host(cert, check_name_.c_str(), 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+                           &matched);
+    }
+    ERR_clear_error();
+    if (ok != 1) {
+      ctx.error =
+          "SSL: no alternative certificate subject name matches target host name '" + host_ + "'";
+      return CURLE_PEER_FAILED_VERIFICATION;
+    }
+    if (host_is_ip_)
+      ctx.trace.info(" subjectAltName: host \"%s\" matched cert's IP address!", host_.c_str());
+    else if (matched)
+      ctx.trace.info(" subjectAltName: host \"%s\" matched cert's \"%s\"", host_.c_str(), matched);
+    OPENSSL_free(matched);
+  }
+  ctx.trace.info(" issuer: %s", name_text(X509_get_issuer_name(cert), kLineFlags).c_str());
+
+  verify_result_ = SSL_get_verify_result(ssl);
+  if (verify_result_ != X509_V_OK) {
+    const char *why = X509_verify_cert_error_string(verify_result_);
+    if (verify_peer) {
+      ctx.error = std::string("SSL certificate problem: ") + why;
+      return CURLE_PEER_FAILED_VERIFICATION;
+    }
+    ctx.trace.info(" SSL certificate verify result: %s (%ld), continuing anyway.", why,
+                   verify_result_);
+  } else {
+    ctx.trace.info(" SSL certificate verify ok.");
+  }
+  return check_pinned_key(ctx, cert);
+}
+
+CURLcode TlsFilter::check_pinned_key(FilterContext &ctx, X509 *cert) {
+  if (pinned_pubkey_.empty()) return CURLE_OK;
+  const std::string der = spki_der(cert);
+  bool match = false;
+  constexpr std::string_view kPrefix = "sha256//";
+  if (!der.empty() && pinned_pubkey_.compare(0, kPrefix.size(), kPrefix) == 0) {
+    const std::string mine = sha256_base64(der);
+    ctx.trace.info(" public key hash: sha256//%s", mine.c_str());
+    // "sha256//A;sha256//B": any one may match.
+    size_t pos = 0;
+    while (!match && pos <= pinned_pubkey_.size()) {
+      size_t end = pinned_pubkey_.find(';', pos);
+      if (end == std::string::npos) end = pinned_pubkey_.size();
+      std::string_view item(pinned_pubkey_.data() + pos, end - pos);
+      if (item.substr(0, kPrefix.size()) == kPrefix && item.substr(kPrefix.size()) == mine)
+        match = true;
+      pos = end + 1;
+    }
+  } else if (!der.empty()) {
+    match = pinned_key_file_der(pinned_pubkey_) == der;
+  }
+  ERR_clear_error();
+  if (match) return CURLE_OK;
+  ctx.error = "SSL: public key does not match pinned public key";
+  return CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
+void TlsFilter::collect_cert_info() {
+  cert_info_.clear();
+  STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl_.get());
+  int count = chain ? sk_X509_num(chain) : 0;
+  std::vector<X509 *> certs;
+  for (int i = 0; i < count; ++i) certs.push_back(sk_X509_value(chain, i));
+  if (certs.empty())
+    if (X509 *leaf = SSL_get0_peer_certificate(ssl_.get())) certs.push_back(leaf);
+
+  for (X509 *x : certs) {
+    std::vector<std::string> &out = cert_info_.emplace_back();
+    BioPtr mem(BIO_new(BIO_s_mem()));
+    if (!mem) continue;
+    auto printed = [&](auto &&print) {
+      (void)BIO_reset(mem.get());
+      print(mem.get());
+      return bio_text(mem.get());
+    };
+    out.push_back("Subject:" + name_text(X509_get_subject_name(x), XN_FLAG_ONELINE));
+    out.push_back("Issuer:" + name_text(X509_get_issuer_name(x), XN_FLAG_ONELINE));
+    char num[32];
+    std::snprintf(num, sizeof num, "%lx", static_cast<unsigned long>(X509_get_version(x)));
+    out.push_back(std::string("Version:") + num);
+
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+    std::string hex = ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" : "";
+    const unsigned char *sd = ASN1_STRING_get0_data(serial);
+    for (int i = 0; i < ASN1_STRING_length(serial); ++i) {
+      std::snprintf(num, sizeof num, "%02x", sd[i]);
+      hex += num;
+    }
+    out.push_back("Serial Number:" + hex);
+
+    const ASN1_BIT_STRING *sig = nullptr;
+    const X509_ALGOR *sig_alg = nullptr;
+    X509_get0_signature(&sig, &sig_alg, x);
+    const ASN1_OBJECT *obj = nullptr;
+    if (sig_alg) X509_ALGOR_get0(&obj, nullptr, nullptr, sig_alg);
+    out.push_back("Signature Algorithm:" + (obj ? object_text(obj) : std::string()));
+
+    ASN1_OBJECT *key_alg = nullptr;
+    X509_PUBKEY_get0_param(&key_alg, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(x));
+    out.push_back("Public Key Algorithm:" + (key_alg ? object_text(key_alg) : std::string()));
+
+    for (int i = 0; i < X509_get_ext_count(x); ++i) {
+      X509_EXTENSION *ext = X509_get_ext(x, i);
+      std::string value = printed([&](BIO *b) {
+        if (!X509V3_EXT_print(b, ext, 0, 0)) ASN1_STRING_print(b, X509_EXTENSION_get_data(ext));
+      });
+      out.push_back(object_text(X509_EXTENSION_get_object(ext)) + ":" + value);
+    }
+
+    out.push_back("Start date:" + time_text(X509_get0_notBefore(x)));
+    out.push_back("Expire date:" + time_text(X509_get0_notAfter(x)));
+
+    if (EVP_PKEY *pkey = X509_get0_pubkey(x); pkey && EVP_PKEY_is_a(pkey, "RSA")) {
+      out.push_back("RSA Public Key:" + std::to_string(EVP_PKEY_get_bits(pkey)));
+      for (auto [param, label] : {std::pair{OSSL_PKEY_PARAM_RSA_N, "rsa(n):"},
+                                  std::pair{OSSL_PKEY_PARAM_RSA_E, "rsa(e):"}}) {
+        BIGNUM *bn = nullptr;
+        if (!EVP_PKEY_get_bn_param(pkey, param, &bn)) continue;
+        std::unique_ptr<BIGNUM, BignumDeleter> owner(bn);
+        out.push_back(label + printed([&](BIO *b) { BN_print(b, bn); }));
+      }
+    }
+
+    if (sig) {
+      std::string s;
+      const unsigned char *p = ASN1_STRING_get0_data(sig);
+      for (int i = 0; i < ASN1_STRING_length(sig); ++i) {
+        std::snprintf(num, sizeof num, "%02x:", p[i]);
+        s += num;
+      }
+      out.push_back("Signature:" + s);
+    }
+
+    (void)BIO_reset(mem.get());
+    PEM_write_bio_X509(mem.get(), x);
+    char *pem = nullptr;
+    long n = BIO_get_mem_data(mem.get(), &pem);
+    out.push_back("Cert:" + std::string(pem ? pem : "", n > 0 ? static_cast<size_t>(n) : 0));
+  }
+  ERR_clear_error();
+}
+
+void TlsFilter::forget_session() {
+  if (offered_session_ && context_ && context_->sessions())
+    context_->sessions()->drop(session_key_);
+  offered_session_ = false;
+}
+
+ssize_t TlsFilter::send(FilterContext &ctx, const char *buf, size_t len, CURLcode &err) {
+  if (state_ != State::Ready) {
+    ctx.error = "SSL connection to " + where() + " is not established";
+    err = CURLE_SEND_ERROR;
+    return -1;
+  }
+  if (len == 0) return 0;
+  io_begin(ctx);
+  int n = SSL_write(ssl_.get(), buf, len > INT_MAX ? INT_MAX : static_cast<int>(len));
+  io_end();
+  send_needs_read_ = false;
+  if (n > 0) return n;
+  int e = SSL_get_error(ssl_.get(), n);
+  switch (e) {
+    case SSL_ERROR_WANT_READ:
+      send_needs_read_ = true;
+      [[fallthrough]];
+    case SSL_ERROR_WANT_WRITE:
+      ERR_clear_error();
+      err = CURLE_AGAIN;
+      return -1;
+    default:
+      break;
+  }
+  if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL) fatal_ = true;
+  if (io_.error != CURLE_OK) {
+    ERR_clear_error();
+    err = io_.error;  // the filter below already said why
+    return -1;
+  }
+  ctx.error = e == SSL_ERROR_ZERO_RETURN ? "SSL_write() error: the peer closed the TLS session"
+                                         : "SSL_write() error: " + take_openssl_error();
+  ERR_clear_error();
+  err = CURLE_SEND_ERROR;
+  return -1;
+}
+
+ssize_t TlsFilter::recv(FilterContext &ctx, char *buf, size_t len, CURLcode &err) {
+  if (state_ != State::Ready) {
+    ctx.error = "SSL connection to " + where() + " is not established";
+    err = CURLE_RECV_ERROR;
+    return -1;
+  }
+  if (len == 0) return 0;
+  io_begin(ctx);
+  int n = SSL_read(ssl_.get(), buf, len > INT_MAX ? INT_MAX : static_cast<int>(len));
+  const int sock_errno = errno;
+  io_end();
+  recv_needs_write_ = false;
+  if (n > 0) return n;
+  int e = SSL_get_error(ssl_.get(), n);
+  switch (e) {
+    case SSL_ERROR_ZERO_RETURN:  // close_notify, or a bare EOF (SSL_OP_IGNORE_UNEXPECTED_EOF)
+      ERR_clear_error();
+      return 0;
+    case SSL_ERROR_WANT_WRITE:
+      recv_needs_write_ = true;
+      [[fallthrough]];
+    case SSL_ERROR_WANT_READ:
+      ERR_clear_error();
+      err = CURLE_AGAIN;
+      return -1;
+    default:
+      break;
+  }
+  fatal_ = true;
+  if (io_.error != CURLE_OK) {
+    ERR_clear_error();
+    err = io_.error;
+    return -1;
+  }
+  if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && io_.eof) return 0;
+  ctx.error = "OpenSSL SSL_read: " + take_openssl_error() + ", errno " + std::to_string(sock_errno);
+  err = CURLE_RECV_ERROR;
+  return -1;
+}
+
+void TlsFilter::adjust_pollset(Pollset &ps, bool want_send, bool want_recv) const {
+  switch (state_) {
+    case State::Below:
+      next_->adjust_pollset(ps, false, false);
+      break;
+    case State::Handshake:
+      next_->adjust_pollset(ps, handshake_wants_write_, !handshake_wants_write_);
+      break;
+    case State::Ready:
+      next_->adjust_pollset(ps, want_send || recv_needs_write_, want_recv || send_needs_read_);
+      break;
+    default:
+      break;
+  }
+}
+
+TimePoint TlsFilter::connect_deadline() const {
+  return state_ == State::Below ? next_->connect_deadline() : TimePoint::max();
+}
+
+bool TlsFilter::has_buffered_data() const {
+  return ssl_ && SSL_has_pending(ssl_.get()) == 1;
+}
+
+bool TlsFilter::is_alive() const {
+  if (state_ != State::Ready || fatal_ || !ssl_) return false;
+  if (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) return false;
+  // Bytes left over on an idle connection (read ahead, or an unread record) mean the stream is
+  // not where the next request expects it.
+  if (has_buffered_data()) return false;
+  return next_->is_alive();
+}
+
+void TlsFilter::close(FilterContext &ctx) {
+  if (ssl_ && state_ == State::Ready && !fatal_) {
+    // One non-blocking close_notify, best effort: a failure here must not replace the transfer's
+    // own result or text.
+    std::string saved_error = ctx.error;
+    int saved_errno = ctx.os_errno;
+    io_begin(ctx);
+    SSL_shutdown(ssl_.get());
+    io_end();
+    ERR_clear_error();
+    ctx.error = std::move(saved_error);
+    ctx.os_errno = saved_errno;
+  }
+  ssl_.reset();
+  state_ = State::Closed;
+  next_->close(ctx);
+}
+
+}  // namespace evm
