@@ -2,12 +2,14 @@
 // evmulti's event-loop adapters. Without a URL it starts the loopback test server in-process
 // and fetches /bytes/1024 from it.
 //
-//   hiper [URL] [-n TOTAL] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
+//   hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
+//         [--http 1.1|2|2-prior] [--max-host-conns N] [--reuse | --no-reuse] [--json]
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <evmulti/libevent.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <unistd.h>
 #ifdef EVMULTI_HAVE_EPOLL
 #include <evmulti/epoll.h>
 #endif
@@ -15,28 +17,43 @@
 #include <evmulti/kqueue.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "test_server.h"
 
 namespace {
 
+using SteadyClock = std::chrono::steady_clock;
+
 struct Run {
   CURLM *multi = nullptr;
   std::string url;
   long total = 20000, concurrency = 200;
-  long started = 0, done = 0, failed = 0;
+  long http_version = CURL_HTTP_VERSION_1_1;
+  bool reuse = true;
+  SteadyClock::time_point stop_adding_at = SteadyClock::time_point::max();
+  long started = 0, done = 0, failed = 0, connects = 0;
+  curl_off_t bytes = 0;
   std::map<int, long> failures;
+  std::vector<curl_off_t> latency_us;  // total time of every finished transfer
+  bool progress = false;
+  SteadyClock::time_point t0, last_progress;
 
+  bool may_add() const { return started < total && SteadyClock::now() < stop_adding_at; }
   void add_one() {
     CURL *e = curl_easy_init();
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version);
+    if (!reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     curl_multi_add_handle(multi, e);
     ++started;
   }
@@ -48,9 +65,27 @@ struct Run {
       ++run->failed;
       ++run->failures[rc];
     }
+    curl_off_t us = 0, size = 0;
+    long conns = 0;
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &us);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &size);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
+    run->latency_us.push_back(us);
+    run->bytes += size;
+    run->connects += conns;
     curl_multi_remove_handle(run->multi, e);
     curl_easy_cleanup(e);
-    if (run->started < run->total) run->add_one();
+    if (run->may_add()) run->add_one();
+    if (run->progress) run->show_progress(false);
+  }
+  // One line on stderr, rewritten about once a second.
+  void show_progress(bool last) {
+    auto now = SteadyClock::now();
+    if (!last && now - last_progress < std::chrono::seconds(1)) return;
+    last_progress = now;
+    double secs = std::chrono::duration<double>(now - t0).count();
+    std::fprintf(stderr, "\r%ld done, %ld failed, %.0f/s, %ld connections opened%s", done, failed,
+                 secs > 0 ? static_cast<double>(done) / secs : 0.0, connects, last ? "\n" : "");
   }
   static size_t discard(char *, size_t size, size_t nmemb, void *) { return size * nmemb; }
 };
@@ -60,7 +95,7 @@ bool run_libevent(Run &run) {
   event_base *base = event_base_new();
   evmulti_libevent *a = evmulti_libevent_attach(run.multi, base, Run::on_done, &run);
   if (!a) return false;
-  while (run.started < run.total && run.started < run.concurrency) run.add_one();
+  while (run.may_add() && run.started < run.concurrency) run.add_one();
   event_base_dispatch(base);  // returns when the adapter has nothing left added
   evmulti_libevent_detach(a);
   event_base_free(base);
@@ -71,7 +106,7 @@ bool run_libevent(Run &run) {
 bool run_epoll(Run &run) {
   evmulti_epoll *a = evmulti_epoll_attach(run.multi, Run::on_done, &run);
   if (!a) return false;
-  while (run.started < run.total && run.started < run.concurrency) run.add_one();
+  while (run.may_add() && run.started < run.concurrency) run.add_one();
   int rc = evmulti_epoll_run(a);
   evmulti_epoll_detach(a);
   return rc == 0;
@@ -82,7 +117,7 @@ bool run_epoll(Run &run) {
 bool run_kqueue(Run &run) {
   evmulti_kqueue *a = evmulti_kqueue_attach(run.multi, Run::on_done, &run);
   if (!a) return false;
-  while (run.started < run.total && run.started < run.concurrency) run.add_one();
+  while (run.may_add() && run.started < run.concurrency) run.add_one();
   int rc = evmulti_kqueue_run(a);
   evmulti_kqueue_detach(a);
   return rc == 0;
@@ -108,10 +143,26 @@ const char *default_loop() {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: hiper [URL] [-n TOTAL] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]\n"
+               "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
+               "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior]\n"
+               "             [--max-host-conns N] [--reuse | --no-reuse] [--json]\n"
                "       (--loop defaults to %s)\n",
                default_loop());
   std::exit(2);
+}
+
+long peak_rss_kb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// The p-th percentile (0..100) of sorted values, nearest rank.
+double percentile_ms(const std::vector<curl_off_t> &sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t rank = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size()));
+  if (rank >= sorted.size()) rank = sorted.size() - 1;
+  return static_cast<double>(sorted[rank]) / 1000.0;
 }
 
 }  // namespace
@@ -119,12 +170,32 @@ void usage() {
 int main(int argc, char **argv) {
   Run run;
   std::string loop = default_loop();
+  bool json = false;
+  long max_host_conns = 0;
+  double duration = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "-n" || a == "-c") && i + 1 < argc) {
+    if ((a == "-n" || a == "-c" || a == "--max-host-conns") && i + 1 < argc) {
       long v = std::strtol(argv[++i], nullptr, 10);
       if (v <= 0) usage();
-      (a == "-n" ? run.total : run.concurrency) = v;
+      (a == "-n" ? run.total : a == "-c" ? run.concurrency : max_host_conns) = v;
+    } else if (a == "--duration" && i + 1 < argc) {
+      duration = std::strtod(argv[++i], nullptr);
+      if (duration <= 0) usage();
+    } else if (a == "--http" && i + 1 < argc) {
+      std::string v = argv[++i];
+      if (v == "1.1")
+        run.http_version = CURL_HTTP_VERSION_1_1;
+      else if (v == "2")
+        run.http_version = CURL_HTTP_VERSION_2TLS;
+      else if (v == "2-prior")
+        run.http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+      else
+        usage();
+    } else if (a == "--reuse" || a == "--no-reuse") {
+      run.reuse = a == "--reuse";
+    } else if (a == "--json") {
+      json = true;
     } else if (a == "--loop" && i + 1 < argc) {
       loop = argv[++i];
     } else if (a[0] != '-' && run.url.empty()) {
@@ -157,9 +228,27 @@ int main(int argc, char **argv) {
   }
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  {
+    // The engine may not speak the asked HTTP version: say so before starting.
+    CURL *probe = curl_easy_init();
+    CURLcode rc = curl_easy_setopt(probe, CURLOPT_HTTP_VERSION, run.http_version);
+    curl_easy_cleanup(probe);
+    if (rc != CURLE_OK) {
+      std::fprintf(stderr, "hiper: this engine does not support that HTTP version: %s\n",
+                   curl_easy_strerror(rc));
+      return 2;
+    }
+  }
   run.multi = curl_multi_init();
+  if (max_host_conns) curl_multi_setopt(run.multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_host_conns);
+  run.progress = isatty(STDERR_FILENO) && !json;
   double cpu0 = cpu_seconds();
   auto t0 = std::chrono::steady_clock::now();
+  run.t0 = run.last_progress = t0;
+  if (duration > 0) {
+    run.total = LONG_MAX;
+    run.stop_adding_at = t0 + std::chrono::microseconds(static_cast<long>(duration * 1e6));
+  }
   if (!drive(run)) {
     std::perror("hiper: event loop");
     return 1;
@@ -167,17 +256,44 @@ int main(int argc, char **argv) {
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu = cpu_seconds() - cpu0;
 
-  std::printf("loop:        %s\n", loop.c_str());
-  std::printf("transfers:   %ld\n", run.done);
-  std::printf("failures:    %ld\n", run.failed);
-  for (auto &[code, count] : run.failures)
-    std::printf("  %ld x %s\n", count, curl_easy_strerror(static_cast<CURLcode>(code)));
-  std::printf("wall time:   %.3f s\n", wall);
-  std::printf("transfers/s: %.0f\n", static_cast<double>(run.done) / wall);
-  std::printf("CPU time:    %.3f s (%.1f us per transfer, server included when in-process)\n", cpu,
-              cpu * 1e6 / static_cast<double>(run.done));
+  if (run.progress) run.show_progress(true);
+  std::sort(run.latency_us.begin(), run.latency_us.end());
+  double per = run.done ? cpu * 1e6 / static_cast<double>(run.done) : 0;
+  double rate = wall > 0 ? static_cast<double>(run.done) / wall : 0;
+  if (json) {
+    std::printf("{\"loop\":\"%s\",\"transfers\":%ld,\"failures\":%ld,\"failures_by_code\":{",
+                loop.c_str(), run.done, run.failed);
+    const char *sep = "";
+    for (auto &[code, count] : run.failures) {
+      std::printf("%s\"%d\":%ld", sep, code, count);
+      sep = ",";
+    }
+    std::printf(
+        "},\"bytes\":%ld,\"connections\":%ld,\"wall_s\":%.6f,\"transfers_per_s\":%.1f,"
+        "\"cpu_s\":%.6f,\"cpu_us_per_transfer\":%.2f,\"peak_rss_kb\":%ld,"
+        "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f}}\n",
+        static_cast<long>(run.bytes), run.connects, wall, rate, cpu, per, peak_rss_kb(),
+        percentile_ms(run.latency_us, 50), percentile_ms(run.latency_us, 90),
+        percentile_ms(run.latency_us, 99), percentile_ms(run.latency_us, 100));
+  } else {
+    std::printf("loop:        %s\n", loop.c_str());
+    std::printf("transfers:   %ld\n", run.done);
+    std::printf("failures:    %ld\n", run.failed);
+    for (auto &[code, count] : run.failures)
+      std::printf("  %ld x %s\n", count, curl_easy_strerror(static_cast<CURLcode>(code)));
+    std::printf("bytes:       %ld\n", static_cast<long>(run.bytes));
+    std::printf("connections: %ld opened\n", run.connects);
+    std::printf("wall time:   %.3f s\n", wall);
+    std::printf("transfers/s: %.0f\n", rate);
+    std::printf("CPU time:    %.3f s (%.1f us per transfer, server included when in-process)\n",
+                cpu, per);
+    std::printf("peak RSS:    %.1f MiB\n", static_cast<double>(peak_rss_kb()) / 1024.0);
+    std::printf("latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                percentile_ms(run.latency_us, 50), percentile_ms(run.latency_us, 90),
+                percentile_ms(run.latency_us, 99), percentile_ms(run.latency_us, 100));
+  }
   curl_multi_cleanup(run.multi);
   curl_global_cleanup();
   server.stop();
-  return run.failed || run.done < run.total ? 1 : 0;
+  return run.failed || (duration <= 0 && run.done < run.total) ? 1 : 0;
 }
