@@ -211,14 +211,15 @@ void Transfer::prepare_request() {
   }
 }
 
-Transfer::Step Transfer::acquire_connection(TimePoint t) {
+Transfer::Step Transfer::acquire_connection(TimePoint) {
   ConnectionPool &pool = multi->pool;
   if (!opt.fresh_connect && !force_fresh_) {
     if (auto c = pool.take_idle(target_->origin)) {
       conn_ = std::move(c);
       trace_.info("Re-using existing connection #%llu with host %s",
                   static_cast<unsigned long long>(conn_->id()), target_->url.host.c_str());
-      info.resolved = info.connected = evm::now();
+      // No lookup, connect or handshake happened for this transfer: those timings stay 0, as
+      // libcurl reports them on reuse.
       note_connection(true);
       state_ = State::Send;
       return Step::Continue;
@@ -321,9 +322,8 @@ void Transfer::note_connection(bool reused) {
   if (!target_->tls) return;
   auto *tls = dynamic_cast<const TlsFilter *>(&conn_->filter());
   if (!tls) return;
-  if (reused) info.appconnected = info.connected;
   info.ssl_verify_result = tls->verify_result();
-  cert_info_ = tls->cert_info();
+  if (!reused) cert_info_ = tls->cert_info();  // libcurl lists no chain on a reused connection
 }
 
 Transfer::Step Transfer::connect(TimePoint t) {
