@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "epoll_loop.h"
 #include "nginx_server.h"
 #include "shared_test_server.h"
 #include "test_certs.h"
@@ -441,37 +442,6 @@ void check_verification_failures(const Origin &o) {
 
 // ---- 1,000 concurrent transfers through curl_multi_socket_action and epoll ----------------
 
-struct EpollLoop {
-  int epfd = epoll_create1(EPOLL_CLOEXEC);
-  long timeout_ms = -1;
-  Clock::time_point deadline;
-  ~EpollLoop() { close(epfd); }
-
-  static int on_socket(CURL *, curl_socket_t fd, int what, void *userp, void *) {
-    auto *self = static_cast<EpollLoop *>(userp);
-    if (what == CURL_POLL_REMOVE) {
-      CHECK(epoll_ctl(self->epfd, EPOLL_CTL_DEL, fd, nullptr) == 0);
-      return 0;
-    }
-    epoll_event ev{};
-    ev.data.fd = fd;
-    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-    if (epoll_ctl(self->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
-      CHECK(epoll_ctl(self->epfd, EPOLL_CTL_ADD, fd, &ev) == 0);
-    return 0;
-  }
-  static int on_timer(CURLM *, long ms, void *userp) {
-    auto *self = static_cast<EpollLoop *>(userp);
-    self->timeout_ms = ms;
-    self->deadline = Clock::now() + std::chrono::milliseconds(ms < 0 ? 0 : ms);
-    return 0;
-  }
-  int wait_ms() const {
-    if (timeout_ms < 0) return 1000;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : static_cast<int>(left.count()) + 1;
-  }
-};
 
 // Runs `n` HTTPS transfers at once on `port` ("localhost") through curl_multi_socket_action,
 // transfer i fetching /bytes/size_of(i). Returns how many completed with CURLE_OK and the right
@@ -479,11 +449,8 @@ struct EpollLoop {
 int socket_action_batch(uint16_t port, int n, size_t (*size_of)(int), long max_total = 0) {
   Multi multi;
   if (max_total) curl_multi_setopt(multi.m, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_total);
-  EpollLoop loop;
-  curl_multi_setopt(multi.m, CURLMOPT_SOCKETFUNCTION, EpollLoop::on_socket);
-  curl_multi_setopt(multi.m, CURLMOPT_SOCKETDATA, &loop);
-  curl_multi_setopt(multi.m, CURLMOPT_TIMERFUNCTION, EpollLoop::on_timer);
-  curl_multi_setopt(multi.m, CURLMOPT_TIMERDATA, &loop);
+  evm::test::EpollLoop loop;
+  loop.attach(multi.m);
   std::vector<std::unique_ptr<Https>> fetches;
   std::map<CURL *, int> index;
   for (int i = 0; i < n; ++i) {
@@ -508,19 +475,8 @@ int socket_action_batch(uint16_t port, int n, size_t (*size_of)(int), long max_t
     }
   };
   const auto until = Clock::now() + std::chrono::seconds(60);
-  epoll_event events[256];
   while (running && Clock::now() < until) {
-    int k = epoll_wait(loop.epfd, events, 256, loop.wait_ms());
-    for (int i = 0; i < k; ++i) {
-      int bits = ((events[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
-                 ((events[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-                 ((events[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-      REQUIRE(curl_multi_socket_action(multi.m, events[i].data.fd, bits, &running) == CURLM_OK);
-    }
-    if (loop.timeout_ms >= 0 && loop.wait_ms() == 0) {
-      loop.timeout_ms = -1;
-      REQUIRE(curl_multi_socket_action(multi.m, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK);
-    }
+    loop.step(multi.m, &running);
     drain();
   }
   drain();
