@@ -7,6 +7,7 @@
 #include <set>
 
 #include "adapter_harness.h"
+#include "test_certs.h"
 
 using namespace evm::test;
 using namespace std::chrono_literals;
@@ -29,6 +30,39 @@ TEST_CASE("1,000 concurrent transfers complete, and their sockets are unwatched"
   // (maybe) the timer.
   if (h.loop.socket_registrations() >= 0) CHECK(h.loop.socket_registrations() == 0);
   CHECK(h.loop.registrations() <= 1);
+}
+
+TEST_CASE("1,000 concurrent HTTPS transfers complete, verified against the test CA") {
+  constexpr int kTransfers = 1000;
+  static TestServer tls_server([] {
+    TestServerOptions o;
+    o.tls = TestServerOptions::Tls::Good;
+    return o;
+  }());
+  REQUIRE(tls_server.start());
+  server();  // raises the descriptor limit
+  const std::string ca = TestPki::get().ca_file;
+  uint64_t handshakes = tls_server.tls_handshakes();
+  Harness h;
+  REQUIRE(h.attach());
+  for (int i = 0; i < kTransfers; ++i)
+    h.add(tls_server.http_url("/bytes/" + std::to_string(100 + i)),
+          [&](CURL *e) { curl_easy_setopt(e, CURLOPT_CAINFO, ca.c_str()); });
+  REQUIRE(h.run_until_done(kTransfers));
+  int ok = 0;
+  for (int i = 0; i < kTransfers; ++i) {
+    Job &j = *h.jobs[static_cast<size_t>(i)];
+    long verify = -1;
+    curl_easy_getinfo(j.fetch.easy, CURLINFO_SSL_VERIFYRESULT, &verify);
+    if (j.result == CURLE_OK && j.status == 200 && verify == 0 &&
+        j.fetch.body == pattern(size_t(100 + i)))
+      ++ok;
+  }
+  CHECK(ok == kTransfers);
+  // Mostly fresh connections, each with its own non-blocking handshake in the one loop.
+  CHECK(tls_server.tls_handshakes() - handshakes >= kTransfers / 2);
+  CHECK(h.loop.running() == 0);
+  if (h.loop.socket_registrations() >= 0) CHECK(h.loop.socket_registrations() == 0);
 }
 
 TEST_CASE("handles added before the attach start without further ado") {
