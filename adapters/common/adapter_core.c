@@ -12,9 +12,12 @@ struct evm_adapter {
   evmulti_done_cb done;
   void *userp;
   evm_socket_table sockets;
-  int running;     /* running_handles of the last socket_action */
-  int timer_armed; /* the backend's one-shot timer is pending */
-  int holds;       /* frames of ours on the stack that still use this adapter */
+  int running;       /* running_handles of the last socket_action */
+  int timer_armed;   /* the multi wants a timeout action (due now or on the backend's timer) */
+  int backend_timer; /* the backend's one-shot timer is pending */
+  int due_now;       /* a 0 ms timeout asked for while act() runs: act() serves it itself */
+  int acting;        /* act() frames on the stack */
+  int holds;         /* frames of ours on the stack that still use this adapter */
   int detached;
   int stop_requested;
 };
@@ -91,12 +94,29 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
   return 0;
 }
 
+/* Arms (ms >= 0) or cancels (-1) the backend's timer, skipping a cancel of
+ * a timer that is not pending: on epoll and kqueue every change is a system
+ * call, and a busy multi reports a timeout change for almost every transfer. */
+static int set_backend_timer(evm_adapter *a, long ms) {
+  if (ms < 0 && !a->backend_timer) return 0;
+  a->backend_timer = ms >= 0;
+  return a->ops->arm_timer(a->backend, ms);
+}
+
 /* CURLMOPT_TIMERFUNCTION. */
 static int on_timer(CURLM *multi, long timeout_ms, void *userp) {
   evm_adapter *a = (evm_adapter *)userp;
   (void)multi;
   a->timer_armed = timeout_ms >= 0;
-  return a->ops->arm_timer(a->backend, timeout_ms < 0 ? -1 : timeout_ms);
+  a->due_now = 0;
+  /* "As soon as possible" while we are in act() (a done callback adding a
+   * handle, most often): act() runs it before returning to the loop, with no
+   * round trip through the backend's timer. */
+  if (timeout_ms == 0 && a->acting) {
+    a->due_now = 1;
+    return set_backend_timer(a, -1);
+  }
+  return set_backend_timer(a, timeout_ms < 0 ? -1 : timeout_ms);
 }
 
 /* Reads every finished transfer right after the action that finished it; the
@@ -113,10 +133,28 @@ static void drain_done(evm_adapter *a) {
   }
 }
 
+/* At most this many timeouts due at once are served inside one act(); a
+ * multi that keeps asking for more goes back through the loop, so other
+ * events get their turn. */
+#define DUE_NOW_ROUNDS 64
+
 static void act(evm_adapter *a, curl_socket_t fd, int cselect) {
-  int running = a->running;
+  int running = a->running, rounds = 0;
+  ++a->acting;
   if (curl_multi_socket_action(a->multi, fd, cselect, &running) == CURLM_OK) a->running = running;
   drain_done(a);
+  while (a->due_now && !a->detached && rounds++ < DUE_NOW_ROUNDS) {
+    a->due_now = 0;
+    a->timer_armed = 0;
+    if (curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK)
+      a->running = running;
+    drain_done(a);
+  }
+  --a->acting;
+  if (a->due_now && !a->detached) {
+    a->due_now = 0;
+    set_backend_timer(a, 0);
+  }
 }
 
 int evm_adapter_socket_ready(evm_adapter *a, curl_socket_t fd, uint32_t generation, int ready) {
@@ -142,6 +180,7 @@ int evm_adapter_socket_ready(evm_adapter *a, curl_socket_t fd, uint32_t generati
 int evm_adapter_timer_fired(evm_adapter *a) {
   if (a->detached) return 0;
   a->timer_armed = 0;
+  a->backend_timer = 0;
   evm_adapter_hold(a);
   act(a, CURL_SOCKET_TIMEOUT, 0);
   return evm_adapter_release(a);
@@ -180,7 +219,7 @@ evm_adapter *evm_adapter_attach(CURLM *multi, const evm_backend_ops *ops, void *
   curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
   /* Handles added before the attach announced their timer to nobody. */
   a->timer_armed = 1;
-  if (ops->arm_timer(backend, 0) != 0) {
+  if (set_backend_timer(a, 0) != 0) {
     int saved = errno;
     unset_callbacks(multi);
     free(a);
@@ -206,8 +245,9 @@ int evm_adapter_detach(evm_adapter *a) {
     curl_multi_assign(a->multi, s->fd, NULL);
     free(s);
   }
-  if (a->timer_armed) a->ops->arm_timer(a->backend, -1);
+  set_backend_timer(a, -1);
   a->timer_armed = 0;
+  a->due_now = 0;
   if (a->holds == 0) destroy(a);
   return 0;
 }

@@ -156,6 +156,45 @@ TEST_CASE("the done callback adds new handles") {
   CHECK(h.done_count == h.jobs.size());
 }
 
+TEST_CASE("a handle added from the done callback starts before the loop turns again") {
+  // The multi asks for a 0 ms timeout on the add; the adapter serves it before it returns
+  // to the loop instead of arming its timer for the next turn. A handle that fails at its
+  // first action shows it: its done callback comes in the same turn as the one that added it.
+  Harness h;
+  REQUIRE(h.attach());
+  Job &first = h.add(server().http_url("/bytes/10"));
+  Job *second = nullptr;
+  h.on_done = [&](Job &j) {
+    if (&j == &first) second = &h.add("nosuch://127.0.0.1/");
+  };
+  REQUIRE(h.run_until([&] { return first.done; }, 10s));
+  REQUIRE(second != nullptr);
+  CHECK(second->done);
+  CHECK(second->result == CURLE_UNSUPPORTED_PROTOCOL);
+  CHECK(h.loop.running() == 0);
+}
+
+TEST_CASE("a done callback that keeps adding handles does not hold the loop") {
+  // 1,000 handles, each added by the previous one's done callback and each failing at once:
+  // the adapter serves a bounded number of them per turn and lets the loop go round between.
+  constexpr size_t kTotal = 1000;
+  Harness h;
+  REQUIRE(h.attach());
+  h.on_done = [&](Job &) {
+    if (h.jobs.size() < kTotal) h.add("nosuch://127.0.0.1/");
+  };
+  h.add("nosuch://127.0.0.1/");
+  int turns = 0;
+  REQUIRE(h.run_until(
+      [&] {
+        ++turns;
+        return h.done_count == kTotal;
+      },
+      10s));
+  CHECK(turns > 2);
+  for (auto &j : h.jobs) CHECK(j->result == CURLE_UNSUPPORTED_PROTOCOL);
+}
+
 TEST_CASE("the done callback removes and frees other handles in flight") {
   Harness h;
   REQUIRE(h.attach());
