@@ -37,12 +37,32 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_tls_files(d):
+    """A throw-away CA and a server certificate for 127.0.0.1 signed by it (EC P-256), made
+    with the openssl command; returns (ca_file, cert_file, key_file)."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=evmulti bench CA")
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(d, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return tuple(os.path.join(d, f) for f in ("ca.pem", "server.pem", "server.key"))
+
+
 class Nginx:
-    """A loopback nginx with one worker, serving a 1 KiB and a 100 MiB file."""
+    """A loopback nginx with one worker, serving a 1 KiB and a 100 MiB file over plain HTTP,
+    over TLS with keep-alive, and over TLS closing every connection after one response."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="evmulti-bench-")
         self.port = free_port()
+        self.tls_port = free_port()
+        self.tls_close_port = free_port()
+        self.ca_file, cert, key = make_tls_files(self.dir)
         root = os.path.join(self.dir, "www")
         os.makedirs(root)
         with open(os.path.join(root, "1k.bin"), "wb") as f:
@@ -72,8 +92,20 @@ http {{
   fastcgi_temp_path {self.dir}/fastcgi;
   uwsgi_temp_path {self.dir}/uwsgi;
   scgi_temp_path {self.dir}/scgi;
+  ssl_certificate {cert};
+  ssl_certificate_key {key};
+  ssl_session_cache shared:bench:10m;
   server {{
     listen 127.0.0.1:{self.port} backlog=8192;
+    root {root};
+  }}
+  server {{
+    listen 127.0.0.1:{self.tls_port} ssl backlog=8192;
+    root {root};
+  }}
+  server {{
+    listen 127.0.0.1:{self.tls_close_port} ssl backlog=8192;
+    keepalive_timeout 0;
     root {root};
   }}
 }}
@@ -92,6 +124,9 @@ http {{
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def tls_url(self, path, close=False):
+        return f"https://127.0.0.1:{self.tls_close_port if close else self.tls_port}{path}"
 
     def stop(self):
         if self.proc.poll() is None:
@@ -203,6 +238,8 @@ def workloads(quick):
     for c in (1, 8):
         items.append((f"3 100MiB bodies c={c}", "big", dict(n=c * (1 if quick else 2), c=c)))
     items.append(("4 500 transfers, max-host-conns 6", "hostlimit", dict(n=500, c=500)))
+    items.append(("5 HTTPS keep-alive 1KiB c=100", "tls", dict(n=n, c=100)))
+    items.append(("6 HTTPS new connection each, c=100", "tlsnoreuse", dict(n=n // 5, c=100)))
     return items
 
 
@@ -229,6 +266,21 @@ def run_workload(nginx, kind, p, reps):
             results["evmulti"].append(hiper("evmulti", small, p["n"], p["c"], extra))
             results["libcurl"].append(hiper("libcurl", small, p["n"], p["c"], extra))
             results["h2load"].append(h2load(small, p["n"], 6))
+        elif kind == "tls":
+            url, ca = nginx.tls_url("/1k.bin"), ["--cacert", nginx.ca_file]
+            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ca))
+            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ca))
+            results["h2load"].append(h2load(url, p["n"], p["c"]))
+            results["wrk"].append(wrk(url, p["c"], 5))
+        elif kind == "tlsnoreuse":
+            # hiper closes after each transfer itself (and resumes TLS sessions, as both
+            # libraries do by default); h2load and wrk are sent to a server that closes.
+            url, ca = nginx.tls_url("/1k.bin"), ["--cacert", nginx.ca_file, "--no-reuse"]
+            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ca))
+            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ca))
+            closing = nginx.tls_url("/1k.bin", close=True)
+            results["h2load"].append(h2load(closing, p["n"], p["c"]))
+            results["wrk"].append(wrk(closing, p["c"], 5))
     return {k: median_run(v, per_transfer_us) for k, v in results.items() if v}
 
 
