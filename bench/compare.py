@@ -355,6 +355,16 @@ def machine():
             f"{version(['wrk', '-v'])}; {version(['curl-config', '--version'])}")
 
 
+def tree():
+    """The commit measured, marked when the work tree differs from it."""
+    def git(*args):
+        return subprocess.run(["git", "-C", ROOT, *args], capture_output=True,
+                              text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with local changes" if git("status", "--porcelain", "--untracked-files=no")
+                     else "")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="10x fewer transfers, one repetition")
@@ -383,7 +393,8 @@ def main():
 
     cmd = "bench/compare " + " ".join(sys.argv[1:])
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = [f"## {stamp}", "", f"Command: `{cmd.strip()}`  ", f"Machine: {machine()}", "",
+    text = [f"## {stamp}", "", f"Command: `{cmd.strip()}`  ", f"Tree: {tree()}  ",
+            f"Machine: {machine()}", "",
             HEADER, *rows, ""]
     if cg:
         text.append(f"Instructions per transfer (callgrind, workload 1 at c=100, slope between "
