@@ -292,7 +292,6 @@ CURLcode TlsFilter::start_handshake(FilterContext &ctx) {
     ctx.error = context_error_;
     return context_rc_;
   }
-  for (const std::string &note : context_->notes()) ctx.trace.info("%s", note.c_str());
   ssl_.reset(SSL_new(context_->ssl_ctx()));
   BIO *bio = BIO_new(TlsFilterBio::method());
   if (!ssl_ || !bio) {
@@ -344,8 +343,10 @@ CURLcode TlsFilter::start_handshake(FilterContext &ctx) {
       ERR_clear_error();
     }
   }
-  ctx.trace.info(" CAfile: %s", context_->ca_file_shown().c_str());
-  ctx.trace.info(" CApath: %s", context_->ca_path_shown().c_str());
+  if (context_->verify_peer()) {  // libcurl names the trust store only when it uses one
+    ctx.trace.info(" CAfile: %s", context_->ca_file_shown().c_str());
+    ctx.trace.info(" CApath: %s", context_->ca_path_shown().c_str());
+  }
   return CURLE_OK;
 }
 

@@ -97,6 +97,40 @@ bool load_ca_blob(SSL_CTX *ctx, const std::string &pem) {
   return added > 0;
 }
 
+// The configured trust anchors into ctx's store: CAINFO_BLOB, else CAINFO (the Debian bundle by
+// default, OpenSSL's default paths where that is missing), and CAPATH. Records what VERBOSE
+// shows; false with libcurl's code and text when one cannot be read.
+bool load_trust(SSL_CTX *ctx, const TlsConfig &cfg, std::string &file_shown,
+                std::string &path_shown, CURLcode &rc, std::string &error) {
+  rc = CURLE_SSL_CACERT_BADFILE;
+  if (!cfg.ca_blob.empty()) {
+    if (!load_ca_blob(ctx, cfg.ca_blob)) {
+      error = "error importing CA certificate blob";
+      return false;
+    }
+    file_shown = "(blob)";
+  } else if (!cfg.ca_file.empty()) {
+    if (cfg.ca_file == kDefaultCaFile && ::access(kDefaultCaFile, R_OK) != 0) {
+      SSL_CTX_set_default_verify_paths(ctx);
+      file_shown = "(OpenSSL default)";
+    } else if (SSL_CTX_load_verify_file(ctx, cfg.ca_file.c_str()) != 1) {
+      error = "error setting certificate file: " + cfg.ca_file;
+      return false;
+    } else {
+      file_shown = cfg.ca_file;
+    }
+  }
+  if (!cfg.ca_path.empty()) {
+    if (SSL_CTX_load_verify_dir(ctx, cfg.ca_path.c_str()) != 1) {
+      error = "error setting certificate path: " + cfg.ca_path;
+      return false;
+    }
+    path_shown = cfg.ca_path;
+  }
+  rc = CURLE_OK;
+  return true;
+}
+
 // ex_data slots: the SSL_CTX points at its TlsContext, an SSL at the key its sessions go under.
 int context_owner_index() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -274,50 +308,15 @@ std::shared_ptr<TlsContext> TlsContextCache::build(const TlsConfig &cfg, CURLcod
     return nullptr;
   }
 
-  // The trust store. As libcurl does, load failures only matter when the peer is verified.
+  // The trust store, loaded only when the peer is verified: as in libcurl, an unverified
+  // connection reads no CA file, so SSL_VERIFYRESULT says what an empty store makes of the
+  // chain (20 for a CA-signed certificate) and a missing CA file does not matter.
   SSL_CTX_set_verify(ctx, cfg.verify_peer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   tc->ca_file_shown_ = "none";
   tc->ca_path_shown_ = "none";
-  if (!cfg.ca_blob.empty()) {
-    if (!load_ca_blob(ctx, cfg.ca_blob)) {
-      ERR_clear_error();
-      if (cfg.verify_peer) {
-        rc = CURLE_SSL_CACERT_BADFILE;
-        error = "error importing CA certificate blob";
-        return nullptr;
-      }
-      tc->notes_.push_back("error importing CA certificate blob, continuing anyway");
-    }
-    tc->ca_file_shown_ = "(blob)";
-  } else if (!cfg.ca_file.empty()) {
-    // Off Debian the packaged bundle may be elsewhere: fall back to OpenSSL's own default then.
-    if (cfg.ca_file == kDefaultCaFile && ::access(kDefaultCaFile, R_OK) != 0) {
-      SSL_CTX_set_default_verify_paths(ctx);
-      tc->ca_file_shown_ = "(OpenSSL default)";
-    } else if (SSL_CTX_load_verify_file(ctx, cfg.ca_file.c_str()) != 1) {
-      ERR_clear_error();
-      if (cfg.verify_peer) {
-        rc = CURLE_SSL_CACERT_BADFILE;
-        error = "error setting certificate file: " + cfg.ca_file;
-        return nullptr;
-      }
-      tc->notes_.push_back("error setting certificate file, continuing anyway");
-    } else {
-      tc->ca_file_shown_ = cfg.ca_file;
-    }
-  }
-  if (!cfg.ca_path.empty()) {
-    if (SSL_CTX_load_verify_dir(ctx, cfg.ca_path.c_str()) != 1) {
-      ERR_clear_error();
-      if (cfg.verify_peer) {
-        rc = CURLE_SSL_CACERT_BADFILE;
-        error = "error setting certificate path: " + cfg.ca_path;
-        return nullptr;
-      }
-      tc->notes_.push_back("error setting certificate path, continuing anyway");
-    } else {
-      tc->ca_path_shown_ = cfg.ca_path;
-    }
+  if (cfg.verify_peer && !load_trust(ctx, cfg, tc->ca_file_shown_, tc->ca_path_shown_, rc, error)) {
+    ERR_clear_error();
+    return nullptr;
   }
   // A trusted intermediate (or leaf) in the store ends the chain, as in libcurl since 7.68;
   // otherwise a CA file holding only a server's issuing CA would not work.

@@ -58,12 +58,10 @@ class TlsContext {
   bool verify_peer() const { return verify_peer_; }
   bool session_cache() const { return sessions_ != nullptr; }
   TlsSessionCache *sessions() const { return sessions_.get(); }
-  // For the VERBOSE lines; "none" when no file or directory was used.
+  // For the VERBOSE lines (only with verification: otherwise no store is loaded); "none" when
+  // no file or directory was used.
   const std::string &ca_file_shown() const { return ca_file_shown_; }
   const std::string &ca_path_shown() const { return ca_path_shown_; }
-  // Things worth a VERBOSE line on every connection made with this context (a CA file that
-  // failed to load while verification is off).
-  const std::vector<std::string> &notes() const { return notes_; }
   // Sessions the server issues on `ssl` are stored under `*key`, which must outlive `ssl` (null
   // stores none).
   void bind_session_key(SSL *ssl, const std::string *key) const;
@@ -75,7 +73,6 @@ class TlsContext {
   bool verify_peer_ = true;
   std::shared_ptr<TlsSessionCache> sessions_;  // null when the config turns caching off
   std::string ca_file_shown_, ca_path_shown_;
-  std::vector<std::string> notes_;
 };
 
 class TlsContextCache {

@@ -442,7 +442,6 @@ void check_verification_failures(const Origin &o) {
 
 // ---- 1,000 concurrent transfers through curl_multi_socket_action and epoll ----------------
 
-
 // Runs `n` HTTPS transfers at once on `port` ("localhost") through curl_multi_socket_action,
 // transfer i fetching /bytes/size_of(i). Returns how many completed with CURLE_OK and the right
 // body.
@@ -571,6 +570,27 @@ TEST_CASE("HTTPS: secure by default") {
     CHECK(h.perform() == CURLE_OK);
     CHECK(h.body == body_of(5));
     CHECK(h.verify_result() == 18);
+  }
+  SUBCASE(
+      "SSL_VERIFYPEER 0 loads no trust store, as libcurl: the verify result is an empty "
+      "store's") {
+    // libcurl 7.88 against the same servers with the test CA as CAINFO: 20 for the good, the
+    // expired and the wrong-name certificate, 18 for the self-signed one.
+    const std::pair<uint16_t, long> cases[] = {{good_server().http_port(), 20},
+                                               {test_server_origin().expired, 20},
+                                               {test_server_origin().wrong_name, 20},
+                                               {test_server_origin().self_signed, 18}};
+    for (auto [port, expected] : cases) {
+      CAPTURE(port);
+      Https h("localhost", port, "/bytes/5");
+      CHECK(curl_easy_setopt(h.easy, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK);
+      CHECK(curl_easy_setopt(h.easy, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK);
+      CURLcode rc;
+      std::string text = verbose_perform(h, rc);
+      CHECK(rc == CURLE_OK);
+      CHECK(h.verify_result() == expected);
+      CHECK(lines_with(text, "CAfile:") == "");  // no store, so none is named
+    }
   }
   SUBCASE("CAINFO NULL and CAPATH NULL: nothing is trusted") {
     Https h("localhost", good_server().http_port(), "/bytes/5", /*trust_test_ca=*/false);
@@ -1006,6 +1026,7 @@ TEST_CASE("HTTPS: VERBOSE shows TLS version, cipher, ALPN, subject and issuer") 
   CHECK(lines_with(text, "ALPN", "http/1.1") != "");
   CHECK(lines_with(text, "subject:", "localhost") != "");
   CHECK(lines_with(text, "issuer:", "evmulti test CA") != "");
+  CHECK(lines_with(text, "CAfile:", pki().ca_file) != "");
 }
 
 TEST_CASE("HTTPS: TLS session resumption") {
