@@ -308,20 +308,6 @@ CURLcode TlsFilter::start_handshake(FilterContext &ctx) {
   if (!host_is_ip_ && !SSL_set_tlsext_host_name(ssl_.get(), check_name_.c_str()))
     ctx.trace.info("Failed to set SNI");
 
-  // With peer verification the name is part of OpenSSL's chain check, so a mismatch stops the
-  // handshake; without it the name is checked after the handshake (check_peer).
-  if (verify_host_ && context_->verify_peer()) {
-    X509_VERIFY_PARAM *param = SSL_get0_param(ssl_.get());
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    int ok = host_is_ip_ ? X509_VERIFY_PARAM_set1_ip_asc(param, check_name_.c_str())
-                         : X509_VERIFY_PARAM_set1_host(param, check_name_.c_str(), 0);
-    if (!ok) {
-      ERR_clear_error();
-      ctx.error = "SSL: cannot check the certificate against host name '" + host_ + "'";
-      return CURLE_PEER_FAILED_VERIFICATION;
-    }
-  }
-
   if (!alpn_wire_.empty()) {
     // Unlike most of OpenSSL, this one returns 0 on success.
     if (SSL_set_alpn_protos(ssl_.get(), reinterpret_cast<const unsigned char *>(alpn_wire_.data()),
@@ -381,15 +367,9 @@ CURLcode TlsFilter::handshake_failed(FilterContext &ctx, int ssl_error) {
   unsigned long e = ERR_peek_error();
   if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
     ERR_clear_error();
-    long vr = SSL_get_verify_result(ssl_.get());
-    if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-      // libcurl checks the name after the chain and reports the chain as not looked at.
-      ctx.error =
-          "SSL: no alternative certificate subject name matches target host name '" + host_ + "'";
-    } else {
-      verify_result_ = vr;
-      ctx.error = std::string("SSL certificate problem: ") + X509_verify_cert_error_string(vr);
-    }
+    verify_result_ = SSL_get_verify_result(ssl_.get());
+    ctx.error =
+        std::string("SSL certificate problem: ") + X509_verify_cert_error_string(verify_result_);
     return CURLE_PEER_FAILED_VERIFICATION;
   }
   if (io_.error != CURLE_OK) {
@@ -443,20 +423,13 @@ CURLcode TlsFilter::check_peer(FilterContext &ctx) {
   ctx.trace.info(" start date: %s", time_text(X509_get0_notBefore(cert)).c_str());
   ctx.trace.info(" expire date: %s", time_text(X509_get0_notAfter(cert)).c_str());
 
+  // The name is checked here, after the chain (which a verified handshake has already passed),
+  // so that a certificate wrong in both ways is reported for its chain first, as by libcurl.
   if (verify_host_) {
     char *matched = nullptr;
-    int ok;
-    if (verify_peer) {
-      // OpenSSL matched it during the handshake (or the session being resumed was checked so).
-      const char *peer = X509_VERIFY_PARAM_get0_peername(SSL_get0_param(ssl));
-      ok = 1;
-      if (peer) matched = OPENSSL_strdup(peer);
-    } else if (host_is_ip_) {
-      ok = X509_check_ip_asc(cert, check_name_.c_str(), 0);
-    } else {
-      ok = X509_check_host(cert, check_name_.c_str(), 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-                           &matched);
-    }
+    int ok = host_is_ip_ ? X509_check_ip_asc(cert, check_name_.c_str(), 0)
+                         : X509_check_host(cert, check_name_.c_str(), 0,
+                                           X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, &matched);
     ERR_clear_error();
     if (ok != 1) {
       ctx.error =

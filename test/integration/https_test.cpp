@@ -384,6 +384,17 @@ void check_verification_failures(const Origin &o) {
     CHECK(h.verify_result() == 10);  // X509_V_ERR_CERT_HAS_EXPIRED
     CHECK(h.body.empty());
   }
+  SUBCASE("expired and under a name it lacks: the chain is reported first, as by libcurl") {
+    Https h("other.example", o.expired, "/bytes/10");
+    std::string entry = "other.example:" + std::to_string(o.expired) + ":127.0.0.1";
+    curl_slist *resolve = curl_slist_append(nullptr, entry.c_str());
+    CHECK(curl_easy_setopt(h.easy, CURLOPT_RESOLVE, resolve) == CURLE_OK);
+    CHECK(h.perform() == CURLE_PEER_FAILED_VERIFICATION);
+    INFO("error: " << h.err());
+    CHECK(contains(h.err(), "expired"));
+    CHECK(h.verify_result() == 10);
+    curl_slist_free_all(resolve);
+  }
   SUBCASE("self-signed") {
     Https h("localhost", o.self_signed, "/bytes/10");
     CHECK(h.perform() == CURLE_PEER_FAILED_VERIFICATION);
