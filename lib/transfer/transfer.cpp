@@ -371,7 +371,10 @@ Transfer::Step Transfer::send_request(TimePoint t) {
   info.size_upload = static_cast<int64_t>(request_.size() - head_len_ + body_len_);
   parser_.begin(head_request_);
   state_ = State::Receive;
-  return Step::Continue;
+  // No response can have come yet, and no filter keeps input between reads (the previous
+  // response took all, or the connection is not reused): wait for the socket instead of a read
+  // that would find nothing.
+  return Step::Wait;
 }
 
 Transfer::Step Transfer::send_failed(CURLcode rc, TimePoint t) {
