@@ -1,6 +1,6 @@
 #include "conn/connection_pool.h"
 
-#include "multi/socket_registry.h"
+#include "event/socket_registry.h"
 #include "util/trace.h"
 
 namespace evm {

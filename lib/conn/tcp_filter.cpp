@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "multi/socket_registry.h"
+#include "event/socket_registry.h"
 #include "util/trace.h"
 
 namespace evm {

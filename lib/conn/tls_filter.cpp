@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdio>
 
+#include "util/ascii.h"
 #include "util/trace.h"
 
 namespace evm {
@@ -76,11 +77,6 @@ std::string object_text(const ASN1_OBJECT *obj) {
   char buf[128];
   int n = OBJ_obj2txt(buf, sizeof buf, obj, 0);
   return n > 0 ? std::string(buf) : std::string();
-}
-
-std::string lower(std::string s) {
-  for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // The DER SubjectPublicKeyInfo: what a pinned key is compared against.
@@ -239,7 +235,7 @@ TlsFilter::TlsFilter(std::unique_ptr<Filter> next, TlsContextCache &contexts, co
   // for connections that skip the name check: resuming skips all checks made at the first
   // handshake.
   if (context_ && context_->session_cache()) {
-    std::string h = lower(check_name_);
+    std::string h = ascii::lowered(check_name_);
     session_key_ = (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" +
                    std::to_string(port_) + "/" + std::to_string(context_->id()) +
                    (verify_host_ ? "/h" : "/-");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/ascii.h"
+
 namespace evm::h1 {
 namespace {
 
@@ -45,16 +47,7 @@ std::string_view trim(std::string_view s, bool (*ws)(char)) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using ascii::iequals;
 
 // Calls f for each non-empty element of a comma-separated header value (RFC 9110 5.6.1).
 template <class F>

@@ -1,29 +1,20 @@
 #include "http/request_builder.h"
 
+#include "util/ascii.h"
+
 namespace evm::http {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
-
-char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 // libcurl's notion of blank inside header lines (isspace in the C locale).
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i)
-    if (to_lower(s[i]) != to_lower(prefix[i])) return false;
-  return true;
-}
-
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i)
-    if (starts_with_ci(haystack.substr(i), needle)) return true;
+    if (ascii::istarts_with(haystack.substr(i), needle)) return true;
   return false;
 }
 
@@ -39,7 +30,7 @@ const char *find_custom(std::span<const char *const> custom, std::string_view na
   for (const char *entry : custom) {
     if (!entry) continue;
     std::string_view e(entry);
-    if (starts_with_ci(e, name) && e.size() > name.size() &&
+    if (ascii::istarts_with(e, name) && e.size() > name.size() &&
         (e[name.size()] == ':' || e[name.size()] == ';'))
       return entry;
   }
@@ -77,7 +68,7 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
   if (custom_te) {
     // libcurl looks for "chunked" anywhere in the value, and only after a colon.
     std::string_view te(custom_te);
-    result.chunked_body = spec.body_size != kNoBody && starts_with_ci(te, "Transfer-Encoding:") &&
+    result.chunked_body = spec.body_size != kNoBody && ascii::istarts_with(te, "Transfer-Encoding:") &&
                           contains_ci(te.substr(18), "chunked");
   } else if (spec.body_size == kUnknownBodySize) {
     if (spec.http10) {
@@ -116,7 +107,7 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
   for (const char *entry : custom) {
     if (!entry || !custom_line(entry, line)) continue;
     // Custom Host lines already went into Host's slot, unless Host was removed.
-    if (host_sent && starts_with_ci(line, "Host:")) continue;
+    if (host_sent && ascii::istarts_with(line, "Host:")) continue;
     out.append(line).append(kCrlf);
   }
 

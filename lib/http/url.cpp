@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "util/ascii.h"
+
 namespace evm::http {
 namespace {
 
@@ -23,22 +25,6 @@ int hex_value(unsigned char c) {
   if (is_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return c - 'A' + 10;
-}
-char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lowercase(std::string_view s) {
-  std::string r(s);
-  for (char &c : r) c = to_lower(c);
-  return r;
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i)
-    if (to_lower(s[i]) != to_lower(prefix[i])) return false;
-  return true;
 }
 
 bool is_scheme_char(unsigned char c) {
@@ -233,7 +219,7 @@ std::string encode_high_bytes(std::string_view path) {
 // Scheme libcurl picks for a URL without one, from the host name's first label.
 std::string guess_scheme(std::string_view host) {
   for (std::string_view proto : {"ftp", "dict", "ldap", "imap", "smtp", "pop3"}) {
-    if (starts_with_ci(host, proto) && host.size() > proto.size() && host[proto.size()] == '.')
+    if (ascii::istarts_with(host, proto) && host.size() > proto.size() && host[proto.size()] == '.')
       return std::string(proto);
   }
   return "http";
@@ -313,7 +299,7 @@ UrlResult parse_url(std::string_view text, Url &out) {
   while (n < text.size() && n < kMaxSchemeLen && is_scheme_char(text[n])) ++n;
   bool scheme_given = n > 0 && n + 1 < text.size() && text[n] == ':' && text[n + 1] == '/';
   if (scheme_given) {
-    out.scheme = lowercase(text.substr(0, n));
+    out.scheme = ascii::lowered(text.substr(0, n));
     rest = text.substr(n + 1);
     size_t slashes = 0;
     while (slashes < rest.size() && rest[slashes] == '/') ++slashes;
@@ -373,13 +359,13 @@ std::string Url::host_header() const {
 }
 
 std::string Url::origin_key() const {
-  std::string r = lowercase(scheme) + "://";
+  std::string r = ascii::lowered(scheme) + "://";
   if (ipv6_literal) {
-    r += "[" + lowercase(host);
+    r += "[" + ascii::lowered(host);
     if (!zone_id.empty()) r += "%" + zone_id;
     r += "]";
   } else {
-    r += lowercase(host);
+    r += ascii::lowered(host);
   }
   return r + ":" + std::to_string(port);
 }

@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "conn/connection_pool.h"
-#include "multi/socket_registry.h"
-#include "multi/timer_queue.h"
+#include "event/socket_registry.h"
+#include "event/timer_queue.h"
 #include "net/resolver.h"
 #include "net/tls_context_cache.h"
 #include "transfer/transfer.h"

@@ -8,8 +8,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "multi/socket_registry.h"
-#include "multi/timer_queue.h"
+#include "event/socket_registry.h"
+#include "event/timer_queue.h"
 #include "net/address.h"
 #include "util/intrusive_list.h"
 

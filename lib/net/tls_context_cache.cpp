@@ -3,10 +3,11 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <atomic>
+
+#include "util/ascii.h"
 
 namespace evm {
 
@@ -66,7 +67,7 @@ int openssl_max_version(long v) {
 }
 
 bool is_pem(const std::string &type) {
-  return type.empty() || strcasecmp(type.c_str(), "PEM") == 0;
+  return type.empty() || ascii::iequals(type, "PEM");
 }
 
 // Hands the configured password to OpenSSL when it decrypts the key; with no password it

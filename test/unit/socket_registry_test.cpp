@@ -1,4 +1,4 @@
-#include "multi/socket_registry.h"
+#include "event/socket_registry.h"
 
 #include <doctest/doctest.h>
 

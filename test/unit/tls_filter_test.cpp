@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "conn/tcp_filter.h"
-#include "multi/socket_registry.h"
+#include "event/socket_registry.h"
 #include "net/address.h"
 #include "tls_test_certs.h"
 #include "util/trace.h"

@@ -1,4 +1,4 @@
-#include "multi/timer_queue.h"
+#include "event/timer_queue.h"
 
 namespace evm {
 
