@@ -50,7 +50,7 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
   if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
   try {
     // A private multi, kept across calls so connections are reused, as libcurl does.
-    if (!t->private_multi) t->private_multi = std::make_unique<Multi>();
+    if (!t->private_multi) t->private_multi.reset(new Multi);
   } catch (const std::bad_alloc &) {
     return CURLE_OUT_OF_MEMORY;
   }

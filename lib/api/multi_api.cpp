@@ -162,9 +162,9 @@ extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
         break;
       }
       size_t n = static_cast<size_t>(v);
-      if (option == CURLMOPT_MAXCONNECTS) m->pool.limits.max_idle = n;
-      if (option == CURLMOPT_MAX_HOST_CONNECTIONS) m->pool.limits.max_host = n;
-      if (option == CURLMOPT_MAX_TOTAL_CONNECTIONS) m->pool.limits.max_total = n;
+      if (option == CURLMOPT_MAXCONNECTS) m->pool().limits.max_idle = n;
+      if (option == CURLMOPT_MAX_HOST_CONNECTIONS) m->pool().limits.max_host = n;
+      if (option == CURLMOPT_MAX_TOTAL_CONNECTIONS) m->pool().limits.max_total = n;
       break;
     }
     case CURLMOPT_PIPELINING: {

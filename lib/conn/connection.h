@@ -1,4 +1,6 @@
-// A connection to one origin: its filter stack plus what reuse needs to know about it.
+// A connection to one origin: its filter chain, its socket watch and the requests it carries.
+// It is the registry's owner of its sockets, so one request finishing never unwatches a socket
+// that other requests on the same connection still need (HTTP/2 multiplexing).
 #pragma once
 
 #include <cstdint>
@@ -6,15 +8,37 @@
 #include <string>
 
 #include "conn/filter.h"
+#include "event/socket_registry.h"
 #include "util/intrusive_list.h"
 
 namespace evm {
 
-class Connection {
+class Exchange;
+
+// A request riding on a connection (through a lease from the pool).
+class ConnectionUser {
  public:
-  // The filter stack is installed once the address is known; until then the connection only
+  // A socket of the connection is ready (`cselect`: CURL_CSELECT_* bits, 0 = unknown). Called
+  // from the socket dispatch: record and schedule, do no I/O here.
+  virtual void on_connection_event(int cselect) = 0;
+  // Adds what this user wants watched now to `ps`.
+  virtual void add_pollset(Pollset &ps) = 0;
+  virtual CURL *user_easy() = 0;  // named in SOCKETFUNCTION calls
+
+ protected:
+  ~ConnectionUser() = default;
+
+ private:
+  friend class Connection;
+  ListLink user_link_;
+};
+
+class Connection final : public IoHandler {
+ public:
+  // The filter chain is installed once the address is known; until then the connection only
   // holds its slot in the pool's limits.
-  Connection(std::string origin, uint64_t id) : origin_(std::move(origin)), id_(id) {}
+  Connection(std::string origin, uint64_t id, SocketRegistry &sockets);
+  ~Connection();
 
   void set_filter(std::unique_ptr<Filter> top) { top_ = std::move(top); }
   bool has_filter() const { return top_ != nullptr; }
@@ -23,19 +47,38 @@ class Connection {
   const std::string &origin() const { return origin_; }
   uint64_t id() const { return id_; }
 
+  // The exchange that runs the next request. HTTP/1.1: one, reused request after request.
+  Exchange &exchange();
+
+  // Requests it may carry at once (1 for HTTP/1.1) and those it carries now.
+  size_t capacity() const;
+  size_t users() const { return users_.size(); }
+  void attach(ConnectionUser &u) { users_.push_back(u); }
+  void detach(ConnectionUser &u);
+
+  // Watches the union of what its users want; nothing when it has none. SOCKETFUNCTION calls
+  // name the first user, or `easy` when there is none (the one that just left).
+  void update_pollset(CURL *easy = nullptr);
+  void on_socket_ready(curl_socket_t fd, int cselect) override;
+  // Unwatches everything and closes the chain.
+  void close(FilterContext &ctx);
+
   bool connected = false;
+  bool reusable = true;   // false once anything made it unfit for another request
   uint32_t requests = 0;  // requests started on it; more than one means it was reused
   TimePoint idle_since{};
-  // Response bytes that arrived but could not be parsed yet (a header block split across reads).
-  std::string stash;
 
   ListLink idle_link;    // in the pool's LRU of idle connections
   ListLink bucket_link;  // in its origin's list of idle connections
 
  private:
   std::string origin_;
-  std::unique_ptr<Filter> top_;
   uint64_t id_;
+  SocketRegistry &sockets_;
+  std::unique_ptr<Filter> top_;
+  std::unique_ptr<Exchange> exchange_;
+  IntrusiveList<ConnectionUser, &ConnectionUser::user_link_> users_;
+  Pollset watched_;
 };
 
 }  // namespace evm

@@ -1,14 +1,47 @@
 #include "conn/connection_pool.h"
 
-#include "event/socket_registry.h"
 #include "util/trace.h"
 
 namespace evm {
 
+namespace {
+
+// What a filter call made by the pool itself (liveness check, close) may use: nobody's trace and
+// nobody's error text.
+struct QuietContext {
+  Trace trace;
+  std::string error;
+  int os_errno = 0;
+  FilterContext ctx;
+  explicit QuietContext(SocketRegistry &sockets) : ctx{sockets, nullptr, trace, error, os_errno} {}
+};
+
+}  // namespace
+
+ConnectionLease &ConnectionLease::operator=(ConnectionLease &&o) noexcept {
+  if (this != &o) {
+    release(false, TimePoint{});
+    pool_ = o.pool_;
+    conn_ = o.conn_;
+    user_ = o.user_;
+    o.pool_ = nullptr;
+    o.conn_ = nullptr;
+    o.user_ = nullptr;
+  }
+  return *this;
+}
+
+void ConnectionLease::release(bool reusable, TimePoint t) {
+  if (!conn_) return;
+  Connection *c = conn_;
+  conn_ = nullptr;
+  pool_->give_back(*c, *user_, reusable, t);
+}
+
 ConnectionPool::~ConnectionPool() {
   while (Connection *c = idle_.front()) {
     unlink_idle(*c);
-    close_now(std::unique_ptr<Connection>(c));
+    close_now(c);
   }
 }
 
@@ -23,28 +56,29 @@ void ConnectionPool::unlink_idle(Connection &c) {
   buckets_[c.origin()].idle.remove(c);
 }
 
-void ConnectionPool::close_now(std::unique_ptr<Connection> c) {
-  Trace quiet;
-  std::string error;
-  int os_errno = 0;
-  FilterContext ctx{sockets_, nullptr, quiet, error, os_errno};
-  if (c->has_filter()) c->filter().close(ctx);
+void ConnectionPool::close_now(Connection *c) {
+  QuietContext q(sockets_);
+  c->close(q.ctx);
   auto &b = buckets_[c->origin()];
   if (b.count) --b.count;
   if (total_) --total_;
+  delete c;
 }
 
-std::unique_ptr<Connection> ConnectionPool::take_idle(const std::string &origin) {
+ConnectionLease ConnectionPool::take_idle(const std::string &origin, ConnectionUser &user) {
   auto it = buckets_.find(origin);
-  if (it == buckets_.end()) return nullptr;
+  if (it == buckets_.end()) return {};
   // Most recently used first: the likeliest to be alive and warm.
   while (Connection *c = it->second.idle.back()) {
     unlink_idle(*c);
-    std::unique_ptr<Connection> conn(c);
-    if (conn->filter().is_alive()) return conn;
-    close_now(std::move(conn));
+    QuietContext q(sockets_);
+    if (c->filter().is_alive(q.ctx)) {
+      c->attach(user);
+      return ConnectionLease(*this, *c, user);
+    }
+    close_now(c);
   }
-  return nullptr;
+  return {};
 }
 
 bool ConnectionPool::may_open(const std::string &origin) {
@@ -59,33 +93,31 @@ bool ConnectionPool::close_oldest_idle() {
   Connection *c = idle_.front();
   if (!c) return false;
   unlink_idle(*c);
-  close_now(std::unique_ptr<Connection>(c));
+  close_now(c);
   return true;
 }
 
-void ConnectionPool::opened(const Connection &c) {
-  ++buckets_[c.origin()].count;
+ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &user) {
+  auto *c = new Connection(origin, next_id_++, sockets_);
+  ++buckets_[origin].count;
   ++total_;
+  c->attach(user);
+  return ConnectionLease(*this, *c, user);
 }
 
-void ConnectionPool::release(std::unique_ptr<Connection> c, bool reusable, TimePoint t) {
-  auto &b = buckets_[c->origin()];
-  if (!reusable) {
-    discard(std::move(c));
-    return;
+void ConnectionPool::give_back(Connection &c, ConnectionUser &u, bool reusable, TimePoint t) {
+  c.detach(u);
+  if (!reusable) c.reusable = false;
+  if (c.users()) return;  // others still ride on it
+  auto &b = buckets_[c.origin()];
+  if (c.reusable && c.connected) {
+    c.idle_since = t;
+    idle_.push_back(c);
+    b.idle.push_back(c);
+    while (idle_.size() > idle_bound()) close_oldest_idle();
+  } else {
+    close_now(&c);
   }
-  c->idle_since = t;
-  c->stash.clear();
-  Connection *raw = c.release();
-  idle_.push_back(*raw);
-  b.idle.push_back(*raw);
-  while (idle_.size() > idle_bound()) close_oldest_idle();
-  wake_one(b);
-}
-
-void ConnectionPool::discard(std::unique_ptr<Connection> c) {
-  auto &b = buckets_[c->origin()];
-  close_now(std::move(c));
   wake_one(b);
 }
 

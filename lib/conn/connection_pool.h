@@ -1,5 +1,6 @@
-// Idle connections by origin, the connection limits, and the FIFO of transfers waiting for a
-// connection slot. A freed slot wakes exactly one waiter.
+// Every open connection, by origin, with the connection limits and the FIFO of transfers waiting
+// for a connection slot. Transfers hold connections through leases; a connection nobody leases is
+// kept idle for reuse or closed. A freed slot wakes exactly one waiter.
 #pragma once
 
 #include <memory>
@@ -7,6 +8,7 @@
 #include <unordered_map>
 
 #include "conn/connection.h"
+#include "util/clock.h"
 #include "util/intrusive_list.h"
 
 namespace evm {
@@ -29,6 +31,32 @@ class SlotWaiter {
   ListLink host_link_, all_link_;
 };
 
+class ConnectionPool;
+
+// A request's hold on a connection. One connection may be leased by several requests at once
+// (HTTP/2); it returns to the pool when the last lease is released.
+class ConnectionLease {
+ public:
+  ConnectionLease() = default;
+  ConnectionLease(ConnectionLease &&o) noexcept { *this = std::move(o); }
+  ConnectionLease &operator=(ConnectionLease &&o) noexcept;
+  ~ConnectionLease() { release(false, TimePoint{}); }
+
+  explicit operator bool() const { return conn_ != nullptr; }
+  Connection *operator->() const { return conn_; }
+  Connection &operator*() const { return *conn_; }
+  // Gives the connection back; `reusable` false marks it unfit for another request.
+  void release(bool reusable, TimePoint t);
+
+ private:
+  friend class ConnectionPool;
+  ConnectionLease(ConnectionPool &p, Connection &c, ConnectionUser &u)
+      : pool_(&p), conn_(&c), user_(&u) {}
+  ConnectionPool *pool_ = nullptr;
+  Connection *conn_ = nullptr;
+  ConnectionUser *user_ = nullptr;
+};
+
 struct PoolLimits {
   size_t max_host = 0;   // CURLMOPT_MAX_HOST_CONNECTIONS, 0 = unlimited
   size_t max_total = 0;  // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
@@ -43,23 +71,20 @@ class ConnectionPool {
   PoolLimits limits;
   size_t handles_added = 0;  // for the default idle bound
 
-  // An idle, live connection to `origin`, or null. Dead idle connections are closed on the way.
-  std::unique_ptr<Connection> take_idle(const std::string &origin);
+  // A lease on an idle, live connection to `origin`, or an empty one. Dead idle connections
+  // are closed on the way.
+  ConnectionLease take_idle(const std::string &origin, ConnectionUser &user);
   // Whether a new connection to `origin` fits the limits; may close an idle connection of
   // another origin to make room under the total limit.
   bool may_open(const std::string &origin);
-  void opened(const Connection &c);
-  // A transfer is done with `c`: keep it idle when reusable, else close it. Wakes one waiter.
-  void release(std::unique_ptr<Connection> c, bool reusable, TimePoint t);
-  // Closes a connection that was counted by opened().
-  void discard(std::unique_ptr<Connection> c);
+  // A lease on a new connection to `origin`, counted against the limits.
+  ConnectionLease open(const std::string &origin, ConnectionUser &user);
 
   void wait(SlotWaiter &w, const std::string &origin, bool at_front);
   void cancel_wait(SlotWaiter &w);
   size_t waiting() const { return all_waiters_.size(); }
   size_t open_connections() const { return total_; }
   size_t idle_connections() const { return idle_.size(); }
-  uint64_t next_id() { return next_id_++; }
 
  private:
   struct Bucket {
@@ -68,8 +93,12 @@ class ConnectionPool {
     IntrusiveList<SlotWaiter, &SlotWaiter::host_link_> waiters;
   };
 
+  friend class ConnectionLease;
+  // A user is done with `c`: once nobody uses it, keep it idle when reusable, else close it.
+  // Wakes one waiter.
+  void give_back(Connection &c, ConnectionUser &u, bool reusable, TimePoint t);
   size_t idle_bound() const;
-  void close_now(std::unique_ptr<Connection> c);
+  void close_now(Connection *c);
   void unlink_idle(Connection &c);
   bool close_oldest_idle();
   void wake_one(Bucket &b);

@@ -8,8 +8,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "util/clock.h"
+#include "net/address.h"
 
 namespace evm {
 
@@ -50,6 +53,31 @@ struct FilterContext {
   int &os_errno;            // CURLINFO_OS_ERRNO
 };
 
+// Facts a filter may know about its connection; asked with Filter::query() by code above the
+// chain, which never needs to know which filter answers.
+enum class FilterQuery {
+  PeerAddress,           // address: the peer the bottom filter connected to
+  LocalAddress,          // address: our end of it
+  Alpn,                  // text: the protocol TLS agreed on ("" when none)
+  VerifyResult,          // number: CURLINFO_SSL_VERIFYRESULT
+  CertChain,             // certs: the peer's chain as CURLINFO_CERTINFO lines
+  MaxConcurrentStreams,  // number: requests the connection may carry at once
+};
+
+using CertInfo = std::vector<std::vector<std::string>>;
+
+struct FilterAnswer {
+  Address address;
+  std::string_view text;
+  long number = 0;
+  const CertInfo *certs = nullptr;
+};
+
+// Events passed down the chain from the engine.
+enum class FilterControl {
+  TransferDone,  // the request using the connection finished; the filter may drop per-request state
+};
+
 class Filter {
  public:
   virtual ~Filter() = default;
@@ -66,8 +94,16 @@ class Filter {
   virtual void adjust_pollset(Pollset &ps, bool want_send, bool want_recv) const = 0;
   // A time at which connect() must be called again even without socket events (happy eyeballs).
   virtual TimePoint connect_deadline() const { return TimePoint::max(); }
-  // Cheap check of an idle connection before reuse.
-  virtual bool is_alive() const = 0;
+  // Checks an idle connection before reuse. A filter consumes its own control traffic here (a
+  // TLS session ticket, later an HTTP/2 PING), so only stray data or a close means "dead".
+  virtual bool is_alive(FilterContext &ctx) = 0;
+  // Bytes this filter holds that no socket event will announce (decrypted TLS records).
+  virtual bool data_pending() const { return below() && below()->data_pending(); }
+  virtual void control(FilterContext &ctx, FilterControl what) {
+    if (below()) below()->control(ctx, what);
+  }
+  // Answers `q` if this filter knows it, else asks the one below; false when nobody knows.
+  virtual bool query(FilterQuery q, FilterAnswer &out) const { return below() && below()->query(q, out); }
   virtual void close(FilterContext &ctx) = 0;
   virtual curl_socket_t socket() const = 0;
   // The filter this one is stacked on, null for the bottom one.

@@ -173,7 +173,15 @@ TimePoint TcpFilter::connect_deadline() const {
   return fd_ == CURL_SOCKET_BAD ? second_family_at_ : TimePoint::max();
 }
 
-bool TcpFilter::is_alive() const {
+bool TcpFilter::query(FilterQuery q, FilterAnswer &out) const {
+  if (fd_ == CURL_SOCKET_BAD) return false;
+  if (q == FilterQuery::PeerAddress) out.address = peer_;
+  else if (q == FilterQuery::LocalAddress) out.address = local_;
+  else return false;
+  return true;
+}
+
+bool TcpFilter::is_alive(FilterContext &) {
   if (fd_ == CURL_SOCKET_BAD) return false;
   char c;
   ssize_t n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);

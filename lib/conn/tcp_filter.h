@@ -24,7 +24,8 @@ class TcpFilter final : public Filter {
   ssize_t recv(FilterContext &ctx, char *buf, size_t len, CURLcode &err) override;
   void adjust_pollset(Pollset &ps, bool want_send, bool want_recv) const override;
   TimePoint connect_deadline() const override;
-  bool is_alive() const override;
+  bool is_alive(FilterContext &ctx) override;
+  bool query(FilterQuery q, FilterAnswer &out) const override;
   void close(FilterContext &ctx) override;
   curl_socket_t socket() const override { return fd_; }
 

@@ -670,17 +670,39 @@ TimePoint TlsFilter::connect_deadline() const {
   return state_ == State::Below ? next_->connect_deadline() : TimePoint::max();
 }
 
-bool TlsFilter::has_buffered_data() const {
-  return ssl_ && SSL_has_pending(ssl_.get()) == 1;
+bool TlsFilter::data_pending() const {
+  return (ssl_ && SSL_has_pending(ssl_.get()) == 1) || next_->data_pending();
 }
 
-bool TlsFilter::is_alive() const {
+bool TlsFilter::query(FilterQuery q, FilterAnswer &out) const {
+  switch (q) {
+    case FilterQuery::Alpn:
+      out.text = alpn_;
+      return true;
+    case FilterQuery::VerifyResult:
+      out.number = verify_result_;
+      return true;
+    case FilterQuery::CertChain:
+      out.certs = &cert_info_;
+      return true;
+    default:
+      return next_->query(q, out);
+  }
+}
+
+bool TlsFilter::is_alive(FilterContext &ctx) {
   if (state_ != State::Ready || fatal_ || !ssl_) return false;
   if (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) return false;
-  // Bytes left over on an idle connection (read ahead, or an unread record) mean the stream is
-  // not where the next request expects it.
-  if (has_buffered_data()) return false;
-  return next_->is_alive();
+  // Decrypted bytes left over on an idle connection mean the stream is not where the next
+  // request expects it.
+  if (SSL_has_pending(ssl_.get()) == 1) return false;
+  if (next_->is_alive(ctx)) return true;
+  // Bytes (or a close) arrived while idle. TLS records that carry no data (session tickets, a
+  // key update) are ours to consume; application data or close_notify end the connection.
+  char probe;
+  CURLcode err = CURLE_OK;
+  ssize_t n = recv(ctx, &probe, 1, err);
+  return n < 0 && err == CURLE_AGAIN;
 }
 
 void TlsFilter::close(FilterContext &ctx) {

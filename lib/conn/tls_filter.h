@@ -20,9 +20,6 @@ struct SslDeleter {
 };
 using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 
-// CURLINFO_CERTINFO: per certificate of the server's chain, "Name:value" lines.
-using CertInfo = std::vector<std::vector<std::string>>;
-
 class TlsFilter final : public Filter {
  public:
   // `host` is the URL's host (an IP literal gets no SNI and is checked against the certificate's
@@ -38,7 +35,9 @@ class TlsFilter final : public Filter {
   ssize_t recv(FilterContext &ctx, char *buf, size_t len, CURLcode &err) override;
   void adjust_pollset(Pollset &ps, bool want_send, bool want_recv) const override;
   TimePoint connect_deadline() const override;
-  bool is_alive() const override;
+  bool is_alive(FilterContext &ctx) override;
+  bool data_pending() const override;
+  bool query(FilterQuery q, FilterAnswer &out) const override;
   void close(FilterContext &ctx) override;
   curl_socket_t socket() const override { return next_->socket(); }
 
@@ -54,9 +53,6 @@ class TlsFilter final : public Filter {
   const std::string &cipher() const { return cipher_; }            // "TLS_AES_256_GCM_SHA384"
   bool session_reused() const { return session_reused_; }
   const CertInfo &cert_info() const { return cert_info_; }  // filled only with want_certinfo
-  // Bytes OpenSSL holds that recv() has not returned yet; the socket need not become readable
-  // again for them.
-  bool has_buffered_data() const;
 
  private:
   friend struct TlsFilterBio;

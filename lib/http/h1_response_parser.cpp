@@ -27,6 +27,8 @@ constexpr const char *kMsgPartialLength = "transfer closed with bytes remaining 
 constexpr const char *kMsgPartialChunked = "transfer closed with outstanding read data remaining";
 constexpr const char *kMsgPartialHead = "Connection closed before response headers were complete";
 constexpr const char *kMsgEmpty = "Empty reply from server";
+constexpr const char *kMsgBadCoding =
+    "Unsupported Transfer-Encoding in response: only a single chunked coding is decoded";
 constexpr const char *kMsgAborted = "Response handling aborted by callback";
 
 bool is_ows(char c) {
@@ -330,7 +332,7 @@ bool ResponseParser::apply_framing(ResponseHead &head) {
   int status = head.status;
   // libcurl ignores Content-Length and Transfer-Encoding on responses that never have a body.
   bool bodyless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
-  bool te_present = false;
+  bool te_present = false, bad_coding = false;
   for (const Header &hd : headers_) {
     if (iequals(hd.name, "Connection")) {
       for_each_element(hd.value, [&](std::string_view token) {
@@ -356,11 +358,19 @@ bool ResponseParser::apply_framing(ResponseHead &head) {
       }
     } else if (iequals(hd.name, "Transfer-Encoding")) {
       for_each_element(hd.value, [&](std::string_view coding) {
-        te_present = true;
         size_t semi = coding.find(';');
-        head.chunked = iequals(trim(coding.substr(0, semi), is_list_ws), "chunked");
+        bool chunked = iequals(trim(coding.substr(0, semi), is_list_ws), "chunked");
+        // A coding we do not decode (gzip, or anything after chunked) would hand raw bytes to
+        // the application or leave the body's end unknown: refuse the response instead.
+        if (!chunked || head.chunked) bad_coding = true;
+        head.chunked = chunked;
+        te_present = true;
       });
     }
+  }
+  if (bad_coding) {
+    fail(ParseError::BadTransferCoding, kMsgBadCoding);
+    return false;
   }
   // Transfer-Encoding overrides Content-Length; if its last coding is not chunked, the body can
   // only end when the peer closes.

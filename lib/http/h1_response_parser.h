@@ -19,6 +19,7 @@ enum class ParseError {
   BadHeader,         // header line without colon, NUL byte, folding with nothing to fold onto
   BadChunk,          // malformed chunked framing (hex size, extension, CRLF after data)
   BadContentLength,  // non-numeric, overflowing or conflicting Content-Length
+  BadTransferCoding,  // Transfer-Encoding other than one final "chunked"
   PartialBody,       // EOF inside a Content-Length or chunked body
   EmptyReply,        // EOF before a single byte of this response arrived
   Aborted,           // a ResponseHandler callback returned false

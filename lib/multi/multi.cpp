@@ -10,6 +10,8 @@
 
 namespace evm {
 
+void MultiDeleter::operator()(Multi *m) const { delete m; }
+
 Multi::Multi() : recv_buffer_(new char[kRecvBufferSize]) {
   wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
@@ -23,7 +25,7 @@ Multi::~Multi() {
 
 Resolver &Multi::resolver_for(const std::string &servers) {
   auto &r = resolvers_[servers];
-  if (!r) r = std::make_unique<Resolver>(sockets, timers, servers);
+  if (!r) r = std::make_unique<Resolver>(sockets_, timers_, servers);
   return *r;
 }
 
@@ -31,8 +33,8 @@ CURLMcode Multi::add(Transfer &t) {
   t.multi = this;
   transfers_.push_back(t);
   ++running_;
-  ++pool.handles_added;
-  t.begin(now());
+  ++pool_.handles_added;
+  t.begin(*this, now());
   update_timer();
   return CURLM_OK;
 }
@@ -44,7 +46,7 @@ CURLMcode Multi::remove(Transfer &t) {
   ready_.remove(t);
   transfers_.remove(t);
   if (was_running && running_) --running_;
-  if (pool.handles_added) --pool.handles_added;
+  if (pool_.handles_added) --pool_.handles_added;
   t.multi = nullptr;
   update_timer();
   return CURLM_OK;
@@ -66,7 +68,7 @@ void Multi::report_socket(CURL *easy, curl_socket_t fd, int what, void *socketp)
 }
 
 void Multi::update_timer() {
-  TimerClient *top = timers.top();
+  TimerClient *top = timers_.top();
   if (!top) {
     if (timer_armed_) {
       timer_armed_ = false;
@@ -94,7 +96,7 @@ void Multi::run_due(TimePoint t) {
       r->run(t);
       continue;
     }
-    if (TimerClient *c = timers.pop_expired(t)) {
+    if (TimerClient *c = timers_.pop_expired(t)) {
       c->on_timeout(t);
       continue;
     }
@@ -103,7 +105,7 @@ void Multi::run_due(TimePoint t) {
 }
 
 void Multi::dispatch_socket(curl_socket_t fd, int cselect) {
-  const SocketEntry *e = sockets.find(fd);
+  const SocketEntry *e = sockets_.find(fd);
   if (!e) return;
   e->owner->on_socket_ready(fd, cselect);
 }
@@ -124,8 +126,8 @@ CURLMcode Multi::perform(int *running) {
   // Without socket callbacks the application does not tell us which sockets are ready: ask the
   // kernel once for all of them.
   std::vector<pollfd> pfds;
-  pfds.reserve(sockets.watched());
-  sockets.for_each([&](curl_socket_t fd, const SocketEntry &e) {
+  pfds.reserve(sockets_.watched());
+  sockets_.for_each([&](curl_socket_t fd, const SocketEntry &e) {
     short ev = 0;
     if (e.interest & CURL_POLL_IN) ev |= POLLIN;
     if (e.interest & CURL_POLL_OUT) ev |= POLLOUT;
@@ -150,8 +152,8 @@ CURLMcode Multi::perform(int *running) {
 CURLMcode Multi::wait(curl_waitfd extra[], unsigned extra_nfds, int timeout_ms, int *numfds,
                       bool use_wakeup) {
   std::vector<pollfd> pfds;
-  pfds.reserve(sockets.watched() + extra_nfds + 1);
-  sockets.for_each([&](curl_socket_t fd, const SocketEntry &e) {
+  pfds.reserve(sockets_.watched() + extra_nfds + 1);
+  sockets_.for_each([&](curl_socket_t fd, const SocketEntry &e) {
     short ev = 0;
     if (e.interest & CURL_POLL_IN) ev |= POLLIN;
     if (e.interest & CURL_POLL_OUT) ev |= POLLOUT;
@@ -206,7 +208,7 @@ CURLMcode Multi::wakeup() {
 CURLMcode Multi::fdset(fd_set *read, fd_set *write, fd_set *exc, int *max_fd) {
   (void)exc;
   int maxfd = -1;
-  sockets.for_each([&](curl_socket_t fd, const SocketEntry &e) {
+  sockets_.for_each([&](curl_socket_t fd, const SocketEntry &e) {
     if (fd >= FD_SETSIZE) return;  // select() cannot hold it; curl_multi_wait can
     if ((e.interest & CURL_POLL_IN) && read) FD_SET(fd, read);
     if ((e.interest & CURL_POLL_OUT) && write) FD_SET(fd, write);
@@ -218,7 +220,7 @@ CURLMcode Multi::fdset(fd_set *read, fd_set *write, fd_set *exc, int *max_fd) {
 
 long Multi::timeout_ms_value() const {
   if (!ready_.empty()) return 0;
-  TimerClient *top = timers.top();
+  TimerClient *top = timers_.top();
   if (!top) return -1;
   return millis_until(top->deadline(), now());
 }
@@ -230,7 +232,7 @@ CURLMsg *Multi::info_read(int *msgs_in_queue) {
 }
 
 CURLMcode Multi::assign(curl_socket_t fd, void *socketp) {
-  return sockets.assign(fd, socketp) ? CURLM_OK : CURLM_BAD_SOCKET;
+  return sockets_.assign(fd, socketp) ? CURLM_OK : CURLM_BAD_SOCKET;
 }
 
 CURL **Multi::handles() const {

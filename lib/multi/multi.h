@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -14,12 +15,13 @@
 #include "net/resolver.h"
 #include "net/tls_context_cache.h"
 #include "transfer/transfer.h"
+#include "transfer/transfer_host.h"
 #include "util/handle_tag.h"
 #include "util/intrusive_list.h"
 
 namespace evm {
 
-class Multi final : public SocketReporter {
+class Multi final : public SocketReporter, public TransferHost {
  public:
   static constexpr uint32_t kMagic = 0x45564d4d;  // "EVMM"
   static constexpr size_t kRecvBufferSize = 64 * 1024;
@@ -58,17 +60,18 @@ class Multi final : public SocketReporter {
     Multi *m_;
   };
 
-  // Services for transfers.
-  SocketRegistry sockets{*this};
-  TimerQueue timers;
-  TlsContextCache tls_contexts;  // declared before the pool: it outlives every connection
-  ConnectionPool pool{sockets};
-  // The resolver for a CURLOPT_DNS_SERVERS list (empty: the system's configuration).
-  Resolver &resolver_for(const std::string &servers);
-  char *recv_buffer() { return recv_buffer_.get(); }
-  void schedule(Transfer &t);  // run `t` before the current API call returns
-  void unschedule(Transfer &t) { ready_.remove(t); }
-  void transfer_done(Transfer &t);
+  // TransferHost: what transfers use of their multi.
+  SocketRegistry &sockets() override { return sockets_; }
+  TimerQueue &timers() override { return timers_; }
+  ConnectionPool &pool() override { return pool_; }
+  TlsContextCache &tls_contexts() override { return tls_contexts_; }
+  Resolver &resolver_for(const std::string &servers) override;
+  std::span<char> recv_buffer() override { return {recv_buffer_.get(), kRecvBufferSize}; }
+  void schedule(Transfer &t) override;
+  void unschedule(Transfer &t) override { ready_.remove(t); }
+  void transfer_done(Transfer &t) override;
+  void enter_callback() override { ++in_callback_; }
+  void leave_callback() override { --in_callback_; }
 
   curl_socket_callback socket_fn = nullptr;
   void *socket_data = nullptr;
@@ -85,6 +88,10 @@ class Multi final : public SocketReporter {
 
   HandleTag<Multi> tag_{kMagic, this};
   int in_callback_ = 0;
+  SocketRegistry sockets_{*this};
+  TimerQueue timers_;
+  TlsContextCache tls_contexts_;  // declared before the pool: it outlives every connection
+  ConnectionPool pool_{sockets_};
   IntrusiveList<Transfer, &Transfer::multi_link> transfers_;
   IntrusiveList<Transfer, &Transfer::ready_link> ready_;
   IntrusiveList<Transfer, &Transfer::message_link> messages_;

@@ -1,20 +1,22 @@
-// One easy handle: its options, its state machine (resolve → connect → send → receive) and what
-// getinfo reports. Driven by its Multi through socket events, timeouts and wake-ups.
+// One easy handle: its options, its lifecycle (pending → resolve → connect → exchange → done),
+// its deadlines, result and what getinfo reports. Each request it makes is a RequestAttempt run
+// by an Exchange on a leased connection. Driven by its host through connection events, timeouts
+// and wake-ups.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "conn/connection.h"
 #include "conn/connection_pool.h"
-#include "http/h1_response_parser.h"
-#include "event/socket_registry.h"
 #include "event/timer_queue.h"
 #include "net/resolver.h"
 #include "transfer/easy_options.h"
+#include "transfer/request_attempt.h"
+#include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
 #include "util/handle_tag.h"
 #include "util/intrusive_list.h"
@@ -23,15 +25,18 @@
 namespace evm {
 
 class Multi;
+// Defined beside Multi, so this header needs only its name.
+struct MultiDeleter {
+  void operator()(Multi *m) const;
+};
 
-class Transfer final : public IoHandler,
-                       public TimerClient,
+class Transfer final : public TimerClient,
                        public SlotWaiter,
                        public ResolveWaiter,
-                       private h1::ResponseHandler {
+                       public ConnectionUser {
  public:
   static constexpr uint32_t kMagic = 0x45564d54;  // "EVMT"
-  enum class State { Idle, Init, Pending, Resolve, Connect, Send, Receive, Done };
+  enum class State { Idle, Init, Pending, Resolve, Connect, Exchange, Done };
 
   Transfer();
   ~Transfer();
@@ -43,98 +48,80 @@ class Transfer final : public IoHandler,
 
   EasyOptions opt;
   TransferInfo info;
-  Multi *multi = nullptr;                // the multi it is added to
-  std::unique_ptr<Multi> private_multi;  // curl_easy_perform's, kept for its connection cache
+  Multi *multi = nullptr;                // the multi it is added to (for the API layer)
+  std::unique_ptr<Multi, MultiDeleter> private_multi;  // curl_easy_perform's, kept for its connection cache
   CURLMsg message{};                     // what curl_multi_info_read hands out
   ListLink multi_link, ready_link, message_link;
 
   State state() const { return state_; }
-  // Called by Multi.
-  void begin(TimePoint t);  // on add: fresh per-transfer state, run at the next timeout
+  // Called by the multi.
+  void begin(TransferHost &host, TimePoint t);  // on add: fresh state, run at the next timeout
   void run(TimePoint t);
   void abandon();  // on remove: drop the connection and every wait, report no message
   void reset_options();
   // CURLINFO_CERTINFO: valid until the handle's next transfer or cleanup.
   curl_certinfo *certinfo();
 
-  void on_socket_ready(curl_socket_t fd, int cselect) override;
   void on_timeout(TimePoint t) override;
   void on_slot_free() override;
   void on_resolved(bool ok, const AddressList &addrs) override;
   CURL *resolve_easy() override { return handle(); }
+  void on_connection_event(int cselect) override;
+  void add_pollset(Pollset &ps) override;
+  CURL *user_easy() override { return handle(); }
 
  private:
   enum class Step { Continue, Wait };
+
+  // What one run of the handle accumulates; a new run starts from a fresh one.
+  struct RunState {
+    std::string error;  // ERRORBUFFER text
+    int os_errno = 0;
+    AddressList addrs;
+    bool resolve_failed = false;
+    bool retried = false;      // a failed reused connection was replaced once
+    bool force_fresh = false;  // ... so the retry may not take an idle one
+    bool waited_once = false;  // waited for a slot before: back to the head of the queue
+    int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
+    bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
+    TimePoint last_progress{};
+  };
 
   Step step(TimePoint t);
   Step start(TimePoint t);
   Step acquire_connection(TimePoint t);
   Step resolve(TimePoint t);
-  Step open_connection(TimePoint t);
   Step connect(TimePoint t);
-  Step send_request(TimePoint t);
-  Step receive(TimePoint t);
-  Step send_failed(CURLcode rc, TimePoint t);
+  Step start_exchange(TimePoint t);
+  Step exchange(TimePoint t);
   bool retry_on_fresh_connection(TimePoint t);
-  void parse_failed();
-  void prepare_request();
-  bool find_resolve_override(AddressList &out) const;
-  const class TcpFilter *tcp_filter() const;
   void note_connection(bool reused);
 
   void fail(CURLcode rc, std::string text);
   void finish(CURLcode rc, TimePoint t);
   void drop_everything(bool reusable, TimePoint t);
-  void sync_sockets();
-  void forget_sockets();
   void sync_deadline(TimePoint t);
   TimePoint timeout_deadline() const;
+  bool timed_out(TimePoint t);
   bool progress(TimePoint t);
 
-  bool on_response_head(const h1::ResponseHead &head) override;
-  bool on_body(std::string_view data) override;
-  bool on_trailers(const h1::ResponseHead &trailers) override;
-  void on_complete() override;
-  bool deliver_header_lines(std::string_view raw);
-  size_t write_body(const char *data, size_t len);
-
   FilterContext context();
+  TransferHost &host() { return *host_; }
 
   HandleTag<Transfer> tag_{kMagic, this};
+  TransferHost *host_ = nullptr;
   State state_ = State::Idle;
   Trace trace_;
-  std::string error_text_;
-  int os_errno_ = 0;
-  CURLcode result_ = CURLE_OK;
-  CURLcode pending_rc_ = CURLE_OK;  // why a callback of ours stopped the parser
-  TimePoint now_{};                 // time of the event being handled
-  TimePoint last_progress_{};
+  RunState run_;
+  TimePoint now_{};  // time of the event being handled
 
-  // The request being made.
-  struct Target;
-  std::unique_ptr<Target> target_;
-  std::string request_;  // request head (+ small body) to send
-  size_t head_len_ = 0;
-  size_t request_sent_ = 0;
-  bool inline_body_ = false;
-  const char *body_ = nullptr;  // body sent after request_, straight from the user's buffer
-  size_t body_len_ = 0, body_sent_ = 0;
-  bool head_request_ = false;
-
-  AddressList addrs_;
-  Resolver *resolver_ = nullptr;  // the one asked, while an answer is awaited
-  bool resolve_failed_ = false;
-  bool retried_ = false;
-  bool force_fresh_ = false;
-  bool waited_once_ = false;
-  bool excess_bytes_ = false;
-  std::unique_ptr<Connection> conn_;
-  h1::ResponseParser parser_;
-  bool response_started_ = false;
-  Pollset watched_;
+  std::unique_ptr<RequestAttempt> attempt_;  // the request being made
+  Resolver *resolver_ = nullptr;             // the one asked, while an answer is awaited
+  ConnectionLease lease_;
+  Exchange *exchange_ = nullptr;  // the leased connection's exchange, once the request started
 
   // The peer's certificate chain (with CURLOPT_CERTINFO), and its C form built on request.
-  std::vector<std::vector<std::string>> cert_info_;
+  CertInfo cert_info_;
   curl_certinfo certinfo_{0, nullptr};
   void free_certinfo();
 };

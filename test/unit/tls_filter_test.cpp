@@ -401,7 +401,7 @@ TEST_CASE("TLS: handshake, certificate verified, data both ways, close_notify is
   CHECK(got.size() == down.size());
   CHECK(got == down);
   CHECK(eof);
-  CHECK_FALSE(c.filter->is_alive());  // the server said goodbye
+  CHECK_FALSE(c.filter->is_alive(c.ctx));  // the server said goodbye
 }
 
 TEST_CASE("TLS: an EOF without close_notify also ends the stream") {
@@ -433,11 +433,11 @@ TEST_CASE("TLS: an idle connection is alive until the server sends something or 
   server.pump();
   server.peer().out = "pong";
   CHECK(recv_some(c, server, 4) == "pong");
-  CHECK(c.filter->is_alive());
+  CHECK(c.filter->is_alive(c.ctx));
   server.peer().out += "unexpected";
   server.pump();
   ::usleep(20000);
-  CHECK_FALSE(c.filter->is_alive());
+  CHECK_FALSE(c.filter->is_alive(c.ctx));
 }
 
 TEST_CASE("TLS: SNI is sent for host names and never for IP literals") {
@@ -1000,4 +1000,30 @@ TEST_CASE("TLS context cache: one SSL_CTX per distinct context configuration") {
   CHECK_FALSE(a == b);
   CHECK(a.same_context(b));
   CHECK(a.context_hash() == b.context_hash());
+}
+
+TEST_CASE("TLS: records without data on an idle connection are consumed, not taken for a close") {
+  auto &pki = TestPki::get();
+  TlsServer server({.cert = &pki.leaf});
+  evm::TlsContextCache cache;
+  Client c(cache, trusting_test_ca(), server.port());
+  REQUIRE(connect(c, server) == CURLE_OK);
+  server.pump();
+  send_all(c, server, "ping");
+  server.pump();
+  server.peer().out = "pong";
+  REQUIRE(recv_some(c, server, 4) == "pong");
+  // A TLS 1.3 KeyUpdate carries no application data: the connection stays usable.
+  REQUIRE(SSL_key_update(server.peer().ssl, SSL_KEY_UPDATE_NOT_REQUESTED) == 1);
+  REQUIRE(SSL_do_handshake(server.peer().ssl) == 1);
+  pollfd pfd{c.filter->socket(), POLLIN, 0};
+  REQUIRE(::poll(&pfd, 1, 2000) == 1);  // the record has arrived
+  CHECK(c.filter->is_alive(c.ctx));
+  CHECK_FALSE(c.filter->data_pending());
+  // The stream is still in step: a request and its answer go through.
+  send_all(c, server, "ping2");
+  server.pump();
+  CHECK(server.peer().in == "pingping2");
+  server.peer().out += "pong2";
+  CHECK(recv_some(c, server, 5) == "pong2");
 }

@@ -1,0 +1,74 @@
+// One request/response on a connection, whatever the protocol: the HTTP/1.1 exchange carries one
+// at a time; HTTP/2 streams will implement the same interface. The exchange moves bytes between
+// the filter chain and its sink; it knows nothing of easy options or callbacks.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "conn/filter.h"
+#include "http/h1_response_parser.h"
+
+namespace evm {
+
+// What a request body source answers (curl 8's client readers say the same things).
+struct BodyRead {
+  enum Status { Data, Paused, Abort } status = Data;
+  size_t bytes = 0;
+  bool eos = false;  // no bytes follow these
+};
+
+// The request side of an exchange: events out, body bytes in. Implemented by the engine's
+// request attempt. A false return stops the exchange; the sink keeps the reason.
+class ExchangeSink {
+ public:
+  virtual bool on_head(const h1::ResponseHead &head) = 0;  // interim 1xx heads included
+  virtual bool on_body(std::string_view data) = 0;
+  virtual bool on_trailers(const h1::ResponseHead &trailers) = 0;
+  virtual void on_complete() = 0;  // the response is whole
+  // Fills `buf` with request body bytes.
+  virtual BodyRead read_body(std::span<char> buf) = 0;
+
+ protected:
+  ~ExchangeSink() = default;
+};
+
+struct ExchangeRequest {
+  std::string_view head;  // the serialized request head, copied by start()
+  int64_t body_size = -1;  // -1: no body; otherwise bytes read_body() will give
+  bool head_request = false;  // the response has no body whatever its headers say
+};
+
+class Exchange {
+ public:
+  enum class Status {
+    Wait,      // nothing more to do until the pollset fires
+    CarryOn,   // the turn's budget is spent and more may be waiting: run again next turn
+    Complete,  // the response is whole (the sink has had on_complete)
+    Failed,    // see code(); the context's error text says why
+    Stopped,   // the sink said stop (a callback's answer); the sink knows why
+  };
+
+  virtual ~Exchange() = default;
+
+  virtual void start(const ExchangeRequest &req, ExchangeSink &sink) = 0;
+  // Sends and receives what the connection allows now. `cselect` says which way the socket is
+  // ready (CURL_CSELECT_* bits, 0 = unknown); `scratch` is a receive buffer lent for the call.
+  virtual Status on_io(Filter &chain, FilterContext &ctx, int cselect, std::span<char> scratch) = 0;
+  // What to watch for this exchange (send and/or receive).
+  virtual void add_pollset(const Filter &chain, Pollset &ps) const = 0;
+  virtual CURLcode code() const = 0;  // after Failed
+  // Whether the connection may carry another request after this one.
+  virtual bool reusable() const = 0;
+  // Whether any response bytes arrived: before that, a failure on a reused connection may be
+  // retried on a fresh one.
+  virtual bool response_started() const = 0;
+  virtual uint64_t request_bytes_sent() const = 0;  // head and body
+  virtual uint64_t body_bytes_sent() const = 0;
+  virtual bool request_sent() const = 0;  // head and body are all out
+};
+
+}  // namespace evm

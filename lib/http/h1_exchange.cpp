@@ -1,0 +1,156 @@
+#include "http/h1_exchange.h"
+
+namespace evm {
+
+namespace {
+
+CURLcode code_of(h1::ParseError e) {
+  switch (e) {
+    case h1::ParseError::HeaderTooLarge:
+    case h1::ParseError::BadChunk:
+      return CURLE_RECV_ERROR;
+    case h1::ParseError::BadTransferCoding:
+      return CURLE_BAD_CONTENT_ENCODING;
+    case h1::ParseError::PartialBody:
+      return CURLE_PARTIAL_FILE;
+    case h1::ParseError::EmptyReply:
+      return CURLE_GOT_NOTHING;
+    default:
+      return CURLE_WEIRD_SERVER_REPLY;
+  }
+}
+
+}  // namespace
+
+void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
+  sink_ = &sink;
+  parser_.begin(req.head_request);
+  stash_.clear();
+  out_.assign(req.head);
+  out_sent_ = 0;
+  head_len_ = out_.size();
+  sent_total_ = 0;
+  body_eos_ = req.body_size <= 0;
+  complete_ = excess_ = cut_short_ = false;
+  code_ = CURLE_OK;
+  // Small bodies go out with the head in one send.
+  if (!body_eos_) refill();
+}
+
+bool H1Exchange::reusable() const {
+  return complete_ && !excess_ && !cut_short_ && parser_.reusable();
+}
+
+void H1Exchange::on_complete() { complete_ = true; }
+
+// Appends the next piece of the body to what is left to send; false when the reader stopped.
+bool H1Exchange::refill() {
+  size_t keep = out_.size() - out_sent_;
+  out_.erase(0, out_sent_);
+  out_sent_ = 0;
+  out_.resize(keep + kSendChunk);
+  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, kSendChunk));
+  out_.resize(keep + (r.status == BodyRead::Data ? r.bytes : 0));
+  if (r.status == BodyRead::Abort) return false;
+  body_eos_ = r.status == BodyRead::Data && r.eos;
+  return true;
+}
+
+H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
+  for (;;) {
+    if (out_sent_ == out_.size()) {
+      if (body_eos_) return SendResult::Sent;
+      if (!refill()) return SendResult::Stopped;
+      if (out_.empty()) return SendResult::Blocked;  // paused reader
+    }
+    CURLcode rc = CURLE_OK;
+    ssize_t n = chain.send(ctx, out_.data() + out_sent_, out_.size() - out_sent_, rc);
+    if (n < 0) {
+      if (rc == CURLE_AGAIN) return SendResult::Blocked;
+      code_ = rc;
+      return SendResult::Failed;
+    }
+    out_sent_ += static_cast<size_t>(n);
+    sent_total_ += static_cast<uint64_t>(n);
+  }
+}
+
+Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselect,
+                                   std::span<char> scratch) {
+  if (!request_sent()) {
+    switch (send_some(chain, ctx)) {
+      case SendResult::Stopped:
+        return Status::Stopped;
+      case SendResult::Failed:
+        // The server may have answered and closed before taking the whole body (413): read
+        // what it said before giving up.
+        if (receive(chain, ctx, scratch) == Status::Complete) return Status::Complete;
+        return Status::Failed;
+      case SendResult::Blocked:
+        // While the body waits, a response may come early; read only when it is announced.
+        if (!(cselect & CURL_CSELECT_IN)) return Status::Wait;
+        break;
+      case SendResult::Sent:
+        // A request that just went out has no answer yet: wait for the socket instead of a read
+        // that would find nothing.
+        if (!(cselect & CURL_CSELECT_IN) && !chain.data_pending()) return Status::Wait;
+        break;
+    }
+  }
+  return receive(chain, ctx, scratch);
+}
+
+Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::span<char> buf) {
+  size_t budget = kTurnBudget;
+  for (;;) {
+    CURLcode rc = CURLE_OK;
+    ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);
+    if (n < 0) return rc == CURLE_AGAIN ? Status::Wait : fail(rc);
+    if (n == 0) {
+      parser_.feed_eof(*this);
+      return complete_ ? Status::Complete : parse_failed(ctx);
+    }
+    size_t leftover = feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+    if (parser_.failed()) return parse_failed(ctx);
+    if (complete_) {
+      // Bytes past the end of the response mean the stream is out of step: do not reuse it.
+      excess_ = leftover > 0;
+      cut_short_ = !request_sent();
+      return Status::Complete;
+    }
+    if (static_cast<size_t>(n) >= budget) return Status::CarryOn;
+    budget -= static_cast<size_t>(n);
+  }
+}
+
+// Parses `data` (after any stash); returns how many bytes were left unparsed.
+size_t H1Exchange::feed(std::string_view data) {
+  if (stash_.empty()) {
+    size_t used = parser_.feed(data, *this);
+    size_t leftover = data.size() - used;
+    if (leftover && !complete_ && !parser_.failed()) stash_.assign(data.substr(used));
+    return leftover;
+  }
+  stash_.append(data);
+  size_t used = parser_.feed(stash_, *this);
+  stash_.erase(0, used);
+  return stash_.size();
+}
+
+Exchange::Status H1Exchange::parse_failed(FilterContext &ctx) {
+  if (parser_.aborted()) return Status::Stopped;
+  CURLcode rc = code_of(parser_.error());
+  if (rc == CURLE_PARTIAL_FILE && parser_.body_kind() == h1::BodyKind::ContentLength)
+    ctx.error = "transfer closed with " + std::to_string(parser_.body_remaining()) +
+                " bytes remaining to read";
+  else
+    ctx.error = parser_.error_message();
+  return fail(rc);
+}
+
+void H1Exchange::add_pollset(const Filter &chain, Pollset &ps) const {
+  // Receiving runs beside sending: a server may answer before the body is all out.
+  chain.adjust_pollset(ps, !request_sent(), !complete_);
+}
+
+}  // namespace evm

@@ -1,0 +1,28 @@
+// The last writer: body bytes to WRITEFUNCTION (fwrite to WRITEDATA by default), heads line by
+// line to HEADERFUNCTION (or, with HEADERDATA alone, through the write path), as libcurl.
+#pragma once
+
+#include <string>
+
+#include "transfer/client_writer.h"
+#include "transfer/easy_options.h"
+#include "transfer/transfer_host.h"
+
+namespace evm {
+
+class ClientOutWriter final : public ClientWriter {
+ public:
+  ClientOutWriter(const EasyOptions &opt, TransferHost &host, std::string &error)
+      : opt_(opt), host_(host), error_(error) {}
+
+  CURLcode write(WriteKind kind, std::string_view data) override;
+
+ private:
+  CURLcode write_head(std::string_view raw);
+
+  const EasyOptions &opt_;
+  TransferHost &host_;
+  std::string &error_;
+};
+
+}  // namespace evm

@@ -1,0 +1,115 @@
+#include "transfer/request_attempt.h"
+
+#include <cstring>
+#include <vector>
+
+#include "http/request_builder.h"
+#include "transfer/cr_buffer.h"
+#include "util/base64.h"
+
+namespace evm {
+
+RequestAttempt::RequestAttempt(AttemptEnv env)
+    : env_(env), out_(env.opt, env.host, env.error) {}
+
+CURLcode RequestAttempt::prepare(const std::string &url) {
+  auto parsed = http::parse_url(url, url_);
+  if (!parsed.ok()) {
+    bool scheme = parsed.code == http::UrlError::kUnsupportedScheme;
+    env_.info.effective_url = scheme ? url_.to_string() : url;
+    env_.error = parsed.message.empty() ? "URL rejected: malformed input" : parsed.message;
+    return scheme ? CURLE_UNSUPPORTED_PROTOCOL : CURLE_URL_MALFORMAT;
+  }
+  tls_ = url_.scheme == "https";
+  origin_ = url_.origin_key();
+  // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
+  if (tls_) origin_ += "|" + env_.opt.tls.identity();
+  env_.info.effective_url = url_.to_string();
+  build_head();
+  return CURLE_OK;
+}
+
+void RequestAttempt::build_head() {
+  const EasyOptions &opt = env_.opt;
+  const char *method = "GET";
+  int64_t body_size = http::kNoBody;
+  if (opt.method == EasyOptions::Method::Head) {
+    method = "HEAD";
+    head_request_ = true;
+  } else if (opt.method == EasyOptions::Method::Post) {
+    method = "POST";
+    const char *data = opt.post_fields ? opt.post_fields : "";
+    body_size = opt.post_size >= 0 ? opt.post_size : static_cast<int64_t>(std::strlen(data));
+    body_ = std::make_unique<BufferReader>(data, static_cast<size_t>(body_size));
+  }
+  if (!opt.custom_request.empty()) {
+    method = opt.custom_request.c_str();
+    head_request_ = head_request_ || opt.custom_request == "HEAD";
+  }
+  std::vector<const char *> custom;
+  for (const curl_slist *s = opt.http_headers; s; s = s->next) custom.push_back(s->data);
+  http::RequestSpec spec;
+  spec.method = method;
+  spec.target = url_.target;
+  std::string host = url_.host_header();
+  spec.host_header = host;
+  spec.user_agent = opt.user_agent;
+  // Credentials in the URL are sent with Basic authentication, as libcurl does by default.
+  std::string authorization;
+  if (url_.has_userinfo) authorization = "Basic " + base64_encode(url_.user + ":" + url_.password);
+  spec.authorization = authorization;
+  spec.custom_headers = custom;
+  spec.body_size = body_size;
+  spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
+  spec.is_post = opt.method == EasyOptions::Method::Post;
+  http::build_request(spec, head_);
+}
+
+ExchangeRequest RequestAttempt::request() const {
+  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_};
+}
+
+BodyRead RequestAttempt::read_body(std::span<char> buf) {
+  if (!body_) return BodyRead{BodyRead::Data, 0, true};
+  return body_->read(buf);
+}
+
+bool RequestAttempt::on_head(const h1::ResponseHead &head) {
+  TransferInfo &info = env_.info;
+  header_bytes_ += head.raw.size();
+  if (header_bytes_ > kMaxHeaderBytes) {
+    env_.error = "Too large response headers: " + std::to_string(header_bytes_) + " > " +
+                 std::to_string(kMaxHeaderBytes);
+    return stop(CURLE_RECV_ERROR);
+  }
+  env_.trace.headers('<', head.raw);
+  info.header_size += static_cast<long>(head.raw.size());
+  if (CURLcode rc = writers_->write(WriteKind::Head, head.raw)) return stop(rc);
+  if (head.interim()) return true;
+  info.response_code = head.status;
+  info.http_version = head.version_minor == 0 ? CURL_HTTP_VERSION_1_0 : CURL_HTTP_VERSION_1_1;
+  std::string_view type = head.find("Content-Type");
+  info.has_content_type = !type.empty();
+  info.content_type.assign(type);
+  // Reported for HEAD responses too: NOBODY + this item is how applications ask for a size.
+  info.content_length_download = head.content_length;
+  if (env_.opt.fail_on_error && head.status >= 400) {
+    env_.error = "The requested URL returned error: " + std::to_string(head.status);
+    return stop(CURLE_HTTP_RETURNED_ERROR);
+  }
+  return true;
+}
+
+bool RequestAttempt::on_body(std::string_view data) {
+  env_.info.size_download += static_cast<int64_t>(data.size());
+  if (CURLcode rc = writers_->write(WriteKind::Body, data)) return stop(rc);
+  return true;
+}
+
+bool RequestAttempt::on_trailers(const h1::ResponseHead &trailers) {
+  env_.trace.headers('<', trailers.raw);
+  if (CURLcode rc = writers_->write(WriteKind::Head, trailers.raw)) return stop(rc);
+  return true;
+}
+
+}  // namespace evm

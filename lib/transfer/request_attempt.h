@@ -1,0 +1,77 @@
+// One request a transfer makes: its URL, method and head, its body reader, and the response's
+// progress through the writer chain. A redirect or an auth retry makes a new attempt, so nothing
+// of one request leaks into the next.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/exchange.h"
+#include "http/url.h"
+#include "transfer/client_reader.h"
+#include "transfer/cw_client.h"
+#include "transfer/cw_split.h"
+#include "transfer/easy_options.h"
+#include "transfer/transfer_host.h"
+#include "transfer/transfer_info.h"
+#include "util/trace.h"
+
+namespace evm {
+
+// What an attempt may use of its transfer.
+struct AttemptEnv {
+  const EasyOptions &opt;
+  TransferInfo &info;
+  Trace &trace;
+  std::string &error;  // ERRORBUFFER text
+  TransferHost &host;
+};
+
+class RequestAttempt final : public ExchangeSink {
+ public:
+  // All heads of one response together may not exceed this (libcurl's limit since 8.3): an
+  // endless series of 1xx heads ends here.
+  static constexpr size_t kMaxHeaderBytes = 300 * 1024;
+
+  explicit RequestAttempt(AttemptEnv env);
+
+  // Parses `url` and serializes the request. CURLE_OK, or the error with its text set.
+  CURLcode prepare(const std::string &url);
+
+  const http::Url &url() const { return url_; }
+  const std::string &origin() const { return origin_; }  // connection-pool key
+  bool tls() const { return tls_; }
+  ExchangeRequest request() const;
+  int64_t body_size() const { return body_ ? body_->length() : 0; }
+  // Back to the start for a retry on a fresh connection; false when the body cannot rewind.
+  bool rewind() { return !body_ || body_->rewind(); }
+  CURLcode stop_code() const { return stop_; }  // why the sink stopped the exchange
+
+  bool on_head(const h1::ResponseHead &head) override;
+  bool on_body(std::string_view data) override;
+  bool on_trailers(const h1::ResponseHead &trailers) override;
+  void on_complete() override {}
+  BodyRead read_body(std::span<char> buf) override;
+
+ private:
+  void build_head();
+  bool stop(CURLcode rc) {
+    stop_ = rc;
+    return false;
+  }
+
+  AttemptEnv env_;
+  http::Url url_;
+  std::string origin_;
+  bool tls_ = false;
+  bool head_request_ = false;
+  std::string head_;
+  std::unique_ptr<ClientReader> body_;
+  ClientOutWriter out_;
+  SplitWriter split_{out_};
+  ClientWriter *writers_ = &split_;  // the top of the response writer chain
+  size_t header_bytes_ = 0;
+  CURLcode stop_ = CURLE_OK;
+};
+
+}  // namespace evm
