@@ -120,35 +120,40 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp) {
 }
 
 /* Reads every finished transfer right after the action that finished it; the
- * message is copied out first because the callback may remove the handle. */
-static void drain_done(evm_adapter *a) {
+ * message is copied out first because the callback may remove the handle.
+ * Returns how many finished. */
+static int drain_done(evm_adapter *a) {
   CURLMsg *m;
-  int left;
+  int left, finished = 0;
   while (!a->detached && (m = curl_multi_info_read(a->multi, &left)) != NULL) {
     if (m->msg == CURLMSG_DONE) {
       CURL *easy = m->easy_handle;
       CURLcode result = m->data.result;
       a->done(easy, result, a->userp);
+      ++finished;
     }
   }
+  return finished;
 }
 
 /* At most this many timeouts due at once are served inside one act(); a
  * multi that keeps asking for more goes back through the loop, so other
- * events get their turn. */
+ * events get their turn. Only a timeout asked for around a finished transfer
+ * (its done callback adding the next handle) is served here: one asked for by
+ * a transfer that merely has more to read waits for the loop's next turn. */
 #define DUE_NOW_ROUNDS 64
 
 static void act(evm_adapter *a, curl_socket_t fd, int cselect) {
   int running = a->running, rounds = 0;
   ++a->acting;
   if (curl_multi_socket_action(a->multi, fd, cselect, &running) == CURLM_OK) a->running = running;
-  drain_done(a);
-  while (a->due_now && !a->detached && rounds++ < DUE_NOW_ROUNDS) {
+  int finished = drain_done(a);
+  while (a->due_now && finished && !a->detached && rounds++ < DUE_NOW_ROUNDS) {
     a->due_now = 0;
     a->timer_armed = 0;
     if (curl_multi_socket_action(a->multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK)
       a->running = running;
-    drain_done(a);
+    finished = drain_done(a);
   }
   --a->acting;
   if (a->due_now && !a->detached) {
