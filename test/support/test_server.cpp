@@ -52,6 +52,12 @@ constexpr uint64_t kMaxRawBody = 64ull << 20;
 constexpr int kListenBacklog = 4096;
 constexpr int kSlowIntervalMs = 50;
 constexpr int kLingerSeconds = 2;
+// Endless responses: the output is topped up to the high mark whenever it drains below the
+// low one, so the server writes only as fast as the socket takes it.
+constexpr size_t kStreamLowWater = 64 * 1024;
+constexpr size_t kStreamHighWater = 256 * 1024;
+constexpr std::string_view kContinueHead = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kContinueBlockCopies = 1024;
 
 template <auto Free>
 struct FreeWith {
@@ -87,6 +93,16 @@ const char *pattern_block() {
     return b;
   }();
   return block.data();
+}
+
+// kContinueBlockCopies copies of kContinueHead back to back.
+const std::string &continue_block() {
+  static const std::string block = [] {
+    std::string b;
+    for (size_t i = 0; i < kContinueBlockCopies; ++i) b += kContinueHead;
+    return b;
+  }();
+  return block;
 }
 
 // Appends bytes offset..offset+n of the endless 'a'..'z' pattern. Large bodies reference
@@ -361,7 +377,9 @@ struct TestServer::Impl {
       kCloseAfterFlush,  // FIN once the output is written
       kResetAfterFlush,  // RST once the output is written
       kLingering,        // FIN sent; discarding input until the client closes
+      kStreaming,        // writing an endless response; input is discarded
     };
+    enum class Stream { kPattern, kContinue };
     Impl *impl = nullptr;
     bufferevent *bev = nullptr;
     Mode mode = Mode::kReading;
@@ -371,6 +389,8 @@ struct TestServer::Impl {
     bool close_after_slow = false;
     uint64_t slow_sent = 0;
     uint64_t slow_total = 0;
+    Stream stream = Stream::kPattern;
+    uint64_t stream_sent = 0;  // pattern bytes queued so far
     event *slow_timer = nullptr;
     event *linger_timer = nullptr;
   };
@@ -901,6 +921,8 @@ struct TestServer::Impl {
       c->impl->close_gracefully(c);
     } else if (c->mode == Mode::kResetAfterFlush) {
       c->impl->reset_now(c);
+    } else if (c->mode == Mode::kStreaming) {
+      refill_stream(c);
     }
   }
 
@@ -1131,6 +1153,32 @@ struct TestServer::Impl {
       add_pattern(out, 0, n);
       return begin_close(c);
     }
+    if (path == "/endless") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n");
+      return start_stream(c, RawConn::Stream::kPattern);
+    }
+    if (path == "/endless-length") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 4611686018427387904\r\n\r\n");
+      return start_stream(c, RawConn::Stream::kPattern);
+    }
+    if (path == "/continue-forever") return start_stream(c, RawConn::Stream::kContinue);
+    if (path == "/te-gzip") {
+      add_string(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 10\r\n\r\n");
+      add_pattern(out, 0, 10);
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/te-chunked-bogus") {
+      add_string(out,
+                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, bogus\r\n\r\n"
+                 "5\r\nhello\r\n0\r\n\r\n");
+      return finish_raw(c, req.wants_close);
+    }
+    if (path == "/excess") {
+      add_string(out,
+                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra");
+      return finish_raw(c, req.wants_close);
+    }
     if (path == "/echo") {
       std::string text = req.method + " " + req.target + "\n";
       for (const auto &[name, value] : req.headers) text += name + ": " + value + "\n";
@@ -1164,6 +1212,32 @@ struct TestServer::Impl {
     timeval tv{0, kSlowIntervalMs * 1000};
     event_add(c->slow_timer, &tv);
     return true;
+  }
+
+  // Starts an endless response after whatever is queued; it ends when the client goes away
+  // or at stop().
+  static bool start_stream(RawConn *c, RawConn::Stream what) {
+    c->mode = Mode::kStreaming;
+    c->stream = what;
+    c->stream_sent = 0;
+    evbuffer *in = bufferevent_get_input(c->bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    bufferevent_setwatermark(c->bev, EV_WRITE, kStreamLowWater, 0);
+    refill_stream(c);
+    return true;
+  }
+
+  static void refill_stream(RawConn *c) {
+    evbuffer *out = out_of(c);
+    const std::string &heads = continue_block();
+    while (evbuffer_get_length(out) < kStreamHighWater) {
+      if (c->stream == RawConn::Stream::kContinue) {
+        evbuffer_add_reference(out, heads.data(), heads.size(), nullptr, nullptr);
+      } else {
+        add_pattern(out, c->stream_sent, kPatternBlockSize);
+        c->stream_sent += kPatternBlockSize;
+      }
+    }
   }
 
   static void on_slow_tick(evutil_socket_t, short, void *arg) {

@@ -35,6 +35,14 @@
 //   /continue         "100 Continue" then 200 "ok"
 //   /drop-next        200 "ok" keep-alive; the next request on the connection gets a close
 //   /close-after/N    200 Content-Length N keep-alive-looking, then the server closes
+//   /endless          200, no length (close-delimited), pattern bytes forever: written as
+//                     fast as the socket takes them, until the client closes or stop()
+//   /endless-length   the same with "Content-Length: 4611686018427387904" (2^62)
+//   /continue-forever "HTTP/1.1 100 Continue\r\n\r\n" forever, paced the same way
+//   /te-gzip          "Transfer-Encoding: gzip", Content-Length 10, 10 bytes, keep-alive
+//   /te-chunked-bogus "Transfer-Encoding: chunked, bogus", chunked "hello", keep-alive
+//   /excess           200 Content-Length 2 "ok" and, in the same write, a second unasked-for
+//                     response "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra"; keep-alive
 //   anything else     404
 // "Closes" means FIN after the output is flushed (input is drained until the client
 // closes, at most 2 s, so no RST); connections also close when the client asks.

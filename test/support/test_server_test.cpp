@@ -755,6 +755,106 @@ TEST_CASE("raw listener: fault modes") {
   CHECK(wait_until([&] { return server.open_connections() == 0; }));
 }
 
+// Reads one response head (status line up to the blank line) and returns it whole.
+std::string read_head(Client &c) {
+  std::string head, line;
+  while (c.read_line(&line)) {
+    head += line + "\r\n";
+    if (line.empty()) return head;
+  }
+  return {};
+}
+
+TEST_CASE("raw listener: hostile modes") {
+  TestServer server;
+  REQUIRE(server.start());
+  const uint16_t port = server.raw_port();
+
+  SUBCASE("endless and endless-length stream pattern bytes until the client leaves") {
+    for (const char *path : {"/endless", "/endless-length"}) {
+      CAPTURE(path);
+      Client c(kHost, port);
+      REQUIRE(c.send(get(path)));
+      std::string head = read_head(c);
+      CHECK(head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+      if (std::string_view(path) == "/endless") {
+        CHECK(head.find("Content-Length") == std::string::npos);
+      } else {
+        CHECK(head.find("\r\nContent-Length: 4611686018427387904\r\n") != std::string::npos);
+      }
+      std::string body;
+      REQUIRE(c.read_exact(8 << 20, &body));  // far more than the server buffers
+      CHECK(body == pattern(8 << 20));
+    }
+  }
+  SUBCASE("an endless response does not hold up the server thread") {
+    // One client reads nothing (its socket buffers fill), another reads slowly; others
+    // are still served at once, and stop() is prompt.
+    Client stuck(kHost, port);
+    REQUIRE(stuck.send(get("/endless")));
+    Client reading(kHost, port);
+    REQUIRE(reading.send(get("/continue-forever")));
+    std::string some;
+    REQUIRE(reading.read_exact(1 << 20, &some));
+    REQUIRE(wait_until([&] { return server.requests_served() == 2; }));
+    for (int i = 0; i < 3; ++i) {
+      auto t0 = Clock::now();
+      Client c(kHost, port);
+      REQUIRE(c.send(get("/ok/10")));
+      CHECK(read_response(c).body == pattern(10));
+      CHECK(Clock::now() - t0 < std::chrono::milliseconds(1000));
+      Client h(kHost, server.http_port());
+      REQUIRE(h.send(get("/bytes/10")));
+      CHECK(read_response(h).body == pattern(10));
+    }
+    auto t0 = Clock::now();
+    server.stop();
+    CHECK(Clock::now() - t0 < std::chrono::milliseconds(500));
+    CHECK(server.open_connections() == 0);
+    REQUIRE(server.start());  // the common check below
+  }
+  SUBCASE("continue-forever") {
+    Client c(kHost, port);
+    REQUIRE(c.send(get("/continue-forever")));
+    const std::string one = "HTTP/1.1 100 Continue\r\n\r\n";
+    std::string all;
+    REQUIRE(c.read_exact(one.size() * 50000, &all));  // more than 300 KiB of heads
+    bool same = true;
+    for (size_t i = 0; i < all.size(); i += one.size())
+      same = same && all.compare(i, one.size(), one) == 0;
+    CHECK(same);
+  }
+  SUBCASE("te-gzip, te-chunked-bogus and excess: exact bytes, then keep-alive") {
+    struct Case {
+      const char *path;
+      std::string bytes;
+    };
+    const Case cases[] = {
+        {"/te-gzip",
+         "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 10\r\n\r\n" + pattern(10)},
+        {"/te-chunked-bogus",
+         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, bogus\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
+        {"/excess",
+         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra"},
+    };
+    for (const Case &k : cases) {
+      CAPTURE(k.path);
+      Client c(kHost, port);
+      REQUIRE(c.send(get(k.path)));
+      std::string got;
+      REQUIRE(c.read_exact(k.bytes.size(), &got));
+      CHECK(got == k.bytes);
+      REQUIRE(c.send(get("/ok/3")));
+      Response r = read_response(c);
+      CHECK(r.complete);
+      CHECK(r.body == "abc");
+    }
+    CHECK(server.connections_accepted() == 3);
+  }
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
+}
+
 TEST_CASE("counters span both listeners") {
   TestServer server;
   REQUIRE(server.start());
@@ -1131,4 +1231,43 @@ TEST_CASE("tls: stop() with TLS clients connected, and a restart keeps sessions"
   REQUIRE(again.send(get("/bytes/2")));
   CHECK(read_response(again).body == "ab");
   CHECK(server.tls_resumed() == 1);
+}
+
+TEST_CASE("tls: the hostile raw modes") {
+  TestServer server(tls_options(Tls::Good));
+  REQUIRE(server.start());
+  const uint16_t port = server.raw_port();
+  {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/endless")));
+    CHECK(read_head(c).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    std::string body;
+    REQUIRE(c.read_exact(4 << 20, &body));
+    CHECK(body == pattern(4 << 20));
+  }
+  {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    REQUIRE(c.send(get("/continue-forever")));
+    const std::string one = "HTTP/1.1 100 Continue\r\n\r\n";
+    std::string all;
+    REQUIRE(c.read_exact(one.size() * 20000, &all));
+    CHECK(all.substr(all.size() - one.size()) == one);
+    CHECK(all.find("HTTP/1.1 200") == std::string::npos);
+  }
+  {
+    Client c(kHost, port);
+    REQUIRE(c.start_tls());
+    const std::string excess =
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra";
+    REQUIRE(c.send(get("/excess")));
+    std::string got;
+    REQUIRE(c.read_exact(excess.size(), &got));
+    CHECK(got == excess);
+    REQUIRE(c.send(get("/te-gzip")));
+    CHECK(read_head(c).find("Transfer-Encoding: gzip\r\n") != std::string::npos);
+  }
+  CHECK(wait_until([&] { return server.open_connections() == 0; }));
 }
