@@ -31,7 +31,7 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   head_len_ = out_.size();
   sent_total_ = 0;
   body_eos_ = req.body_size <= 0;
-  complete_ = excess_ = cut_short_ = false;
+  complete_ = excess_ = cut_short_ = paused_ = more_input_ = false;
   code_ = CURLE_OK;
   // Small bodies go out with the head in one send.
   if (!body_eos_) refill();
@@ -41,7 +41,10 @@ bool H1Exchange::reusable() const {
   return complete_ && !excess_ && !cut_short_ && parser_.reusable();
 }
 
-void H1Exchange::on_complete() { complete_ = true; }
+void H1Exchange::on_complete() {
+  complete_ = true;
+  sink_->on_complete();
+}
 
 // Appends the next piece of the body to what is left to send; false when the reader stopped.
 bool H1Exchange::refill() {
@@ -57,11 +60,15 @@ bool H1Exchange::refill() {
 }
 
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
+  paused_ = false;
   for (;;) {
     if (out_sent_ == out_.size()) {
       if (body_eos_) return SendResult::Sent;
       if (!refill()) return SendResult::Stopped;
-      if (out_.empty()) return SendResult::Blocked;  // paused reader
+      if (out_.empty()) {
+        paused_ = true;  // nothing to send until the transfer resumes the reader
+        return SendResult::Blocked;
+      }
     }
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.send(ctx, out_.data() + out_sent_, out_.size() - out_sent_, rc);
@@ -77,23 +84,29 @@ H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) 
 
 Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselect,
                                    std::span<char> scratch) {
+  // Input is known to wait when the socket said so, a filter holds decrypted bytes, or the last
+  // turn stopped at its budget rather than at an empty socket.
+  bool input_waits = (cselect & CURL_CSELECT_IN) || more_input_ || chain.data_pending();
   if (!request_sent()) {
     switch (send_some(chain, ctx)) {
       case SendResult::Stopped:
         return Status::Stopped;
-      case SendResult::Failed:
+      case SendResult::Failed: {
         // The server may have answered and closed before taking the whole body (413): read
-        // what it said before giving up.
+        // what it said; if it said nothing whole, the send error is the one to report.
+        CURLcode send_rc = code_;
+        std::string send_error = ctx.error;
         if (receive(chain, ctx, scratch) == Status::Complete) return Status::Complete;
+        code_ = send_rc;
+        ctx.error = std::move(send_error);
         return Status::Failed;
+      }
       case SendResult::Blocked:
-        // While the body waits, a response may come early; read only when it is announced.
-        if (!(cselect & CURL_CSELECT_IN)) return Status::Wait;
-        break;
+        // While the body waits, an early response is read only when it is known to be there.
       case SendResult::Sent:
         // A request that just went out has no answer yet: wait for the socket instead of a read
         // that would find nothing.
-        if (!(cselect & CURL_CSELECT_IN) && !chain.data_pending()) return Status::Wait;
+        if (!input_waits) return Status::Wait;
         break;
     }
   }
@@ -102,6 +115,7 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
 
 Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::span<char> buf) {
   size_t budget = kTurnBudget;
+  more_input_ = false;
   for (;;) {
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);
@@ -118,7 +132,10 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       cut_short_ = !request_sent();
       return Status::Complete;
     }
-    if (static_cast<size_t>(n) >= budget) return Status::CarryOn;
+    if (static_cast<size_t>(n) >= budget) {
+      more_input_ = true;
+      return Status::CarryOn;
+    }
     budget -= static_cast<size_t>(n);
   }
 }
@@ -150,7 +167,7 @@ Exchange::Status H1Exchange::parse_failed(FilterContext &ctx) {
 
 void H1Exchange::add_pollset(const Filter &chain, Pollset &ps) const {
   // Receiving runs beside sending: a server may answer before the body is all out.
-  chain.adjust_pollset(ps, !request_sent(), !complete_);
+  chain.adjust_pollset(ps, !request_sent() && !paused_, !complete_);
 }
 
 }  // namespace evm

@@ -25,7 +25,9 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   bool reusable() const override;
   bool response_started() const override { return parser_.got_any_bytes(); }
   uint64_t request_bytes_sent() const override { return sent_total_; }
-  uint64_t body_bytes_sent() const override { return sent_total_ - head_len_; }
+  uint64_t body_bytes_sent() const override {
+    return sent_total_ > head_len_ ? sent_total_ - head_len_ : 0;
+  }
   bool request_sent() const override { return out_sent_ == out_.size() && body_eos_; }
 
  private:
@@ -57,6 +59,8 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   bool complete_ = false;
   bool excess_ = false;     // bytes arrived past the end of the response
   bool cut_short_ = false;  // the response ended before the request body was all sent
+  bool paused_ = false;     // the body reader said pause: do not watch for writability
+  bool more_input_ = false;  // the last turn ended at its budget, not at an empty socket
   CURLcode code_ = CURLE_OK;
 };
 
