@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <new>
 
+#include "api/c_edge.h"
 #include "multi/multi.h"
 #include "transfer/transfer.h"
 
@@ -86,7 +87,7 @@ extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
   if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
   const evm::TransferInfo &in = t->info;
   va_list ap;
-  va_start(ap, info);
+  EVM_VA_START_AFTER_ENUM(ap, info);
   void *out = va_arg(ap, void *);
   va_end(ap);
   if (!out) return CURLE_BAD_FUNCTION_ARGUMENT;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "api/c_edge.h"
 #include "transfer/transfer.h"
 
 namespace evm {
@@ -242,7 +243,7 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
   evm::Transfer *t = evm::Transfer::from(handle);
   if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
   va_list ap;
-  va_start(ap, option);
+  EVM_VA_START_AFTER_ENUM(ap, option);
   CURLcode rc;
   try {
     if (option < CURLOPTTYPE_OBJECTPOINT)

@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <new>
 
+#include "api/c_edge.h"
 #include "multi/multi.h"
 
 // multi.h maps the old name to socket_action; we define the real symbol.
@@ -138,7 +139,7 @@ extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
   Multi *m;
   if (CURLMcode rc = enter(handle, m)) return rc;
   va_list ap;
-  va_start(ap, option);
+  EVM_VA_START_AFTER_ENUM(ap, option);
   CURLMcode rc = CURLM_OK;
   switch (option) {
     case CURLMOPT_SOCKETFUNCTION:
