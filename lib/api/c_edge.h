@@ -9,7 +9,7 @@
 // builtin that uses the parameter only to find where the variable arguments begin, which is why
 // C23 dropped the parameter altogether. So the warning is silenced for this one macro only.
 #if defined(__clang__)
-#define EVM_VA_START_AFTER_ENUM(ap, last)                                             \
+#define EVM_VA_START_AFTER_ENUM(ap, last)                                            \
   _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wvarargs\"") \
       va_start(ap, last) _Pragma("clang diagnostic pop")
 #else

@@ -78,7 +78,9 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
 
 namespace {
 
-double seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
+double seconds(int64_t us) {
+  return static_cast<double>(us) / 1e6;
+}
 
 }  // namespace
 

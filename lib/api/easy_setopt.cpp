@@ -147,7 +147,8 @@ CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
       return set_string(o.user_agent, static_cast<const char *>(v));
     case CURLOPT_DNS_SERVERS: {
       const char *servers = static_cast<const char *>(v);
-      if (servers && *servers && !Resolver::valid_servers(servers)) return CURLE_BAD_FUNCTION_ARGUMENT;
+      if (servers && *servers && !Resolver::valid_servers(servers))
+        return CURLE_BAD_FUNCTION_ARGUMENT;
       return set_string(o.dns_servers, servers);
     }
     case CURLOPT_CAINFO:

@@ -171,7 +171,8 @@ extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
     case CURLMOPT_PIPELINING: {
       // HTTP/1.1 pipelining is gone from libcurl too; multiplexing arrives with HTTP/2.
       long v = va_arg(ap, long);
-      rc = (v == CURLPIPE_NOTHING || v == CURLPIPE_MULTIPLEX) ? CURLM_OK : CURLM_BAD_FUNCTION_ARGUMENT;
+      rc = (v == CURLPIPE_NOTHING || v == CURLPIPE_MULTIPLEX) ? CURLM_OK
+                                                              : CURLM_BAD_FUNCTION_ARGUMENT;
       break;
     }
     default:
