@@ -4,7 +4,6 @@
 #include <climits>
 #include <cstdarg>
 #include <cstring>
-#include <new>
 
 #include "api/c_edge.h"
 #include "transfer/transfer.h"
@@ -241,27 +240,21 @@ CURLcode set_off_t(EasyOptions &o, CURLoption opt, curl_off_t v) {
 }  // namespace evm
 
 extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
-  evm::Transfer *t = evm::Transfer::from(handle);
-  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
   va_list ap;
   EVM_VA_START_AFTER_ENUM(ap, option);
-  CURLcode rc;
-  try {
-    if (option < CURLOPTTYPE_OBJECTPOINT)
-      rc = evm::set_long(t->opt, option, va_arg(ap, long));
-    else if (option < CURLOPTTYPE_FUNCTIONPOINT)
-      rc = evm::set_pointer(t->opt, option, va_arg(ap, void *));
-    else if (option < CURLOPTTYPE_OFF_T)
-      rc = evm::set_function(t->opt, option, va_arg(ap, void (*)()));
-    else if (option < CURLOPTTYPE_BLOB)
-      rc = evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
-    else if (option < CURLOPTTYPE_BLOB + 10000)
-      rc = evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
-    else
-      rc = CURLE_UNKNOWN_OPTION;
-  } catch (const std::bad_alloc &) {
-    rc = CURLE_OUT_OF_MEMORY;
-  }
+  CURLcode rc = evm::api::guarded(CURLE_OUT_OF_MEMORY, [&] {
+    evm::Transfer *t = evm::Transfer::from(handle);
+    if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+    if (option < CURLOPTTYPE_OBJECTPOINT) return evm::set_long(t->opt, option, va_arg(ap, long));
+    if (option < CURLOPTTYPE_FUNCTIONPOINT)
+      return evm::set_pointer(t->opt, option, va_arg(ap, void *));
+    if (option < CURLOPTTYPE_OFF_T)
+      return evm::set_function(t->opt, option, va_arg(ap, void (*)()));
+    if (option < CURLOPTTYPE_BLOB) return evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
+    if (option < CURLOPTTYPE_BLOB + 10000)
+      return evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
+    return CURLE_UNKNOWN_OPTION;
+  });
   va_end(ap);
   return rc;
 }
