@@ -1,6 +1,7 @@
 // curl_easy_setopt: argument checks and conversion of each option into EasyOptions.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdarg>
 #include <cstring>
@@ -11,10 +12,19 @@
 namespace evm {
 namespace {
 
-// A timeout given in seconds (scale 1000) or milliseconds (scale 1), saturating on overflow.
-CURLcode set_millis(long &field, long v, long scale) {
-  if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-  field = v > LONG_MAX / scale ? LONG_MAX : v * scale;
+// Timeouts, with libcurl 7.88's limits. In seconds: 0 to INT_MAX / 1000, anything else is
+// refused. In milliseconds: every value is taken, read as unsigned long and capped at
+// UINT_MAX (about 49.7 days), so -1 or LONG_MAX means "practically no limit", never "at once".
+CURLcode set_timeout_seconds(long &field, long v) {
+  if (v < 0 || v > INT_MAX / 1000) return CURLE_BAD_FUNCTION_ARGUMENT;
+  field = v * 1000;
+  return CURLE_OK;
+}
+
+CURLcode set_timeout_millis(long &field, long v) {
+  constexpr unsigned long kCap = std::min<unsigned long>(UINT_MAX, LONG_MAX);
+  unsigned long ms = static_cast<unsigned long>(v);
+  field = static_cast<long>(ms < kCap ? ms : kCap);
   return CURLE_OK;
 }
 
@@ -56,13 +66,13 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
         return CURLE_UNSUPPORTED_PROTOCOL;
       return CURLE_BAD_FUNCTION_ARGUMENT;
     case CURLOPT_TIMEOUT:
-      return set_millis(o.timeout_ms, v, 1000);
+      return set_timeout_seconds(o.timeout_ms, v);
     case CURLOPT_TIMEOUT_MS:
-      return set_millis(o.timeout_ms, v, 1);
+      return set_timeout_millis(o.timeout_ms, v);
     case CURLOPT_CONNECTTIMEOUT:
-      return set_millis(o.connect_timeout_ms, v, 1000);
+      return set_timeout_seconds(o.connect_timeout_ms, v);
     case CURLOPT_CONNECTTIMEOUT_MS:
-      return set_millis(o.connect_timeout_ms, v, 1);
+      return set_timeout_millis(o.connect_timeout_ms, v);
     case CURLOPT_FORBID_REUSE:
       o.forbid_reuse = v != 0;
       return CURLE_OK;
