@@ -2,94 +2,104 @@
 #include <curl/curl.h>
 
 #include <cstdarg>
-#include <new>
+#include <memory>
 
+#include "api/c_edge.h"
 #include "multi/multi.h"
 #include "transfer/transfer.h"
 
 using evm::Multi;
 using evm::Transfer;
+using evm::api::guarded;
 
 extern "C" CURL *curl_easy_init(void) {
-  auto *t = new (std::nothrow) Transfer;
-  return t ? t->handle() : nullptr;
+  return guarded(nullptr, [] { return (new Transfer)->handle(); });
 }
 
 extern "C" void curl_easy_cleanup(CURL *handle) {
-  Transfer *t = Transfer::from(handle);
-  if (!t) return;
-  // A handle still in a multi is taken out first, as libcurl does.
-  if (t->multi) t->multi->remove(*t);
-  delete t;
+  guarded([handle] {
+    Transfer *t = Transfer::from(handle);
+    if (!t) return;
+    // A handle still in a multi is taken out first, as libcurl does.
+    if (t->multi) t->multi->remove(*t);
+    delete t;
+  });
 }
 
 extern "C" void curl_easy_reset(CURL *handle) {
-  if (Transfer *t = Transfer::from(handle)) t->reset_options();
+  guarded([handle] {
+    if (Transfer *t = Transfer::from(handle)) t->reset_options();
+  });
 }
 
 extern "C" CURL *curl_easy_duphandle(CURL *handle) {
-  Transfer *src = Transfer::from(handle);
-  if (!src) return nullptr;
-  auto *t = new (std::nothrow) Transfer;
-  if (!t) return nullptr;
-  try {
+  return guarded(nullptr, [handle]() -> CURL * {
+    Transfer *src = Transfer::from(handle);
+    if (!src) return nullptr;
+    auto t = std::make_unique<Transfer>();
     t->opt = src->opt;
-  } catch (const std::bad_alloc &) {
-    delete t;
-    return nullptr;
-  }
-  // COPYPOSTFIELDS data is owned per handle: point at the new copy.
-  if (src->opt.post_fields && src->opt.post_fields == src->opt.post_copy.data())
-    t->opt.post_fields = t->opt.post_copy.data();
-  return t->handle();
-}
-
-extern "C" CURLcode curl_easy_perform(CURL *handle) {
-  Transfer *t = Transfer::from(handle);
-  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
-  if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
-  try {
-    // A private multi, kept across calls so connections are reused, as libcurl does.
-    if (!t->private_multi) t->private_multi.reset(new Multi);
-  } catch (const std::bad_alloc &) {
-    return CURLE_OUT_OF_MEMORY;
-  }
-  Multi &m = *t->private_multi;
-  m.add(*t);
-  int running = 1;
-  CURLcode result = CURLE_OK;
-  while (running) {
-    if (m.perform(&running) != CURLM_OK) {
-      result = CURLE_RECV_ERROR;
-      break;
-    }
-    if (!running) break;
-    if (m.wait(nullptr, 0, 1000, nullptr, false) != CURLM_OK) {
-      result = CURLE_RECV_ERROR;
-      break;
-    }
-  }
-  while (CURLMsg *msg = m.info_read(nullptr))
-    if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) result = msg->data.result;
-  m.remove(*t);
-  return result;
+    // COPYPOSTFIELDS data is owned per handle: point at the new copy.
+    if (src->opt.post_fields && src->opt.post_fields == src->opt.post_copy.data())
+      t->opt.post_fields = t->opt.post_copy.data();
+    return t.release()->handle();
+  });
 }
 
 namespace {
 
-double seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
+// Takes the handle out of its private multi however perform ends, a thrown exception included,
+// so the next curl_easy_perform does not find it still attached.
+struct DetachOnExit {
+  Multi &m;
+  Transfer &t;
+  ~DetachOnExit() {
+    guarded([this] {
+      if (t.multi == &m) m.remove(t);
+    });
+  }
+};
 
 }  // namespace
 
-extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
+extern "C" CURLcode curl_easy_perform(CURL *handle) {
+  return guarded(CURLE_OUT_OF_MEMORY, [handle] {
+    Transfer *t = Transfer::from(handle);
+    if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+    if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
+    // A private multi, kept across calls so connections are reused, as libcurl does.
+    if (!t->private_multi) t->private_multi.reset(new Multi);
+    Multi &m = *t->private_multi;
+    DetachOnExit detach{m, *t};
+    m.add(*t);
+    int running = 1;
+    CURLcode result = CURLE_OK;
+    while (running) {
+      if (m.perform(&running) != CURLM_OK) {
+        result = CURLE_RECV_ERROR;
+        break;
+      }
+      if (!running) break;
+      if (m.wait(nullptr, 0, 1000, nullptr, false) != CURLM_OK) {
+        result = CURLE_RECV_ERROR;
+        break;
+      }
+    }
+    while (CURLMsg *msg = m.info_read(nullptr))
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) result = msg->data.result;
+    return result;
+  });
+}
+
+namespace {
+
+double seconds(int64_t us) {
+  return static_cast<double>(us) / 1e6;
+}
+
+CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
   Transfer *t = Transfer::from(handle);
-  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+  if (!t || !out) return CURLE_BAD_FUNCTION_ARGUMENT;
   const evm::TransferInfo &in = t->info;
-  va_list ap;
-  va_start(ap, info);
-  void *out = va_arg(ap, void *);
-  va_end(ap);
-  if (!out) return CURLE_BAD_FUNCTION_ARGUMENT;
 
   evm::TimePoint end = in.finished != evm::TimePoint{} ? in.finished : evm::now();
   int64_t total_us = in.started == evm::TimePoint{} ? 0 : evm::micros_between(in.started, end);
@@ -195,4 +205,14 @@ extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
     default:
       return CURLE_UNKNOWN_OPTION;
   }
+}
+
+}  // namespace
+
+extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
+  va_list ap;
+  EVM_VA_START_AFTER_ENUM(ap, info);
+  void *out = va_arg(ap, void *);
+  va_end(ap);
+  return guarded(CURLE_OUT_OF_MEMORY, [=] { return get_info(handle, info, out); });
 }

@@ -1,20 +1,30 @@
 // curl_easy_setopt: argument checks and conversion of each option into EasyOptions.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdarg>
 #include <cstring>
-#include <new>
 
+#include "api/c_edge.h"
 #include "transfer/transfer.h"
 
 namespace evm {
 namespace {
 
-// A timeout given in seconds (scale 1000) or milliseconds (scale 1), saturating on overflow.
-CURLcode set_millis(long &field, long v, long scale) {
-  if (v < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
-  field = v > LONG_MAX / scale ? LONG_MAX : v * scale;
+// Timeouts, with libcurl 7.88's limits. In seconds: 0 to INT_MAX / 1000, anything else is
+// refused. In milliseconds: every value is taken, read as unsigned long and capped at
+// UINT_MAX (about 49.7 days), so -1 or LONG_MAX means "practically no limit", never "at once".
+CURLcode set_timeout_seconds(long &field, long v) {
+  if (v < 0 || v > INT_MAX / 1000) return CURLE_BAD_FUNCTION_ARGUMENT;
+  field = v * 1000;
+  return CURLE_OK;
+}
+
+CURLcode set_timeout_millis(long &field, long v) {
+  constexpr unsigned long kCap = std::min<unsigned long>(UINT_MAX, LONG_MAX);
+  unsigned long ms = static_cast<unsigned long>(v);
+  field = static_cast<long>(ms < kCap ? ms : kCap);
   return CURLE_OK;
 }
 
@@ -56,13 +66,13 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
         return CURLE_UNSUPPORTED_PROTOCOL;
       return CURLE_BAD_FUNCTION_ARGUMENT;
     case CURLOPT_TIMEOUT:
-      return set_millis(o.timeout_ms, v, 1000);
+      return set_timeout_seconds(o.timeout_ms, v);
     case CURLOPT_TIMEOUT_MS:
-      return set_millis(o.timeout_ms, v, 1);
+      return set_timeout_millis(o.timeout_ms, v);
     case CURLOPT_CONNECTTIMEOUT:
-      return set_millis(o.connect_timeout_ms, v, 1000);
+      return set_timeout_seconds(o.connect_timeout_ms, v);
     case CURLOPT_CONNECTTIMEOUT_MS:
-      return set_millis(o.connect_timeout_ms, v, 1);
+      return set_timeout_millis(o.connect_timeout_ms, v);
     case CURLOPT_FORBID_REUSE:
       o.forbid_reuse = v != 0;
       return CURLE_OK;
@@ -146,7 +156,8 @@ CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
       return set_string(o.user_agent, static_cast<const char *>(v));
     case CURLOPT_DNS_SERVERS: {
       const char *servers = static_cast<const char *>(v);
-      if (servers && *servers && !Resolver::valid_servers(servers)) return CURLE_BAD_FUNCTION_ARGUMENT;
+      if (servers && *servers && !Resolver::valid_servers(servers))
+        return CURLE_BAD_FUNCTION_ARGUMENT;
       return set_string(o.dns_servers, servers);
     }
     case CURLOPT_CAINFO:
@@ -239,27 +250,21 @@ CURLcode set_off_t(EasyOptions &o, CURLoption opt, curl_off_t v) {
 }  // namespace evm
 
 extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
-  evm::Transfer *t = evm::Transfer::from(handle);
-  if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
   va_list ap;
-  va_start(ap, option);
-  CURLcode rc;
-  try {
-    if (option < CURLOPTTYPE_OBJECTPOINT)
-      rc = evm::set_long(t->opt, option, va_arg(ap, long));
-    else if (option < CURLOPTTYPE_FUNCTIONPOINT)
-      rc = evm::set_pointer(t->opt, option, va_arg(ap, void *));
-    else if (option < CURLOPTTYPE_OFF_T)
-      rc = evm::set_function(t->opt, option, va_arg(ap, void (*)()));
-    else if (option < CURLOPTTYPE_BLOB)
-      rc = evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
-    else if (option < CURLOPTTYPE_BLOB + 10000)
-      rc = evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
-    else
-      rc = CURLE_UNKNOWN_OPTION;
-  } catch (const std::bad_alloc &) {
-    rc = CURLE_OUT_OF_MEMORY;
-  }
+  EVM_VA_START_AFTER_ENUM(ap, option);
+  CURLcode rc = evm::api::guarded(CURLE_OUT_OF_MEMORY, [&] {
+    evm::Transfer *t = evm::Transfer::from(handle);
+    if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+    if (option < CURLOPTTYPE_OBJECTPOINT) return evm::set_long(t->opt, option, va_arg(ap, long));
+    if (option < CURLOPTTYPE_FUNCTIONPOINT)
+      return evm::set_pointer(t->opt, option, va_arg(ap, void *));
+    if (option < CURLOPTTYPE_OFF_T)
+      return evm::set_function(t->opt, option, va_arg(ap, void (*)()));
+    if (option < CURLOPTTYPE_BLOB) return evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
+    if (option < CURLOPTTYPE_BLOB + 10000)
+      return evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
+    return CURLE_UNKNOWN_OPTION;
+  });
   va_end(ap);
   return rc;
 }

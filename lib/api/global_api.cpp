@@ -1,5 +1,5 @@
 // Process-wide entry points: global init/cleanup, version text, curl_free and curl_slist.
-// These are C functions, so nothing here may let an exception escape.
+// These are C functions, so each body runs inside guarded() and no exception escapes.
 #include <curl/curl.h>
 
 #include <ares.h>
@@ -8,6 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+#include "api/c_edge.h"
+
+using evm::api::guarded;
 
 namespace {
 
@@ -19,69 +23,71 @@ long global_init_count = 0;
 
 extern "C" CURLcode curl_global_init(long flags) {
   (void)flags;  // SSL/WIN32 bits have nothing to switch on here; unknown bits are ignored.
-  try {
+  return guarded(CURLE_OUT_OF_MEMORY, [] {
     std::lock_guard<std::mutex> lock(global_mutex);
-    if (global_init_count == 0 && ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+    if (global_init_count == 0 && ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
       return CURLE_FAILED_INIT;
-    }
     ++global_init_count;
     return CURLE_OK;
-  } catch (...) {
-    return CURLE_FAILED_INIT;  // the mutex could not be locked
-  }
+  });
 }
 
 extern "C" void curl_global_cleanup(void) {
-  try {
+  guarded([] {
     std::lock_guard<std::mutex> lock(global_mutex);
     // A cleanup without a matching init is a no-op, as in libcurl.
     if (global_init_count == 0) return;
     if (--global_init_count == 0) ares_library_cleanup();
-  } catch (...) {
-  }
+  });
 }
 
 extern "C" char *curl_version(void) {
   // Built once; function-local static initialisation is thread-safe. Only c-ares is linked
   // into the library today, so it is the only component named besides evmulti itself.
-  static char text[160];
-  static const bool built = [] {
-    std::snprintf(text, sizeof text, "libcurl/%s evmulti/%s c-ares/%s", LIBCURL_VERSION,
-                  EVMULTI_VERSION, ares_version(nullptr));
-    return true;
-  }();
-  (void)built;
-  return text;
+  return guarded(nullptr, [] {
+    static char text[160];
+    static const bool built = [] {
+      std::snprintf(text, sizeof text, "libcurl/%s evmulti/%s c-ares/%s", LIBCURL_VERSION,
+                    EVMULTI_VERSION, ares_version(nullptr));
+      return true;
+    }();
+    (void)built;
+    return text;
+  });
 }
 
 extern "C" void curl_free(void *p) {
-  std::free(p);
+  guarded([p] { std::free(p); });
 }
 
 extern "C" struct curl_slist *curl_slist_append(struct curl_slist *list, const char *data) {
-  // NULL data has nothing to copy: report failure and leave the list as it was.
-  if (!data) return nullptr;
-  char *copy = ::strdup(data);
-  if (!copy) return nullptr;
-  auto *node = static_cast<curl_slist *>(std::malloc(sizeof(curl_slist)));
-  if (!node) {
-    std::free(copy);
-    return nullptr;
-  }
-  node->data = copy;
-  node->next = nullptr;
-  if (!list) return node;
-  curl_slist *last = list;
-  while (last->next) last = last->next;
-  last->next = node;
-  return list;
+  return guarded(nullptr, [list, data]() -> curl_slist * {
+    // NULL data has nothing to copy: report failure and leave the list as it was.
+    if (!data) return nullptr;
+    char *copy = ::strdup(data);
+    if (!copy) return nullptr;
+    auto *node = static_cast<curl_slist *>(std::malloc(sizeof(curl_slist)));
+    if (!node) {
+      std::free(copy);
+      return nullptr;
+    }
+    node->data = copy;
+    node->next = nullptr;
+    if (!list) return node;
+    curl_slist *last = list;
+    while (last->next) last = last->next;
+    last->next = node;
+    return list;
+  });
 }
 
 extern "C" void curl_slist_free_all(struct curl_slist *list) {
-  while (list) {
-    curl_slist *next = list->next;
-    std::free(list->data);
-    std::free(list);
-    list = next;
-  }
+  guarded([list]() mutable {
+    while (list) {
+      curl_slist *next = list->next;
+      std::free(list->data);
+      std::free(list);
+      list = next;
+    }
+  });
 }

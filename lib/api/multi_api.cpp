@@ -2,8 +2,8 @@
 #include <curl/curl.h>
 
 #include <cstdarg>
-#include <new>
 
+#include "api/c_edge.h"
 #include "multi/multi.h"
 
 // multi.h maps the old name to socket_action; we define the real symbol.
@@ -11,6 +11,7 @@
 
 using evm::Multi;
 using evm::Transfer;
+using evm::api::guarded;
 
 namespace {
 
@@ -25,157 +26,189 @@ CURLMcode enter(CURLM *handle, Multi *&m) {
 }  // namespace
 
 extern "C" CURLM *curl_multi_init(void) {
-  auto *m = new (std::nothrow) Multi;
-  return m ? m->handle() : nullptr;
+  return guarded(nullptr, [] { return (new Multi)->handle(); });
 }
 
 extern "C" CURLMcode curl_multi_cleanup(CURLM *handle) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  delete m;
-  return CURLM_OK;
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    delete m;
+    return CURLM_OK;
+  });
 }
 
 extern "C" CURLMcode curl_multi_add_handle(CURLM *multi_handle, CURL *easy) {
-  Multi *m;
-  if (CURLMcode rc = enter(multi_handle, m)) return rc;
-  Transfer *t = Transfer::from(easy);
-  if (!t) return CURLM_BAD_EASY_HANDLE;
-  if (t->multi) return CURLM_ADDED_ALREADY;
-  return m->add(*t);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(multi_handle, m)) return rc;
+    Transfer *t = Transfer::from(easy);
+    if (!t) return CURLM_BAD_EASY_HANDLE;
+    if (t->multi) return CURLM_ADDED_ALREADY;
+    return m->add(*t);
+  });
 }
 
 extern "C" CURLMcode curl_multi_remove_handle(CURLM *multi_handle, CURL *easy) {
-  Multi *m;
-  if (CURLMcode rc = enter(multi_handle, m)) return rc;
-  Transfer *t = Transfer::from(easy);
-  if (!t) return CURLM_BAD_EASY_HANDLE;
-  if (!t->multi) return CURLM_OK;  // not added (any more): nothing to do, as libcurl says
-  if (t->multi != m) return CURLM_BAD_EASY_HANDLE;
-  return m->remove(*t);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(multi_handle, m)) return rc;
+    Transfer *t = Transfer::from(easy);
+    if (!t) return CURLM_BAD_EASY_HANDLE;
+    if (!t->multi) return CURLM_OK;  // not added (any more): nothing to do, as libcurl says
+    if (t->multi != m) return CURLM_BAD_EASY_HANDLE;
+    return m->remove(*t);
+  });
 }
 
 extern "C" CURLMcode curl_multi_perform(CURLM *handle, int *running_handles) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  return m->perform(running_handles);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    return m->perform(running_handles);
+  });
 }
 
 extern "C" CURLMcode curl_multi_socket_action(CURLM *handle, curl_socket_t s, int ev_bitmask,
                                               int *running_handles) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  return m->socket_action(s, ev_bitmask, running_handles);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    return m->socket_action(s, ev_bitmask, running_handles);
+  });
 }
 
 extern "C" CURLMcode curl_multi_socket(CURLM *handle, curl_socket_t s, int *running_handles) {
-  return curl_multi_socket_action(handle, s, 0, running_handles);
+  return guarded(CURLM_OUT_OF_MEMORY,
+                 [&] { return curl_multi_socket_action(handle, s, 0, running_handles); });
 }
 
 extern "C" CURLMcode curl_multi_socket_all(CURLM *handle, int *running_handles) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  return m->perform(running_handles);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    return m->perform(running_handles);
+  });
 }
 
 extern "C" CURLMcode curl_multi_wait(CURLM *handle, struct curl_waitfd extra_fds[],
                                      unsigned int extra_nfds, int timeout_ms, int *ret) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
-  return m->wait(extra_fds, extra_nfds, timeout_ms, ret, false);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
+    return m->wait(extra_fds, extra_nfds, timeout_ms, ret, false);
+  });
 }
 
 extern "C" CURLMcode curl_multi_poll(CURLM *handle, struct curl_waitfd extra_fds[],
                                      unsigned int extra_nfds, int timeout_ms, int *ret) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
-  return m->wait(extra_fds, extra_nfds, timeout_ms, ret, true);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
+    return m->wait(extra_fds, extra_nfds, timeout_ms, ret, true);
+  });
 }
 
 extern "C" CURLMcode curl_multi_wakeup(CURLM *handle) {
-  // Meant to be called from any thread, even during a callback: no re-entrancy check.
-  Multi *m = Multi::from(handle);
-  if (!m) return CURLM_BAD_HANDLE;
-  return m->wakeup();
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    // Meant to be called from any thread, even during a callback: no re-entrancy check.
+    Multi *m = Multi::from(handle);
+    if (!m) return CURLM_BAD_HANDLE;
+    return m->wakeup();
+  });
 }
 
 extern "C" CURLMcode curl_multi_fdset(CURLM *handle, fd_set *read_fd_set, fd_set *write_fd_set,
                                       fd_set *exc_fd_set, int *max_fd) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  return m->fdset(read_fd_set, write_fd_set, exc_fd_set, max_fd);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    return m->fdset(read_fd_set, write_fd_set, exc_fd_set, max_fd);
+  });
 }
 
 extern "C" CURLMcode curl_multi_timeout(CURLM *handle, long *milliseconds) {
-  Multi *m;
-  if (CURLMcode rc = enter(handle, m)) return rc;
-  if (!milliseconds) return CURLM_BAD_FUNCTION_ARGUMENT;
-  *milliseconds = m->timeout_ms_value();
-  return CURLM_OK;
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    if (!milliseconds) return CURLM_BAD_FUNCTION_ARGUMENT;
+    *milliseconds = m->timeout_ms_value();
+    return CURLM_OK;
+  });
 }
 
 extern "C" CURLMsg *curl_multi_info_read(CURLM *handle, int *msgs_in_queue) {
-  Multi *m = Multi::from(handle);
-  if (msgs_in_queue) *msgs_in_queue = 0;
-  if (!m || m->in_callback()) return nullptr;
-  return m->info_read(msgs_in_queue);
+  return guarded(nullptr, [&]() -> CURLMsg * {
+    Multi *m = Multi::from(handle);
+    if (msgs_in_queue) *msgs_in_queue = 0;
+    if (!m || m->in_callback()) return nullptr;
+    return m->info_read(msgs_in_queue);
+  });
 }
 
 extern "C" CURLMcode curl_multi_assign(CURLM *handle, curl_socket_t sockfd, void *sockp) {
-  Multi *m = Multi::from(handle);
-  if (!m) return CURLM_BAD_HANDLE;
-  return m->assign(sockfd, sockp);
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m = Multi::from(handle);
+    if (!m) return CURLM_BAD_HANDLE;
+    return m->assign(sockfd, sockp);
+  });
 }
 
 extern "C" CURL **curl_multi_get_handles(CURLM *handle) {
-  Multi *m = Multi::from(handle);
-  return m ? m->handles() : nullptr;
+  return guarded(nullptr, [&]() -> CURL ** {
+    Multi *m = Multi::from(handle);
+    return m ? m->handles() : nullptr;
+  });
 }
 
-extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
+namespace {
+
+CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {
   Multi *m;
   if (CURLMcode rc = enter(handle, m)) return rc;
-  va_list ap;
-  va_start(ap, option);
-  CURLMcode rc = CURLM_OK;
   switch (option) {
     case CURLMOPT_SOCKETFUNCTION:
       m->socket_fn = va_arg(ap, curl_socket_callback);
-      break;
+      return CURLM_OK;
     case CURLMOPT_SOCKETDATA:
       m->socket_data = va_arg(ap, void *);
-      break;
+      return CURLM_OK;
     case CURLMOPT_TIMERFUNCTION:
       m->timer_fn = va_arg(ap, curl_multi_timer_callback);
-      break;
+      return CURLM_OK;
     case CURLMOPT_TIMERDATA:
       m->timer_data = va_arg(ap, void *);
-      break;
+      return CURLM_OK;
     case CURLMOPT_MAXCONNECTS:
     case CURLMOPT_MAX_HOST_CONNECTIONS:
     case CURLMOPT_MAX_TOTAL_CONNECTIONS: {
       long v = va_arg(ap, long);
-      if (v < 0) {
-        rc = CURLM_BAD_FUNCTION_ARGUMENT;
-        break;
-      }
+      if (v < 0) return CURLM_BAD_FUNCTION_ARGUMENT;
       size_t n = static_cast<size_t>(v);
       if (option == CURLMOPT_MAXCONNECTS) m->pool().limits.max_idle = n;
       if (option == CURLMOPT_MAX_HOST_CONNECTIONS) m->pool().limits.max_host = n;
       if (option == CURLMOPT_MAX_TOTAL_CONNECTIONS) m->pool().limits.max_total = n;
-      break;
+      return CURLM_OK;
     }
     case CURLMOPT_PIPELINING: {
       // HTTP/1.1 pipelining is gone from libcurl too; multiplexing arrives with HTTP/2.
       long v = va_arg(ap, long);
-      rc = (v == CURLPIPE_NOTHING || v == CURLPIPE_MULTIPLEX) ? CURLM_OK : CURLM_BAD_FUNCTION_ARGUMENT;
-      break;
+      return (v == CURLPIPE_NOTHING || v == CURLPIPE_MULTIPLEX) ? CURLM_OK
+                                                                : CURLM_BAD_FUNCTION_ARGUMENT;
     }
     default:
-      rc = CURLM_UNKNOWN_OPTION;
+      return CURLM_UNKNOWN_OPTION;
   }
+}
+
+}  // namespace
+
+extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
+  va_list ap;
+  EVM_VA_START_AFTER_ENUM(ap, option);
+  CURLMcode rc = guarded(CURLM_OUT_OF_MEMORY, [&] { return set_option(handle, option, ap); });
   va_end(ap);
   return rc;
 }

@@ -3,13 +3,15 @@
 // member with no default label, so -Wswitch flags a code added to the headers but not here.
 #include <curl/curl.h>
 
+#include "api/c_edge.h"
+
+using evm::api::guarded;
+
 namespace {
 
 constexpr const char *kUnknown = "Unknown error";
 
-}  // namespace
-
-extern "C" const char *curl_easy_strerror(CURLcode code) {
+const char *easy_text(CURLcode code) {
   switch (code) {
     case CURLE_OK:
       return "Success";
@@ -217,7 +219,7 @@ extern "C" const char *curl_easy_strerror(CURLcode code) {
   return kUnknown;
 }
 
-extern "C" const char *curl_multi_strerror(CURLMcode code) {
+const char *multi_text(CURLMcode code) {
   switch (code) {
     case CURLM_CALL_MULTI_PERFORM:
       return "Call curl_multi_perform() again soon (legacy return code)";
@@ -251,4 +253,15 @@ extern "C" const char *curl_multi_strerror(CURLMcode code) {
       break;
   }
   return kUnknown;
+}
+
+}  // namespace
+
+// Table look-ups that cannot throw; guarded all the same, like every C entry point.
+extern "C" const char *curl_easy_strerror(CURLcode code) {
+  return guarded(nullptr, [code] { return easy_text(code); });
+}
+
+extern "C" const char *curl_multi_strerror(CURLMcode code) {
+  return guarded(nullptr, [code] { return multi_text(code); });
 }
