@@ -8,7 +8,7 @@
 
 namespace {
 
-struct Client : evm::TimerClient {
+struct Client final : evm::TimerClient {
   int fired = 0;
   void on_timeout(evm::TimePoint) override { ++fired; }
 };
