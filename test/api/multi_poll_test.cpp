@@ -86,7 +86,7 @@ TEST_CASE("curl_multi_fdset and curl_multi_timeout agree with the callbacks") {
     }
     long t = -2;
     CHECK(curl_multi_timeout(d.multi, &t) == CURLM_OK);
-    if (!d.timer_armed) {
+    if (!d.timer_armed()) {
       if (t != -1) disagreements.push_back("timeout " + std::to_string(t) + " with no timer");
     } else {
       long left = static_cast<long>(

@@ -93,7 +93,7 @@ TEST_CASE("CURL_SOCKET_TIMEOUT runs only the transfers whose deadline has passed
   }
   CHECK(d.done.size() == 1);
   CHECK(d.fds_of(later->easy).size() == 1);
-  REQUIRE(d.timer_armed);
+  REQUIRE(d.timer_armed());
   CHECK(d.deadline > Clock::now());
   CHECK(d.deadline < start + std::chrono::milliseconds(2530));
   curl_multi_remove_handle(d.multi, soon->easy);

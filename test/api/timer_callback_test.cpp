@@ -26,7 +26,7 @@ TEST_CASE("TIMERFUNCTION: 0 on add_handle, -1 once nothing is pending") {
     REQUIRE(d.timer_calls.size() >= 3);
     CHECK(d.timer_calls[d.timer_calls.size() - 2].ms > 0);
     CHECK(d.timer_calls.back().ms == -1);
-    CHECK_FALSE(d.timer_armed);
+    CHECK_FALSE(d.timer_armed());
     for (size_t i = 1; i < d.timer_calls.size(); ++i)
       CHECK_FALSE((d.timer_calls[i].ms == -1 && d.timer_calls[i - 1].ms == -1));
     long t = 0;
@@ -44,7 +44,7 @@ TEST_CASE("TIMERFUNCTION: 0 on add_handle, -1 once nothing is pending") {
     for (auto &f : fetches) REQUIRE(curl_multi_add_handle(d.multi, f->easy) == CURLM_OK);
     REQUIRE(d.run_all());
     CHECK(d.done.size() == 3);
-    CHECK_FALSE(d.timer_armed);
+    CHECK_FALSE(d.timer_armed());
     long t = 0;
     CHECK(curl_multi_timeout(d.multi, &t) == CURLM_OK);
     CHECK(t == -1);
@@ -87,7 +87,7 @@ TEST_CASE(
   }));
   d.run_until([&] { return ms_since(start) > 300; });
   REQUIRE(d.running == 1);
-  REQUIRE(d.timer_armed);
+  REQUIRE(d.timer_armed());
   REQUIRE(!d.timer_calls.empty());
   // Never asked to wake up later than the transfer's timeout; now asked for exactly that.
   for (auto &c : d.timer_calls)
@@ -121,7 +121,7 @@ TEST_CASE(
     REQUIRE(d.run_until([&] { return d.is_done(quick->easy); }));
     CHECK(*d.result_of(quick->easy) == CURLE_OK);
     curl_multi_remove_handle(d.multi, quick->easy);
-    REQUIRE(d.run_until([&] { return d.timer_armed && near(d.deadline, reported, 15); }, 400));
+    REQUIRE(d.run_until([&] { return d.timer_armed() && near(d.deadline, reported, 15); }, 400));
     CHECK(d.running == 1);
     CHECK(ms_since(start) < kTimeout - 100);
     // Every report was a change: no two in a row name the same deadline.
@@ -131,7 +131,7 @@ TEST_CASE(
     }
   }
   curl_multi_remove_handle(d.multi, stall->easy);
-  CHECK_FALSE(d.timer_armed);  // nothing pending any more
+  CHECK_FALSE(d.timer_armed());  // nothing pending any more
   d.check_socket_contract();
 }
 
@@ -154,7 +154,7 @@ TEST_CASE("TIMEOUT_MS 200 against /stall times out when only CURL_SOCKET_TIMEOUT
     CHECK(took >= 190);
     CHECK(took < 1000);
     CHECK(d.running == 0);
-    CHECK_FALSE(d.timer_armed);  // the 200 ms timer fired; nothing else was asked for
+    CHECK_FALSE(d.timer_armed());  // the 200 ms timer fired; nothing else was asked for
     curl_multi_remove_handle(d.multi, f->easy);
     d.check_socket_contract();
   }
