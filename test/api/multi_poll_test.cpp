@@ -21,6 +21,7 @@ TEST_CASE("curl_multi_wakeup cuts a long curl_multi_poll short") {
   SUBCASE("from another thread, nothing added") {
     auto start = Clock::now();
     std::thread waker([m] {
+      // The delay is what the test measures against: the poll must last until the wakeup.
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       CHECK(curl_multi_wakeup(m) == CURLM_OK);
     });
@@ -42,6 +43,7 @@ TEST_CASE("curl_multi_wakeup cuts a long curl_multi_poll short") {
     CHECK(running == 1);
     auto start = Clock::now();
     std::thread waker([m] {
+      // So that the wakeup comes while curl_multi_poll blocks, not before it starts.
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       CHECK(curl_multi_wakeup(m) == CURLM_OK);
     });

@@ -2,6 +2,7 @@
 // settings, keep-alive over TLS; against the test server and against a loopback nginx.
 #include <curl/curl.h>
 #include <doctest/doctest.h>
+#include <poll.h>
 
 #include <cstdint>
 #include <string>
@@ -9,6 +10,22 @@
 #include "https_fixture.h"
 
 using namespace evm::test;
+
+namespace {
+
+// SOCKETFUNCTION keeping the descriptor of the last socket announced in a curl_socket_t.
+int remember_socket(CURL *, curl_socket_t fd, int what, void *userp, void *) {
+  if (what != CURL_POLL_REMOVE) *static_cast<curl_socket_t *>(userp) = fd;
+  return 0;
+}
+
+// Waits up to `timeout_ms` for the peer's FIN on `fd`, reading nothing.
+void wait_for_peer_close(curl_socket_t fd, int timeout_ms) {
+  pollfd p{fd, POLLRDHUP, 0};
+  poll(&p, 1, timeout_ms);
+}
+
+}  // namespace
 
 TEST_SUITE_BEGIN("https");
 
@@ -172,11 +189,14 @@ TEST_CASE("HTTPS: keep-alive over TLS") {
   }
   SUBCASE("the server closed the idle connection: the next transfer reconnects (and resumes)") {
     Multi multi;
+    curl_socket_t connection = CURL_SOCKET_BAD;
+    curl_multi_setopt(multi.m, CURLMOPT_SOCKETFUNCTION, remember_socket);
+    curl_multi_setopt(multi.m, CURLMOPT_SOCKETDATA, &connection);
     Https h("localhost", server.raw_port(), "/close-after/5");
     uint64_t handshakes = server.tls_handshakes(), resumed = server.tls_resumed();
     REQUIRE(run_in(multi.m, h.easy) == CURLE_OK);
-    // Give the close_notify and FIN time to arrive, so the pool sees a dead connection.
-    usleep(200 * 1000);
+    // Until the close_notify and FIN have arrived, so the pool sees a dead connection.
+    wait_for_peer_close(connection, 5000);
     REQUIRE(run_in(multi.m, h.easy) == CURLE_OK);
     CHECK(h.body == body_of(5) + body_of(5));
     CHECK(server.tls_handshakes() - handshakes == 2);

@@ -119,6 +119,7 @@ class Driver : public EpollLoop {
           CHECK(action(fd, zero_bits ? 0 : bits) == CURLM_OK);
       });
     } else if (wait > 0) {
+      // Socket events are left out on purpose, so the timer is all there is to wait for.
       std::this_thread::sleep_for(std::chrono::milliseconds(wait));
     }
     if (take_due_timer()) CHECK(action(CURL_SOCKET_TIMEOUT, 0) == CURLM_OK);

@@ -76,16 +76,18 @@ class ScriptedServer {
   std::string url(std::string_view path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
   }
-  // The first request received, waiting up to a second for it.
+  // The first request received, waiting up to 5 s for it.
   std::string request() {
-    for (int i = 0; i < 100; ++i) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!requests_.empty()) return requests_.front();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return "(no request)";
+    std::string first = "(no request)";
+    wait_until(
+        [&] {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (requests_.empty()) return false;
+          first = requests_.front();
+          return true;
+        },
+        std::chrono::seconds(5));
+    return first;
   }
 
  private:

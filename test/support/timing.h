@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <thread>
 
 namespace evm::test {
 
@@ -22,6 +23,13 @@ bool wait_until(Pred &&done, std::chrono::milliseconds timeout, Step &&step) {
     step();
   }
   return true;
+}
+
+// The same for a condition another thread or process brings about: checks it every 2 ms.
+template <class Pred>
+bool wait_until(Pred &&done, std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+  return wait_until(done, timeout,
+                    [] { std::this_thread::sleep_for(std::chrono::milliseconds(2)); });
 }
 
 }  // namespace evm::test
