@@ -3,7 +3,6 @@
 // sharing, the cache, and the hosts file. Only names under .test and only loopback are used.
 #include <curl/curl.h>
 #include <doctest/doctest.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,25 +16,22 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "epoll_loop.h"
 #include "fake_dns.h"
 #include "shared_test_server.h"
+#include "timing.h"
 
+using evm::test::Clock;
 using evm::test::FakeDns;
 using evm::test::Fetch;
+using evm::test::ms_since;
+using evm::test::server;
 using evm::test::TestServer;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
-TestServer &server() { return evm::test::shared_test_server(); }
-
 std::string url_for(const std::string &host, const std::string &path) {
   return "http://" + host + ":" + std::to_string(server().http_port()) + path;
-}
-
-long elapsed_ms(Clock::time_point since) {
-  return static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
 }
 
 // A started FakeDns with the names the tests share.
@@ -79,9 +75,7 @@ struct PollMulti {
   // Steps until `done()` holds or `ms` pass; returns done().
   template <class Pred>
   bool run_until(Pred done, long ms) {
-    auto start = Clock::now();
-    while (!done() && elapsed_ms(start) < ms) step();
-    return done();
+    return evm::test::wait_until(done, std::chrono::milliseconds(ms), [this] { step(); });
   }
   bool finished(CURL *easy) const { return results.count(easy) != 0; }
 };
@@ -96,27 +90,16 @@ struct SocketLife {
   bool open = true;
 };
 
-// A curl_multi_socket_action loop on epoll that logs every socket and timer callback.
-struct EpollLoop {
+// The shared epoll loop on a multi handle of its own, also keeping each socket's life (with its
+// type) and every transfer's result.
+struct ResolverLoop : evm::test::EpollLoop {
   CURLM *multi = curl_multi_init();
-  int epfd = epoll_create1(EPOLL_CLOEXEC);
-  long timeout_ms = -1;  // the last TIMERFUNCTION value
-  Clock::time_point deadline;
-  std::vector<long> timer_calls;
   std::vector<SocketLife> lives;
   std::map<CURL *, CURLcode> results;
   int running = 0;
 
-  EpollLoop() {
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-  }
-  ~EpollLoop() {
-    curl_multi_cleanup(multi);
-    close(epfd);
-  }
+  ResolverLoop() { attach(multi); }
+  ~ResolverLoop() override { curl_multi_cleanup(multi); }
 
   SocketLife *open_life(curl_socket_t fd) {
     for (auto it = lives.rbegin(); it != lives.rend(); ++it)
@@ -124,61 +107,10 @@ struct EpollLoop {
     return nullptr;
   }
 
-  static int on_socket(CURL *, curl_socket_t fd, int what, void *userp, void *) {
-    auto *self = static_cast<EpollLoop *>(userp);
-    if (what == CURL_POLL_REMOVE) {
-      SocketLife *life = nullptr;
-      for (auto it = self->lives.rbegin(); it != self->lives.rend() && !life; ++it)
-        if (it->fd == fd) life = &*it;
-      if (!life) {
-        self->lives.push_back({fd, -1, CURL_POLL_REMOVE});
-        life = &self->lives.back();
-      }
-      ++life->removes;
-      life->open = false;
-      epoll_ctl(self->epfd, EPOLL_CTL_DEL, fd, nullptr);
-      return 0;
-    }
-    if (!self->open_life(fd)) {
-      int type = -1;
-      socklen_t len = sizeof type;
-      if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) type = -1;
-      self->lives.push_back({fd, type, what});
-    }
-    epoll_event ev{};
-    ev.data.fd = fd;
-    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-    if (epoll_ctl(self->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
-      CHECK(epoll_ctl(self->epfd, EPOLL_CTL_ADD, fd, &ev) == 0);
-    return 0;
-  }
-  static int on_timer(CURLM *, long ms, void *userp) {
-    auto *self = static_cast<EpollLoop *>(userp);
-    self->timeout_ms = ms;
-    self->timer_calls.push_back(ms);
-    self->deadline = Clock::now() + std::chrono::milliseconds(ms < 0 ? 0 : ms);
-    return 0;
-  }
-  int wait_ms(int cap) const {
-    if (timeout_ms < 0) return cap;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return left.count() < 0 ? 0 : std::min(cap, static_cast<int>(left.count()) + 1);
-  }
   void add(CURL *easy) { REQUIRE(curl_multi_add_handle(multi, easy) == CURLM_OK); }
-  // One epoll_wait of at most `cap` ms, then the due socket and timer actions.
+  // One epoll_wait of at most `cap` ms, the due socket and timer actions, then the results.
   void step(int cap = 100) {
-    epoll_event events[32];
-    int n = epoll_wait(epfd, events, 32, wait_ms(cap));
-    for (int i = 0; i < n; ++i) {
-      int bits = ((events[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
-                 ((events[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-                 ((events[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-      REQUIRE(curl_multi_socket_action(multi, events[i].data.fd, bits, &running) == CURLM_OK);
-    }
-    if (timeout_ms >= 0 && wait_ms(cap) == 0) {
-      timeout_ms = -1;
-      REQUIRE(curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running) == CURLM_OK);
-    }
+    EpollLoop::step(multi, &running, cap);
     int left;
     while (CURLMsg *m = curl_multi_info_read(multi, &left)) {
       REQUIRE(m->msg == CURLMSG_DONE);
@@ -187,9 +119,31 @@ struct EpollLoop {
   }
   template <class Pred>
   bool run_until(Pred done, long ms) {
-    auto start = Clock::now();
-    while (!done() && elapsed_ms(start) < ms) step();
-    return done();
+    return evm::test::wait_until(done, std::chrono::milliseconds(ms), [this] { step(); });
+  }
+
+ protected:
+  void socket_callback(CURL *easy, curl_socket_t fd, int what, void *socketp) override {
+    if (what == CURL_POLL_REMOVE) {
+      SocketLife *life = nullptr;
+      for (auto it = lives.rbegin(); it != lives.rend() && !life; ++it)
+        if (it->fd == fd) life = &*it;
+      if (!life) {
+        lives.push_back({fd, -1, CURL_POLL_REMOVE});
+        life = &lives.back();
+      }
+      ++life->removes;
+      life->open = false;
+      epoll_del(fd);
+      return;
+    }
+    if (!open_life(fd)) {
+      int type = -1;
+      socklen_t len = sizeof type;
+      if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) type = -1;
+      lives.push_back({fd, type, what});
+    }
+    EpollLoop::socket_callback(easy, fd, what, socketp);
   }
 };
 
@@ -220,7 +174,7 @@ TEST_CASE("an unknown name fails with CURLE_COULDNT_RESOLVE_HOST naming the host
 
 TEST_CASE("socket_action reports the resolver's UDP socket to SOCKETFUNCTION and removes it once") {
   Dns d;
-  EpollLoop loop;
+  ResolverLoop loop;
   DnsFetch f(d.dns, url_for("web.test", "/bytes/10"));
   loop.add(f.easy);
   CHECK(loop.timeout_ms == 0);
@@ -378,7 +332,7 @@ TEST_CASE("an unanswered lookup ends at CURLOPT_CONNECTTIMEOUT_MS as a resolve t
   curl_easy_setopt(f.easy, CURLOPT_CONNECTTIMEOUT_MS, 300L);
   auto start = Clock::now();
   CHECK(curl_easy_perform(f.easy) == CURLE_OPERATION_TIMEDOUT);
-  long took = elapsed_ms(start);
+  long took = ms_since(start);
   INFO("took ", took, " ms; error buffer: ", f.error);
   CHECK(took >= 290);
   CHECK(took < 1000);
@@ -424,7 +378,7 @@ TEST_CASE("a handle removed while its name resolves leaves the multi working") {
 
 TEST_CASE("TIMERFUNCTION carries c-ares' retry timeout while a lookup goes unanswered") {
   Dns d;
-  EpollLoop loop;
+  ResolverLoop loop;
   DnsFetch f(d.dns, url_for("quiet.test", "/bytes/10"));
   // Far beyond any c-ares retry interval, so a short timer can only come from the resolver.
   curl_easy_setopt(f.easy, CURLOPT_CONNECTTIMEOUT_MS, 120000L);

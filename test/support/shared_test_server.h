@@ -9,4 +9,9 @@ namespace evm::test {
 // Aborts the process with a message if the server cannot start: no test can run without it.
 TestServer &shared_test_server();
 
+// The same, under the short name the tests use.
+inline TestServer &server() {
+  return shared_test_server();
+}
+
 }  // namespace evm::test

@@ -2,6 +2,7 @@
 // blocking OpenSSL for TLS) so that nothing of evmulti is involved.
 #include "test_certs.h"
 #include "test_server.h"
+#include "timing.h"
 
 #include <doctest/doctest.h>
 
@@ -29,6 +30,7 @@
 using evm::test::TestPki;
 using evm::test::TestServer;
 using evm::test::TestServerOptions;
+using evm::test::wait_until;
 using Tls = TestServerOptions::Tls;
 
 namespace {
@@ -397,16 +399,6 @@ std::string pattern(size_t n, size_t offset = 0) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (offset + i) % 26);
   return s;
-}
-
-template <typename Pred>
-bool wait_until(Pred pred, int timeout_ms = 3000) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!pred()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
 }
 
 bool ipv6_loopback_available() {
@@ -1187,6 +1179,7 @@ TEST_CASE("tls: raw closes send close_notify, reset does not") {
     REQUIRE(c.start_tls());
     REQUIRE(c.send(get("/ok/8000000")));
     c.shutdown_write();
+    // The pause is the case under test: the close_notify arrives while the response is unread.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     Response r = read_response(c);
     CHECK(r.complete);

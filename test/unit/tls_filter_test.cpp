@@ -436,7 +436,8 @@ TEST_CASE("TLS: an idle connection is alive until the server sends something or 
   CHECK(c.filter->is_alive(c.ctx));
   server.peer().out += "unexpected";
   server.pump();
-  ::usleep(20000);
+  pollfd arrived{c.filter->socket(), POLLIN, 0};  // until the bytes are at the client's socket
+  ::poll(&arrived, 1, 5000);
   CHECK_FALSE(c.filter->is_alive(c.ctx));
 }
 

@@ -1,0 +1,99 @@
+// What the easy option tests (test/integration: easy_handle, write_callback, header_callback,
+// request_headers, request_method, post, timeout_options, progress, connection_options,
+// response_framing, getinfo) share: getinfo readers, the /echo parser, header and write
+// callbacks.
+#pragma once
+
+#include <curl/curl.h>
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "easy_fixture.h"
+#include "shared_test_server.h"
+#include "text_util.h"
+#include "timing.h"
+
+namespace evm::test {
+
+inline long info_long(CURL *e, CURLINFO what) {
+  long v = -12345;
+  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
+  return v;
+}
+
+inline curl_off_t info_off(CURL *e, CURLINFO what) {
+  curl_off_t v = -12345;
+  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
+  return v;
+}
+
+inline double info_double(CURL *e, CURLINFO what) {
+  double v = -12345;
+  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
+  return v;
+}
+
+// A NULL answer comes back as "(null)" so absent strings can be compared like the others.
+inline std::string info_string(CURL *e, CURLINFO what) {
+  char *v = nullptr;
+  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
+  return v ? std::string(v) : std::string("(null)");
+}
+
+// What the /echo endpoints reflect: "METHOD TARGET\n", "Name: value\n" per request header,
+// a blank line, then the request body.
+struct Echo {
+  std::string request_line;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  explicit Echo(const std::string &text) {
+    size_t end = text.find("\n\n");
+    std::string_view head(text.data(), end == std::string::npos ? text.size() : end);
+    if (end != std::string::npos) body = text.substr(end + 2);
+    size_t nl = head.find('\n');
+    request_line = std::string(head.substr(0, nl));
+    head.remove_prefix(nl == std::string_view::npos ? head.size() : nl + 1);
+    while (!head.empty()) {
+      nl = head.find('\n');
+      std::string_view line = head.substr(0, nl);
+      head.remove_prefix(nl == std::string_view::npos ? head.size() : nl + 1);
+      size_t colon = line.find(':');
+      std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+      if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    }
+  }
+  int count(std::string_view name) const {
+    int n = 0;
+    for (const auto &h : headers) n += iequals(h.first, name) ? 1 : 0;
+    return n;
+  }
+  std::string value(std::string_view name) const {
+    for (const auto &h : headers)
+      if (iequals(h.first, name)) return h.second;
+    return "(absent)";
+  }
+};
+
+// Header callback keeping each call's bytes as one entry.
+inline size_t collect_lines(char *data, size_t size, size_t n, void *userp) {
+  static_cast<std::vector<std::string> *>(userp)->emplace_back(data, size * n);
+  return size * n;
+}
+
+inline size_t total_size(const std::vector<std::string> &lines) {
+  size_t n = 0;
+  for (const auto &l : lines) n += l.size();
+  return n;
+}
+
+inline size_t refuse_write(char *, size_t, size_t, void *) {
+  return 0;
+}
+
+}  // namespace evm::test
