@@ -229,8 +229,7 @@ typedef enum {
 
 /* CURLOPT_WRITEFUNCTION / CURLOPT_HEADERFUNCTION: consume size * nitems bytes
  * and return that count; any other count fails the transfer. */
-typedef size_t (*curl_write_callback)(char *buffer, size_t size, size_t nitems,
-                                      void *outstream);
+typedef size_t (*curl_write_callback)(char *buffer, size_t size, size_t nitems, void *outstream);
 
 /* The most body bytes one WRITEFUNCTION call receives. */
 #define CURL_MAX_WRITE_SIZE 16384
@@ -240,8 +239,8 @@ typedef size_t (*curl_write_callback)(char *buffer, size_t size, size_t nitems,
 #define CURL_WRITEFUNC_ERROR 0xFFFFFFFF
 
 /* Old progress callback (doubles); return non-zero to abort. */
-typedef int (*curl_progress_callback)(void *clientp, double dltotal, double dlnow,
-                                      double ultotal, double ulnow);
+typedef int (*curl_progress_callback)(void *clientp, double dltotal, double dlnow, double ultotal,
+                                      double ulnow);
 
 /* CURLOPT_XFERINFOFUNCTION: byte counts so far; return non-zero to abort. */
 typedef int (*curl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,

@@ -60,11 +60,7 @@ typedef enum {
 #define CURLPIPE_MULTIPLEX 2L
 
 /* Kinds of message curl_multi_info_read() returns. */
-typedef enum {
-  CURLMSG_NONE = 0,
-  CURLMSG_DONE = 1,
-  CURLMSG_LAST = 2
-} CURLMSG;
+typedef enum { CURLMSG_NONE = 0, CURLMSG_DONE = 1, CURLMSG_LAST = 2 } CURLMSG;
 
 /* A message about one easy handle; for CURLMSG_DONE, data.result is the
  * transfer's outcome. */
@@ -167,16 +163,16 @@ CURL_EXTERN const char *curl_multi_strerror(CURLMcode);
 
 /* Old socket API: act on socket s (or on timeouts) without event bits. */
 CURL_EXTERN CURLMcode EVMULTI_DEPRECATED("use curl_multi_socket_action()")
-curl_multi_socket(CURLM *multi_handle, curl_socket_t s, int *running_handles);
+    curl_multi_socket(CURLM *multi_handle, curl_socket_t s, int *running_handles);
 
 /* Reports activity (ev_bitmask of CURL_CSELECT_*) on socket s, or a fired
  * timer when s is CURL_SOCKET_TIMEOUT, and advances the affected transfers. */
-CURL_EXTERN CURLMcode curl_multi_socket_action(CURLM *multi_handle, curl_socket_t s,
-                                               int ev_bitmask, int *running_handles);
+CURL_EXTERN CURLMcode curl_multi_socket_action(CURLM *multi_handle, curl_socket_t s, int ev_bitmask,
+                                               int *running_handles);
 
 /* Old socket API: advance every transfer. */
 CURL_EXTERN CURLMcode EVMULTI_DEPRECATED("use curl_multi_socket_action()")
-curl_multi_socket_all(CURLM *multi_handle, int *running_handles);
+    curl_multi_socket_all(CURLM *multi_handle, int *running_handles);
 
 /* As in libcurl, calls to curl_multi_socket() go to curl_multi_socket_action()
  * unless CURL_ALLOW_OLD_MULTI_SOCKET is defined. */
@@ -192,8 +188,7 @@ CURL_EXTERN CURLMcode curl_multi_timeout(CURLM *multi_handle, long *milliseconds
 CURL_EXTERN CURLMcode curl_multi_setopt(CURLM *multi_handle, CURLMoption option, ...);
 
 /* Associates sockp with sockfd; it is passed to the socket callback. */
-CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockfd,
-                                        void *sockp);
+CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockfd, void *sockp);
 
 /* NULL-terminated array of the easy handles in the multi handle; free it
  * with curl_free(). NULL when out of memory. (libcurl 8.4.0 API.) */

@@ -42,11 +42,13 @@ void Connection::update_pollset(CURL *easy) {
 
 void Connection::on_socket_ready(curl_socket_t, int cselect) {
   // Users only note the event and get scheduled, so none can close the connection under us.
-  for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u)) u->on_connection_event(cselect);
+  for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u))
+    u->on_connection_event(cselect);
 }
 
 void Connection::close(FilterContext &ctx) {
-  for (int i = 0; i < watched_.count; ++i) sockets_.unwatch(watched_.entries[i].fd, *this, ctx.easy);
+  for (int i = 0; i < watched_.count; ++i)
+    sockets_.unwatch(watched_.entries[i].fd, *this, ctx.easy);
   watched_ = Pollset{};
   if (top_) top_->close(ctx);
 }

@@ -103,7 +103,9 @@ class Filter {
     if (below()) below()->control(ctx, what);
   }
   // Answers `q` if this filter knows it, else asks the one below; false when nobody knows.
-  virtual bool query(FilterQuery q, FilterAnswer &out) const { return below() && below()->query(q, out); }
+  virtual bool query(FilterQuery q, FilterAnswer &out) const {
+    return below() && below()->query(q, out);
+  }
   virtual void close(FilterContext &ctx) = 0;
   virtual curl_socket_t socket() const = 0;
   // The filter this one is stacked on, null for the bottom one.

@@ -33,8 +33,8 @@ bool TcpFilter::start_next(FilterContext &ctx, Family &fam, TimePoint t) {
   (void)t;
   while (!fam.exhausted()) {
     const Address &addr = fam.addrs[fam.next++];
-    ctx.trace.info("  Trying %s%s%s:%u...", addr.family() == AF_INET6 ? "[" : "",
-                   addr.ip().c_str(), addr.family() == AF_INET6 ? "]" : "", addr.port());
+    ctx.trace.info("  Trying %s%s%s:%u...", addr.family() == AF_INET6 ? "[" : "", addr.ip().c_str(),
+                   addr.family() == AF_INET6 ? "]" : "", addr.port());
     int fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd < 0) {
       last_errno_ = errno;
@@ -127,8 +127,8 @@ CURLcode TcpFilter::connect(FilterContext &ctx, TimePoint t, bool &done) {
     ctx.os_errno = last_errno_;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - started_).count();
     ctx.error = "Failed to connect to " + host_ + " port " + std::to_string(port_) + " after " +
-                std::to_string(ms) + " ms: " +
-                (last_errno_ ? std::strerror(last_errno_) : "Couldn't connect to server");
+                std::to_string(ms) +
+                " ms: " + (last_errno_ ? std::strerror(last_errno_) : "Couldn't connect to server");
     return CURLE_COULDNT_CONNECT;
   }
   return CURLE_OK;
@@ -175,9 +175,12 @@ TimePoint TcpFilter::connect_deadline() const {
 
 bool TcpFilter::query(FilterQuery q, FilterAnswer &out) const {
   if (fd_ == CURL_SOCKET_BAD) return false;
-  if (q == FilterQuery::PeerAddress) out.address = peer_;
-  else if (q == FilterQuery::LocalAddress) out.address = local_;
-  else return false;
+  if (q == FilterQuery::PeerAddress)
+    out.address = peer_;
+  else if (q == FilterQuery::LocalAddress)
+    out.address = local_;
+  else
+    return false;
   return true;
 }
 

@@ -98,7 +98,6 @@ std::string sha256_base64(const std::string &data) {
   return std::string(reinterpret_cast<char *>(out), static_cast<size_t>(n));
 }
 
-
 }  // namespace
 
 CURLcode TlsFilter::check_peer(FilterContext &ctx) {

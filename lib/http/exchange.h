@@ -37,8 +37,8 @@ class ExchangeSink {
 };
 
 struct ExchangeRequest {
-  std::string_view head;  // the serialized request head, copied by start()
-  int64_t body_size = -1;  // -1: no body; otherwise bytes read_body() will give
+  std::string_view head;      // the serialized request head, copied by start()
+  int64_t body_size = -1;     // -1: no body; otherwise bytes read_body() will give
   bool head_request = false;  // the response has no body whatever its headers say
 };
 

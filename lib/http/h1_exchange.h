@@ -57,9 +57,9 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   uint64_t sent_total_ = 0;
   bool body_eos_ = true;
   bool complete_ = false;
-  bool excess_ = false;     // bytes arrived past the end of the response
-  bool cut_short_ = false;  // the response ended before the request body was all sent
-  bool paused_ = false;     // the body reader said pause: do not watch for writability
+  bool excess_ = false;      // bytes arrived past the end of the response
+  bool cut_short_ = false;   // the response ended before the request body was all sent
+  bool paused_ = false;      // the body reader said pause: do not watch for writability
   bool more_input_ = false;  // the last turn ended at its budget, not at an empty socket
   CURLcode code_ = CURLE_OK;
 };

@@ -14,15 +14,15 @@ namespace evm::h1 {
 // dependency; the engine maps each value (and error_message() carries libcurl-style text).
 enum class ParseError {
   None,
-  WeirdReply,        // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
-  HeaderTooLarge,    // one header (or trailer) block exceeds max_header_bytes
-  BadHeader,         // header line without colon, NUL byte, folding with nothing to fold onto
-  BadChunk,          // malformed chunked framing (hex size, extension, CRLF after data)
-  BadContentLength,  // non-numeric, overflowing or conflicting Content-Length
+  WeirdReply,         // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
+  HeaderTooLarge,     // one header (or trailer) block exceeds max_header_bytes
+  BadHeader,          // header line without colon, NUL byte, folding with nothing to fold onto
+  BadChunk,           // malformed chunked framing (hex size, extension, CRLF after data)
+  BadContentLength,   // non-numeric, overflowing or conflicting Content-Length
   BadTransferCoding,  // Transfer-Encoding other than one final "chunked"
-  PartialBody,       // EOF inside a Content-Length or chunked body
-  EmptyReply,        // EOF before a single byte of this response arrived
-  Aborted,           // a ResponseHandler callback returned false
+  PartialBody,        // EOF inside a Content-Length or chunked body
+  EmptyReply,         // EOF before a single byte of this response arrived
+  Aborted,            // a ResponseHandler callback returned false
 };
 
 // How the body of a final response is delimited (RFC 9112 section 6.3).

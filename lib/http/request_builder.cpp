@@ -68,7 +68,8 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
   if (custom_te) {
     // libcurl looks for "chunked" anywhere in the value, and only after a colon.
     std::string_view te(custom_te);
-    result.chunked_body = spec.body_size != kNoBody && ascii::istarts_with(te, "Transfer-Encoding:") &&
+    result.chunked_body = spec.body_size != kNoBody &&
+                          ascii::istarts_with(te, "Transfer-Encoding:") &&
                           contains_ci(te.substr(18), "chunked");
   } else if (spec.body_size == kUnknownBodySize) {
     if (spec.http10) {

@@ -10,7 +10,9 @@
 
 namespace evm {
 
-void MultiDeleter::operator()(Multi *m) const { delete m; }
+void MultiDeleter::operator()(Multi *m) const {
+  delete m;
+}
 
 Multi::Multi() : recv_buffer_(new char[kRecvBufferSize]) {
   wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

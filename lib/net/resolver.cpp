@@ -175,7 +175,8 @@ void Resolver::on_timeout(TimePoint) {
 void Resolver::rearm_timer() {
   timeval tv;
   if (!queries_.empty() && ares_timeout(channel_, nullptr, &tv))
-    timers_.arm(*this, now() + std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
+    timers_.arm(*this,
+                now() + std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
   else
     timers_.cancel(*this);
 }

@@ -96,12 +96,11 @@ struct TlsConfig {
       id += ':';
       id += s;
     };
-    for (std::string_view s : {std::string_view(ca_file), std::string_view(ca_path),
-                               std::string_view(ca_blob), std::string_view(cert_file),
-                               std::string_view(key_file), std::string_view(key_password),
-                               std::string_view(cert_type), std::string_view(key_type),
-                               std::string_view(cipher_list), std::string_view(tls13_ciphers),
-                               std::string_view(pinned_pubkey)})
+    for (std::string_view s :
+         {std::string_view(ca_file), std::string_view(ca_path), std::string_view(ca_blob),
+          std::string_view(cert_file), std::string_view(key_file), std::string_view(key_password),
+          std::string_view(cert_type), std::string_view(key_type), std::string_view(cipher_list),
+          std::string_view(tls13_ciphers), std::string_view(pinned_pubkey)})
       add(s);
     for (const std::string &p : alpn) add(p);
     id += std::to_string(ssl_version) + (verify_peer ? "P" : "p") + std::to_string(verify_host) +

@@ -20,7 +20,9 @@ Transfer::~Transfer() {
   tag_.magic = 0;
 }
 
-void Transfer::reset_options() { opt = EasyOptions{}; }
+void Transfer::reset_options() {
+  opt = EasyOptions{};
+}
 
 FilterContext Transfer::context() {
   return FilterContext{host().sockets(), handle(), trace_, run_.error, run_.os_errno};
@@ -103,8 +105,7 @@ Transfer::Step Transfer::start(TimePoint t) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
   }
-  attempt_ = std::make_unique<RequestAttempt>(
-      AttemptEnv{opt, info, trace_, run_.error, host()});
+  attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   if (CURLcode rc = attempt_->prepare(opt.url)) {
     fail(rc, run_.error);
     return Step::Wait;
@@ -278,10 +279,9 @@ bool Transfer::progress(TimePoint t) {
   int rc;
   {
     CallbackGuard in_cb(host());
-    rc = opt.xferinfo_fn(opt.progress_data,
-                         info.content_length_download > 0 ? info.content_length_download : 0,
-                         info.size_download, attempt_ ? attempt_->body_size() : 0,
-                         info.size_upload);
+    rc = opt.xferinfo_fn(
+        opt.progress_data, info.content_length_download > 0 ? info.content_length_download : 0,
+        info.size_download, attempt_ ? attempt_->body_size() : 0, info.size_upload);
   }
   if (rc == 0) return true;
   fail(CURLE_ABORTED_BY_CALLBACK, "Callback aborted");
@@ -311,7 +311,9 @@ bool Transfer::timed_out(TimePoint t) {
   return true;
 }
 
-void Transfer::on_timeout(TimePoint t) { run(t); }
+void Transfer::on_timeout(TimePoint t) {
+  run(t);
+}
 
 void Transfer::on_connection_event(int cselect) {
   // 0 means "find out yourself": try both ways.
@@ -327,7 +329,9 @@ void Transfer::add_pollset(Pollset &ps) {
     exchange_->add_pollset(lease_->filter(), ps);
 }
 
-void Transfer::on_slot_free() { host().schedule(*this); }
+void Transfer::on_slot_free() {
+  host().schedule(*this);
+}
 
 void Transfer::sync_deadline(TimePoint) {
   TimePoint d = timeout_deadline();

@@ -48,9 +48,10 @@ class Transfer final : public TimerClient,
 
   EasyOptions opt;
   TransferInfo info;
-  Multi *multi = nullptr;                // the multi it is added to (for the API layer)
-  std::unique_ptr<Multi, MultiDeleter> private_multi;  // curl_easy_perform's, kept for its connection cache
-  CURLMsg message{};                     // what curl_multi_info_read hands out
+  Multi *multi = nullptr;  // the multi it is added to (for the API layer)
+  std::unique_ptr<Multi, MultiDeleter>
+      private_multi;  // curl_easy_perform's, kept for its connection cache
+  CURLMsg message{};  // what curl_multi_info_read hands out
   ListLink multi_link, ready_link, message_link;
 
   State state() const { return state_; }

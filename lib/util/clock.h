@@ -10,7 +10,9 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using Micros = std::chrono::microseconds;
 
-inline TimePoint now() { return Clock::now(); }
+inline TimePoint now() {
+  return Clock::now();
+}
 
 inline int64_t micros_between(TimePoint from, TimePoint to) {
   return std::chrono::duration_cast<Micros>(to - from).count();
@@ -20,7 +22,8 @@ inline int64_t micros_between(TimePoint from, TimePoint to) {
 // "practically never", not an overflow into the past.
 inline TimePoint after_ms(TimePoint t, int64_t ms) {
   if (ms <= 0) return t;
-  int64_t room = std::chrono::duration_cast<std::chrono::milliseconds>(TimePoint::max() - t).count();
+  int64_t room =
+      std::chrono::duration_cast<std::chrono::milliseconds>(TimePoint::max() - t).count();
   return ms >= room ? TimePoint::max() : t + std::chrono::milliseconds(ms);
 }
 

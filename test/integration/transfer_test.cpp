@@ -14,7 +14,9 @@ using evm::test::TestServer;
 
 namespace {
 
-TestServer &server() { return evm::test::shared_test_server(); }
+TestServer &server() {
+  return evm::test::shared_test_server();
+}
 
 std::string pattern(size_t n) {
   std::string s(n, '\0');

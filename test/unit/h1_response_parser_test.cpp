@@ -247,8 +247,8 @@ TEST_CASE("h1 response: a transfer coding we do not decode is refused") {
                          "chunked, chunked", "identity"}) {
     CAPTURE(te);
     std::string message;
-    CHECK(error_of(std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: ") +
-                       te + "\r\n\r\nhi",
+    CHECK(error_of(std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: ") + te +
+                       "\r\n\r\nhi",
                    &message) == ParseError::BadTransferCoding);
     CHECK(message.find("Transfer-Encoding") != std::string::npos);
   }

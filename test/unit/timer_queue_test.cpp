@@ -13,7 +13,9 @@ struct Client final : evm::TimerClient {
   void on_timeout(evm::TimePoint) override { ++fired; }
 };
 
-evm::TimePoint at(int ms) { return evm::TimePoint{} + std::chrono::milliseconds(ms); }
+evm::TimePoint at(int ms) {
+  return evm::TimePoint{} + std::chrono::milliseconds(ms);
+}
 
 }  // namespace
 
