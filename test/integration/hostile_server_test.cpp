@@ -34,6 +34,8 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "getinfo.h"
+#include "ipv6_loopback.h"
 #include "epoll_loop.h"
 #include "shared_test_server.h"
 #include "test_certs.h"
@@ -41,6 +43,7 @@
 
 namespace {
 
+using evm::test::ipv6_loopback_available;
 using evm::test::TestPki;
 using evm::test::TestServer;
 using evm::test::TestServerOptions;
@@ -122,16 +125,8 @@ struct Xfer : evm::test::Fetch {
     curl_slist_free_all(resolve);
   }
   std::string err() const { return error; }
-  long info_long(CURLINFO what) const {
-    long v = -1;
-    CHECK(curl_easy_getinfo(easy, what, &v) == CURLE_OK);
-    return v;
-  }
-  curl_off_t info_off(CURLINFO what) const {
-    curl_off_t v = -1;
-    CHECK(curl_easy_getinfo(easy, what, &v) == CURLE_OK);
-    return v;
-  }
+  long info_long(CURLINFO what) const { return evm::test::info_long(easy, what); }
+  curl_off_t info_off(CURLINFO what) const { return evm::test::info_off(easy, what); }
 };
 
 enum class Driver { kPoll, kEpoll };
@@ -314,17 +309,6 @@ void endless_case(bool tls, const char *path, Driver driver) {
     check_normals(normals);
   }
   CHECK(Clock::now() - t0 < std::chrono::seconds(20));
-}
-
-bool ipv6_loopback_available() {
-  int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_addr = in6addr_loopback;
-  bool ok = bind(fd, reinterpret_cast<sockaddr *>(&sin6), sizeof(sin6)) == 0;
-  close(fd);
-  return ok;
 }
 
 sockaddr_in6 v6_loopback(uint16_t port) {

@@ -1,6 +1,6 @@
 // What the easy option tests (test/integration: easy_handle, write_callback, header_callback,
 // request_headers, request_method, post, timeout_options, progress, connection_options,
-// response_framing, getinfo) share: getinfo readers, the /echo parser, header and write
+// response_framing, getinfo) share: the /echo parser, header and write
 // callbacks.
 #pragma once
 
@@ -13,36 +13,12 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "getinfo.h"
 #include "shared_test_server.h"
 #include "text_util.h"
 #include "timing.h"
 
 namespace evm::test {
-
-inline long info_long(CURL *e, CURLINFO what) {
-  long v = -12345;
-  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
-  return v;
-}
-
-inline curl_off_t info_off(CURL *e, CURLINFO what) {
-  curl_off_t v = -12345;
-  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
-  return v;
-}
-
-inline double info_double(CURL *e, CURLINFO what) {
-  double v = -12345;
-  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
-  return v;
-}
-
-// A NULL answer comes back as "(null)" so absent strings can be compared like the others.
-inline std::string info_string(CURL *e, CURLINFO what) {
-  char *v = nullptr;
-  CHECK(curl_easy_getinfo(e, what, &v) == CURLE_OK);
-  return v ? std::string(v) : std::string("(null)");
-}
 
 // What the /echo endpoints reflect: "METHOD TARGET\n", "Name: value\n" per request header,
 // a blank line, then the request body.

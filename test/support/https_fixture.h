@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "getinfo.h"
 #include "epoll_loop.h"
 #include "fd_capture.h"
 #include "nginx_server.h"
@@ -149,16 +150,8 @@ struct Https : evm::test::Fetch {
   }
 
   CURLcode perform() { return curl_easy_perform(easy); }
-  long info_long(CURLINFO what) const {
-    long v = -1;
-    CHECK(curl_easy_getinfo(easy, what, &v) == CURLE_OK);
-    return v;
-  }
-  curl_off_t info_off(CURLINFO what) const {
-    curl_off_t v = -1;
-    CHECK(curl_easy_getinfo(easy, what, &v) == CURLE_OK);
-    return v;
-  }
+  long info_long(CURLINFO what) const { return evm::test::info_long(easy, what); }
+  curl_off_t info_off(CURLINFO what) const { return evm::test::info_off(easy, what); }
   long verify_result() const { return info_long(CURLINFO_SSL_VERIFYRESULT); }
   std::string err() const { return error; }
 };

@@ -1,5 +1,6 @@
 // Self-test of the loopback test server, spoken to over plain blocking POSIX sockets (and
 // blocking OpenSSL for TLS) so that nothing of evmulti is involved.
+#include "ipv6_loopback.h"
 #include "test_certs.h"
 #include "test_server.h"
 #include "timing.h"
@@ -27,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+using evm::test::ipv6_loopback_available;
 using evm::test::TestPki;
 using evm::test::TestServer;
 using evm::test::TestServerOptions;
@@ -399,17 +401,6 @@ std::string pattern(size_t n, size_t offset = 0) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (offset + i) % 26);
   return s;
-}
-
-bool ipv6_loopback_available() {
-  int fd = socket(AF_INET6, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in6 sin6{};
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_addr = in6addr_loopback;
-  bool ok = bind(fd, reinterpret_cast<sockaddr *>(&sin6), sizeof(sin6)) == 0;
-  close(fd);
-  return ok;
 }
 
 const std::string kHost = "127.0.0.1";
