@@ -42,16 +42,9 @@ TEST_CASE("HEADERFUNCTION gets each line, status line and final blank line inclu
 }
 
 TEST_CASE("1xx interim responses reach the header callback too") {
-  CURL *e = curl_easy_init();
-  REQUIRE(e);
   std::vector<std::string> lines;
   std::string body;
-  curl_easy_setopt(e, CURLOPT_URL, server().raw_url("/continue").c_str());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect_lines);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &lines);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 3000L);
+  CURL *e = easy_collecting(server().raw_url("/continue"), body, lines);
   CHECK(curl_easy_perform(e) == CURLE_OK);
   CHECK(body == "ok");
   const std::vector<std::string> expected = {

@@ -31,16 +31,9 @@ TEST_CASE("FAILONERROR turns a status >= 400 into CURLE_HTTP_RETURNED_ERROR") {
 }
 
 TEST_CASE("a chunked body with trailers: body whole, trailer at the header callback") {
-  CURL *e = curl_easy_init();
-  REQUIRE(e);
   std::vector<std::string> lines;
   std::string body;
-  curl_easy_setopt(e, CURLOPT_URL, server().raw_url("/chunked-trailers").c_str());
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect_lines);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &lines);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 3000L);
+  CURL *e = easy_collecting(server().raw_url("/chunked-trailers"), body, lines);
   CHECK(curl_easy_perform(e) == CURLE_OK);
   CHECK(body == "hello");
   CHECK(info_off(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T) == -1);

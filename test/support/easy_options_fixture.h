@@ -62,6 +62,21 @@ inline size_t collect_lines(char *data, size_t size, size_t n, void *userp) {
   return size * n;
 }
 
+// An easy handle that fetches `url` with a 3 s limit: the body into `body`, each header line into
+// `lines`.
+inline CURL *easy_collecting(const std::string &url, std::string &body,
+                             std::vector<std::string> &lines) {
+  CURL *e = curl_easy_init();
+  REQUIRE(e);
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect_lines);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &lines);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 3000L);
+  return e;
+}
+
 inline size_t total_size(const std::vector<std::string> &lines) {
   size_t n = 0;
   for (const auto &l : lines) n += l.size();
