@@ -202,6 +202,19 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
     case CURLINFO_STARTTRANSFER_TIME_T:
       *as_off = in.since_start(in.first_byte);
       return CURLE_OK;
+
+      // -- redirects and auth (helper: redirect)
+
+      // -- uploads and pause (helper: upload)
+
+      // -- forms (helper: form)
+
+      // -- cookies (helper: cookie)
+
+      // -- response handling (helper: response)
+
+      // -- progress, tracing and connections (helper: control)
+
     default:
       return CURLE_UNKNOWN_OPTION;
   }

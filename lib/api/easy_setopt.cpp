@@ -1,4 +1,5 @@
-// curl_easy_setopt: argument checks and conversion of each option into EasyOptions.
+// curl_easy_setopt: reads the argument by its type and offers it to each feature's setter; the
+// core options (URL, callbacks, method, timeouts, TLS) are converted here.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cstring>
 
 #include "api/c_edge.h"
+#include "api/setopt.h"
 #include "transfer/transfer.h"
 
 namespace evm {
@@ -247,6 +249,32 @@ CURLcode set_off_t(EasyOptions &o, CURLoption opt, curl_off_t v) {
 }
 
 }  // namespace
+
+CURLcode set_core_option(EasyOptions &o, CURLoption opt, const OptionArg &arg) {
+  if (opt < CURLOPTTYPE_OBJECTPOINT) return set_long(o, opt, arg.number);
+  if (opt < CURLOPTTYPE_FUNCTIONPOINT) return set_pointer(o, opt, arg.pointer);
+  if (opt < CURLOPTTYPE_OFF_T) return set_function(o, opt, arg.function);
+  if (opt < CURLOPTTYPE_BLOB) return set_off_t(o, opt, arg.offset);
+  return set_blob(o, opt, arg.blob);
+}
+
+namespace {
+
+constexpr OptionSetter kSetters[] = {
+    set_core_option,     set_redirect_option, set_auth_option,
+    set_upload_option,   set_form_option,     set_cookie_option,
+    set_response_option, set_control_option,  set_connection_option,
+};
+
+CURLcode set_option(EasyOptions &o, CURLoption opt, const OptionArg &arg) {
+  for (OptionSetter set : kSetters) {
+    CURLcode rc = set(o, opt, arg);
+    if (rc != CURLE_UNKNOWN_OPTION) return rc;
+  }
+  return CURLE_UNKNOWN_OPTION;
+}
+
+}  // namespace
 }  // namespace evm
 
 extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
@@ -255,15 +283,20 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
   CURLcode rc = evm::api::guarded(CURLE_OUT_OF_MEMORY, [&] {
     evm::Transfer *t = evm::Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
-    if (option < CURLOPTTYPE_OBJECTPOINT) return evm::set_long(t->opt, option, va_arg(ap, long));
-    if (option < CURLOPTTYPE_FUNCTIONPOINT)
-      return evm::set_pointer(t->opt, option, va_arg(ap, void *));
-    if (option < CURLOPTTYPE_OFF_T)
-      return evm::set_function(t->opt, option, va_arg(ap, void (*)()));
-    if (option < CURLOPTTYPE_BLOB) return evm::set_off_t(t->opt, option, va_arg(ap, curl_off_t));
-    if (option < CURLOPTTYPE_BLOB + 10000)
-      return evm::set_blob(t->opt, option, va_arg(ap, const curl_blob *));
-    return CURLE_UNKNOWN_OPTION;
+    evm::OptionArg arg;
+    if (option < CURLOPTTYPE_OBJECTPOINT)
+      arg.number = va_arg(ap, long);
+    else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+      arg.pointer = va_arg(ap, void *);
+    else if (option < CURLOPTTYPE_OFF_T)
+      arg.function = va_arg(ap, void (*)());
+    else if (option < CURLOPTTYPE_BLOB)
+      arg.offset = va_arg(ap, curl_off_t);
+    else if (option < CURLOPTTYPE_BLOB + 10000)
+      arg.blob = va_arg(ap, const curl_blob *);
+    else
+      return CURLE_UNKNOWN_OPTION;
+    return evm::set_option(t->opt, option, arg);
   });
   va_end(ap);
   return rc;

@@ -98,11 +98,19 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
 
   if (!spec.authorization.empty() && !find_custom(custom, "Authorization"))
     add_header(out, "Authorization", spec.authorization);
-  if (!spec.user_agent.empty() && !find_custom(custom, "User-Agent"))
-    add_header(out, "User-Agent", spec.user_agent);
-  if (!find_custom(custom, "Accept")) add_header(out, "Accept", "*/*");
+  auto add_unless_custom = [&](std::string_view name, std::string_view value) {
+    if (!value.empty() && !find_custom(custom, name)) add_header(out, name, value);
+  };
+  add_unless_custom("Range", spec.range);
+  add_unless_custom("User-Agent", spec.user_agent);
+  add_unless_custom("Accept", "*/*");
+  add_unless_custom("Accept-Encoding", spec.accept_encoding);
+  add_unless_custom("Referer", spec.referer);
   if (!custom_te && spec.body_size == kUnknownBodySize)
     add_header(out, "Transfer-Encoding", "chunked");
+  // libcurl sends its cookies even beside a custom Cookie header.
+  if (!spec.cookie.empty()) add_header(out, "Cookie", spec.cookie);
+  if (!spec.time_condition.empty()) out.append(spec.time_condition).append(kCrlf);
 
   std::string line;
   for (const char *entry : custom) {
@@ -114,8 +122,11 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
 
   if (spec.body_size >= 0 && !result.chunked_body && !find_custom(custom, "Content-Length"))
     add_header(out, "Content-Length", std::to_string(spec.body_size));
-  if (spec.is_post && !find_custom(custom, "Content-Type"))
-    add_header(out, "Content-Type", "application/x-www-form-urlencoded");
+  if (!spec.content_type.empty())
+    add_unless_custom("Content-Type", spec.content_type);
+  else if (spec.is_post)
+    add_unless_custom("Content-Type", "application/x-www-form-urlencoded");
+  if (spec.expect_100) add_unless_custom("Expect", "100-continue");
 
   out.append(kCrlf);
   return result;

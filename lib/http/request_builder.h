@@ -18,6 +18,15 @@ struct RequestSpec {
   std::string_view host_header;    // Url::host_header()
   std::string_view authorization;  // e.g. "Basic dXM6cHc="; empty = none
   std::string_view user_agent;     // CURLOPT_USERAGENT; empty = none
+  // Values of the headers features add; empty = none. Each is left out when a custom header of
+  // the same name exists. Emitted in libcurl 7.88's order (see build_request).
+  std::string_view range;            // "bytes=0-99" (RANGE, RESUME_FROM)
+  std::string_view accept_encoding;  // ACCEPT_ENCODING
+  std::string_view referer;          // REFERER, AUTOREFERER
+  std::string_view cookie;           // COOKIE and the cookie engine: "a=1; b=2"
+  std::string_view time_condition;   // a whole line: "If-Modified-Since: <date>"
+  std::string_view content_type;     // a body's own type (MIME: multipart/form-data; boundary=)
+  bool expect_100 = false;           // add "Expect: 100-continue" after the body headers
   std::span<const char *const> custom_headers;  // CURLOPT_HTTPHEADER, in list order
   int64_t body_size = kNoBody;  // >= 0: known size (Content-Length), or kNoBody/kUnknownBodySize
   bool http10 = false;
@@ -42,10 +51,10 @@ struct RequestBuildResult {
 };
 
 // Appends the request line, headers and the blank line to `out`.
-// Header order is libcurl's: Host, Authorization, User-Agent, Accept, Transfer-Encoding,
-// the custom headers, Content-Length, Content-Type. No Connection header is added.
-// "Expect: 100-continue" is never added: libcurl 7.88 appends it last over HTTP/1.1 for
-// bodies above 1 MiB or of unknown size (unless a custom Expect entry exists); we don't.
+// Header order is libcurl's: Host, Authorization, Range, User-Agent, Accept, Accept-Encoding,
+// Referer, Transfer-Encoding, Cookie, the time condition, the custom headers, Content-Length,
+// Content-Type, Expect. No Connection header is added. Whether to expect a 100 is the caller's
+// decision (spec.expect_100); a custom Expect entry always wins.
 RequestBuildResult build_request(const RequestSpec &spec, std::string &out);
 
 }  // namespace evm::http

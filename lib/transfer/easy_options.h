@@ -44,6 +44,18 @@ struct EasyOptions {
   long ip_resolve = CURL_IPRESOLVE_WHATEVER;
   bool tcp_nodelay = true;
   TlsConfig tls;
+
+  // -- redirects and auth (helper: redirect)
+
+  // -- uploads and pause (helper: upload)
+
+  // -- forms (helper: form)
+
+  // -- cookies (helper: cookie)
+
+  // -- response handling (helper: response)
+
+  // -- progress, tracing and connections (helper: control)
 };
 
 }  // namespace evm

@@ -57,6 +57,17 @@ void RequestAttempt::build_head() {
   std::string authorization;
   if (url_.has_userinfo) authorization = "Basic " + base64_encode(url_.user + ":" + url_.password);
   spec.authorization = authorization;
+
+  // -- redirects and auth (helper: redirect)
+
+  // -- uploads and pause (helper: upload)
+
+  // -- forms (helper: form)
+
+  // -- cookies (helper: cookie)
+
+  // -- response handling (helper: response)
+
   spec.custom_headers = custom;
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
@@ -92,6 +103,15 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   info.content_type.assign(type);
   // Reported for HEAD responses too: NOBODY + this item is how applications ask for a size.
   info.content_length_download = head.content_length;
+
+  // -- redirects and auth (helper: redirect)
+
+  // -- uploads and pause (helper: upload)
+
+  // -- cookies (helper: cookie)
+
+  // -- response handling (helper: response)
+
   if (env_.opt.fail_on_error && head.status >= 400) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);
     return stop(CURLE_HTTP_RETURNED_ERROR);

@@ -72,6 +72,18 @@ class RequestAttempt final : public ExchangeSink {
   ClientWriter *writers_ = &split_;  // the top of the response writer chain
   size_t header_bytes_ = 0;
   CURLcode stop_ = CURLE_OK;
+
+  // -- redirects and auth (helper: redirect)
+
+  // -- uploads and pause (helper: upload)
+
+  // -- forms (helper: form)
+
+  // -- cookies (helper: cookie)
+
+  // -- response handling (helper: response)
+
+  // -- progress, tracing and connections (helper: control)
 };
 
 }  // namespace evm

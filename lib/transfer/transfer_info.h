@@ -29,6 +29,18 @@ struct TransferInfo {
       finished{};
   long ssl_verify_result = 0;
 
+  // -- redirects and auth (helper: redirect)
+
+  // -- uploads and pause (helper: upload)
+
+  // -- forms (helper: form)
+
+  // -- cookies (helper: cookie)
+
+  // -- response handling (helper: response)
+
+  // -- progress, tracing and connections (helper: control)
+
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {
     return t == TimePoint{} ? 0 : micros_between(started, t);

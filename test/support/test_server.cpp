@@ -5,6 +5,8 @@
 // over the same sockets; the plain path is untouched.
 #include "test_server.h"
 
+#include "routes.h"
+
 #include "test_certs.h"
 
 #include <arpa/inet.h>
@@ -1191,10 +1193,29 @@ struct TestServer::Impl {
       if (!req.head) add_string(out, text);
       return finish_raw(c, req.wants_close);
     }
+    if (serve_route(c, req, body)) return true;
     add_string(out,
                "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\n");
     if (!req.head) add_string(out, "not found\n");
     return finish_raw(c, req.wants_close);
+  }
+
+  // The feature routes of routes.h, tried before the 404.
+  bool serve_route(RawConn *c, const RawRequest &req, const std::string &body) {
+    std::string_view target = req.target;
+    size_t q = target.find('?');
+    RouteRequest r{
+        req.method,      target,
+        req.path,        q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
+        req.headers,     body,
+        raw_port.load(), options.tls != TestServerOptions::Tls::None};
+    for (Route route : kRoutes) {
+      RouteReply reply;
+      if (!route(r, reply)) continue;
+      add_string(out_of(c), reply.bytes);
+      return finish_raw(c, req.wants_close || reply.close_after);
+    }
+    return false;
   }
 
   bool start_slow(RawConn *c, uint64_t n, bool wants_close) {
