@@ -213,7 +213,9 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
 
       // -- response handling (helper: response)
 
-      // -- progress, tracing and connections (helper: control)
+      // -- progress and tracing (helper: control)
+
+      // -- connections (helper: connection)
 
     default:
       return CURLE_UNKNOWN_OPTION;

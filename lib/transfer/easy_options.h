@@ -55,7 +55,9 @@ struct EasyOptions {
 
   // -- response handling (helper: response)
 
-  // -- progress, tracing and connections (helper: control)
+  // -- progress and tracing (helper: control)
+
+  // -- connections (helper: connection)
 };
 
 }  // namespace evm

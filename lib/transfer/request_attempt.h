@@ -83,7 +83,9 @@ class RequestAttempt final : public ExchangeSink {
 
   // -- response handling (helper: response)
 
-  // -- progress, tracing and connections (helper: control)
+  // -- progress and tracing (helper: control)
+
+  // -- connections (helper: connection)
 };
 
 }  // namespace evm

@@ -39,7 +39,9 @@ struct TransferInfo {
 
   // -- response handling (helper: response)
 
-  // -- progress, tracing and connections (helper: control)
+  // -- progress and tracing (helper: control)
+
+  // -- connections (helper: connection)
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {
