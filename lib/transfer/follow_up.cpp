@@ -43,6 +43,10 @@ bool follow_on_head(FollowState &f, const EasyOptions &opt, const http::Url &url
   std::string_view location = head.find("Location");
   if (head.status >= 300 && head.status < 400 && !location.empty()) {
     std::string target = http::resolve_reference(url.to_string(), location);
+    // Reported the way libcurl's URL parser writes it: dot segments gone.
+    http::Url normalized;
+    if (http::parse_url(target, normalized).code != http::UrlError::kMalformed)
+      target = normalized.to_string();
     if (opt.follow_location) {
       f.next = FollowState::Next::Redirect;
       f.next_url = std::move(target);
