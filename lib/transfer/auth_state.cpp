@@ -61,6 +61,7 @@ std::string AuthState::authorization(const EasyOptions &opt, const Credentials &
         digest, http::DigestInput{c.user, c.password, method, uri, cnonce, ++nonce_count});
   }
   sent = !value.empty();
+  negotiating = picked == CURLAUTH_DIGEST && !has_digest && c.has_user;
   return value;
 }
 

@@ -28,6 +28,9 @@ struct AuthState {
   http::DigestChallenge digest;
   bool has_digest = false;
   uint32_t nonce_count = 0;
+  // Digest is wanted but no challenge came yet: libcurl sends a POST's first request with an
+  // empty body, since it will be refused anyway.
+  bool negotiating = false;
 
   // The Authorization value for a request, or "" for none.
   std::string authorization(const EasyOptions &opt, const Credentials &c, std::string_view method,

@@ -57,7 +57,7 @@ struct EasyOptions {
   bool has_user = false;  // USERPWD or USERNAME given: credentials to send
   std::string user, password;
   unsigned long http_auth = CURLAUTH_BASIC;
-  std::string bearer;                        // XOAUTH2_BEARER
+  std::string bearer;                         // XOAUTH2_BEARER
   unsigned long proxy_auth = CURLAUTH_BASIC;  // kept for the proxy filter, not used yet
 
   // -- uploads and pause (helper: upload)

@@ -69,9 +69,13 @@ void RequestAttempt::build_head() {
         return ascii::istarts_with(v, "Authorization:") || ascii::istarts_with(v, "Cookie:");
       });
     }
-    authorization = follow_->auth.authorization(opt, credentials_for(*follow_, opt, url_),
-                                                method, url_.target);
+    authorization =
+        follow_->auth.authorization(opt, credentials_for(*follow_, opt, url_), method, url_.target);
     spec.authorization = authorization;
+    if (body_ && follow_->auth.negotiating) {
+      body_ = std::make_unique<BufferReader>("", 0);
+      body_size = 0;
+    }
   }
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 

@@ -81,6 +81,7 @@ class RequestAttempt final : public ExchangeSink {
  public:
   void set_follow(FollowState &f) { follow_ = &f; }
   bool follow_up_due() const { return follow_ && follow_->next != FollowState::Next::None; }
+  bool has_body() const { return body_ != nullptr; }
 
  private:
   bool post_as_get() const { return follow_ && follow_->post_as_get; }

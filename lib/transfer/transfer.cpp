@@ -287,6 +287,13 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
     fail(rc, run_.error);
     return Step::Wait;
   }
+  // The same body goes out again (307/308, a kept POST, an auth retry): its reader must rewind,
+  // which the new attempt's reader then reads from the start.
+  if (attempt_->has_body() && !run_.follow.post_as_get && !attempt_->rewind()) {
+    fail(CURLE_SEND_FAIL_REWIND,
+         run_.error.empty() ? "necessary data rewind wasn't possible" : run_.error);
+    return Step::Wait;
+  }
   bool reusable = !opt.forbid_reuse && exchange_->reusable();
   std::string old_origin = attempt_->origin();
   trace_.info("Issue another request to this URL: '%s'", next.c_str());

@@ -193,3 +193,24 @@ TEST_CASE("a redirect, then a Digest challenge on the new URL") {
   CHECK(f.body == "digest ok\n");
   CHECK(info_long(f.easy, CURLINFO_REDIRECT_COUNT) == 2);
 }
+
+TEST_CASE("a POST with Digest: the first request goes with an empty body, as libcurl's") {
+  Fetch f(auth_url("digest"));
+  curl_easy_setopt(f.easy, CURLOPT_USERPWD, "u:p");
+  curl_easy_setopt(f.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDS, "hello");
+  CHECK(perform_counting(f) == 2);
+  CHECK(f.headers.find("X-Received-Bytes: 0\r\n") != std::string::npos);
+  CHECK(f.body == "digest ok\nhello");
+  CHECK(info_string(f.easy, CURLINFO_EFFECTIVE_METHOD) == "POST");
+}
+
+TEST_CASE("a POST with ANY: the body goes both times (7.88), rewound for the retry") {
+  Fetch f(auth_url("both"));
+  curl_easy_setopt(f.easy, CURLOPT_USERPWD, "u:p");
+  curl_easy_setopt(f.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_ANY));
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDS, "hello");
+  CHECK(perform_counting(f) == 2);
+  CHECK(f.headers.find("X-Received-Bytes: 5\r\n") != std::string::npos);
+  CHECK(f.body == "digest ok\nhello");
+}

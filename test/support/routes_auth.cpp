@@ -5,7 +5,8 @@
 //   /auth/both?user=U&pass=P         401 offering Basic and Digest; either answer passes
 //   /auth/bearer?token=T             200 "bearer ok\n" for "Bearer T", else 401 Bearer
 //   /auth/always                     401 Basic whatever comes, body "denied\n"
-// Every 401 carries the body "unauthorized\n".
+// Every 401 carries the body "unauthorized\n" and "X-Received-Bytes: N" (the request body's
+// size); a 200 from digest or both ends with the request body.
 #include <openssl/evp.h>
 
 #include <map>
@@ -98,7 +99,9 @@ std::string digest_challenge(std::string_view alg) {
 std::string reply(const RouteRequest &req, int code, const std::string &extra,
                   const std::string &body) {
   std::string r = "HTTP/1.1 " + std::to_string(code) + (code == 200 ? " OK" : " Unauthorized");
-  r += "\r\n" + extra + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  r += "\r\n" + extra;
+  if (code == 401) r += "X-Received-Bytes: " + std::to_string(req.body.size()) + "\r\n";
+  r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   if (req.method != "HEAD") r += body;
   return r;
 }
@@ -118,14 +121,14 @@ bool route_auth(const RouteRequest &req, RouteReply &out) {
   } else if (kind == "digest") {
     out.bytes =
         digest_ok(req, auth)
-            ? reply(req, 200, "", "digest ok\n")
+            ? reply(req, 200, "", "digest ok\n" + std::string(req.body))
             : reply(req, 401, "WWW-Authenticate: " + digest_challenge(req.param("alg")) + "\r\n",
                     "unauthorized\n");
   } else if (kind == "both") {
     if (auth == basic)
       out.bytes = reply(req, 200, "", "basic ok\n");
     else if (digest_ok(req, auth))
-      out.bytes = reply(req, 200, "", "digest ok\n");
+      out.bytes = reply(req, 200, "", "digest ok\n" + std::string(req.body));
     else
       out.bytes =
           reply(req, 401, basic_challenge + "WWW-Authenticate: " + digest_challenge("MD5") + "\r\n",
