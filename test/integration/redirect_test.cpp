@@ -8,6 +8,7 @@
 
 #include "easy_options_fixture.h"
 #include "https_fixture.h"
+#include "multi_driver.h"
 
 using namespace evm::test;
 
@@ -326,4 +327,33 @@ TEST_CASE("https -> http is followed by default (7.88 allows http, https, ftp, f
   // Scheme and port changed: the credentials stay behind.
   CHECK(echo.count("Authorization") == 0);
   CHECK(info_string(f.easy, CURLINFO_EFFECTIVE_URL) == target);
+}
+
+TEST_CASE(
+    "through socket_action: concurrent redirect chains and auth retries keep the socket "
+    "contract") {
+  Driver d;
+  std::vector<std::unique_ptr<Fetch>> fetches;
+  for (int i = 0; i < 6; ++i) {
+    std::string url = i % 3 == 0   ? redir(302, server().http_url("/bytes/10"))
+                      : i % 3 == 1 ? raw("/redir-chain/2")
+                                   : raw("/auth/digest?user=u&pass=p");
+    auto f = make(url, 5000);
+    curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f->easy, CURLOPT_USERPWD, "u:p");
+    curl_easy_setopt(f->easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+    REQUIRE(curl_multi_add_handle(d.multi, f->easy) == CURLM_OK);
+    fetches.push_back(std::move(f));
+  }
+  CHECK(d.run_all(5000));
+  for (size_t i = 0; i < fetches.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(d.result_of(fetches[i]->easy));
+    CHECK(*d.result_of(fetches[i]->easy) == CURLE_OK);
+    const char *want = i % 3 == 0 ? "abcdefghij" : i % 3 == 1 ? "chain end\n" : "digest ok\n";
+    CHECK(fetches[i]->body == want);
+    curl_multi_remove_handle(d.multi, fetches[i]->easy);
+  }
+  d.check_socket_contract();
+  CHECK(d.violations.empty());
 }
