@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "util/ascii.h"

@@ -214,3 +214,13 @@ TEST_CASE("a POST with ANY: the body goes both times (7.88), rewound for the ret
   CHECK(f.headers.find("X-Received-Bytes: 5\r\n") != std::string::npos);
   CHECK(f.body == "digest ok\nhello");
 }
+
+TEST_CASE("a stale Digest nonce is answered once more with the fresh one") {
+  Fetch f(auth_url("digest-stale"));
+  curl_easy_setopt(f.easy, CURLOPT_USERPWD, "u:p");
+  curl_easy_setopt(f.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+  CHECK(perform_counting(f) == 3);
+  CHECK(f.status() == 200);
+  CHECK(f.body == "digest ok\n");
+  CHECK(info_long(f.easy, CURLINFO_REDIRECT_COUNT) == 2);
+}

@@ -2,6 +2,8 @@
 //   /auth/basic?user=U&pass=P        200 "basic ok\n" for "Basic base64(U:P)", else 401 Basic
 //   /auth/digest?user=U&pass=P&alg=A 200 "digest ok\n" for a correct RFC 7616 answer to its
 //                                    challenge (A: MD5 or SHA-256, qop=auth), else 401 Digest
+//   /auth/digest-stale?user=U&pass=P a correct answer to its first nonce gets a 401 with
+//                                    stale=true and a fresh nonce; one to the fresh nonce a 200
 //   /auth/both?user=U&pass=P         401 offering Basic and Digest; either answer passes
 //   /auth/bearer?token=T             200 "bearer ok\n" for "Bearer T", else 401 Bearer
 //   /auth/always                     401 Basic whatever comes, body "denied\n"
@@ -76,23 +78,25 @@ std::map<std::string, std::string> digest_params(std::string_view s) {
   return m;
 }
 
-bool digest_ok(const RouteRequest &req, std::string_view auth) {
+constexpr const char *kOldNonce = "0ld-n0nce";
+
+bool digest_ok(const RouteRequest &req, std::string_view auth, const char *nonce = kNonce) {
   if (!auth.starts_with("Digest ")) return false;
   auto p = digest_params(auth.substr(7));
   bool sha = p["algorithm"] == "SHA-256";
-  if (p["username"] != req.param("user") || p["realm"] != kRealm || p["nonce"] != kNonce ||
+  if (p["username"] != req.param("user") || p["realm"] != kRealm || p["nonce"] != nonce ||
       p["uri"] != req.target || p["qop"] != "auth" || p["opaque"] != kOpaque)
     return false;
   std::string ha1 =
       hex_hash(sha, p["username"] + ":" + kRealm + ":" + std::string(req.param("pass")));
   std::string ha2 = hex_hash(sha, std::string(req.method) + ":" + p["uri"]);
   std::string want =
-      hex_hash(sha, ha1 + ":" + kNonce + ":" + p["nc"] + ":" + p["cnonce"] + ":auth:" + ha2);
+      hex_hash(sha, ha1 + ":" + nonce + ":" + p["nc"] + ":" + p["cnonce"] + ":auth:" + ha2);
   return p["response"] == want;
 }
 
-std::string digest_challenge(std::string_view alg) {
-  return std::string("Digest realm=\"") + kRealm + "\", qop=\"auth\", nonce=\"" + kNonce +
+std::string digest_challenge(std::string_view alg, const char *nonce = kNonce) {
+  return std::string("Digest realm=\"") + kRealm + "\", qop=\"auth\", nonce=\"" + nonce +
          "\", opaque=\"" + kOpaque + "\", algorithm=" + std::string(alg.empty() ? "MD5" : alg);
 }
 
@@ -124,6 +128,17 @@ bool route_auth(const RouteRequest &req, RouteReply &out) {
             ? reply(req, 200, "", "digest ok\n" + std::string(req.body))
             : reply(req, 401, "WWW-Authenticate: " + digest_challenge(req.param("alg")) + "\r\n",
                     "unauthorized\n");
+  } else if (kind == "digest-stale") {
+    if (digest_ok(req, auth))
+      out.bytes = reply(req, 200, "", "digest ok\n");
+    else if (digest_ok(req, auth, kOldNonce))
+      out.bytes =
+          reply(req, 401, "WWW-Authenticate: " + digest_challenge("MD5") + ", stale=true\r\n",
+                "unauthorized\n");
+    else
+      out.bytes =
+          reply(req, 401, "WWW-Authenticate: " + digest_challenge("MD5", kOldNonce) + "\r\n",
+                "unauthorized\n");
   } else if (kind == "both") {
     if (auth == basic)
       out.bytes = reply(req, 200, "", "basic ok\n");
