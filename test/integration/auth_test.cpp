@@ -224,3 +224,19 @@ TEST_CASE("a stale Digest nonce is answered once more with the fresh one") {
   CHECK(f.body == "digest ok\n");
   CHECK(info_long(f.easy, CURLINFO_REDIRECT_COUNT) == 2);
 }
+
+TEST_CASE("FAILONERROR does not stop at a 401 that is retried, only at the final one") {
+  Fetch f(auth_url("digest"));
+  curl_easy_setopt(f.easy, CURLOPT_USERPWD, "u:p");
+  curl_easy_setopt(f.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+  curl_easy_setopt(f.easy, CURLOPT_FAILONERROR, 1L);
+  CHECK(perform_counting(f) == 2);
+  CHECK(f.body == "digest ok\n");
+
+  Fetch g(auth_url("digest"));
+  curl_easy_setopt(g.easy, CURLOPT_USERPWD, "u:wrong");
+  curl_easy_setopt(g.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+  curl_easy_setopt(g.easy, CURLOPT_FAILONERROR, 1L);
+  CHECK(perform_counting(g, CURLE_HTTP_RETURNED_ERROR) == 2);
+  CHECK(std::string(g.error) == "The requested URL returned error: 401");
+}

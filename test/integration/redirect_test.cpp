@@ -357,3 +357,12 @@ TEST_CASE(
   d.check_socket_contract();
   CHECK(d.violations.empty());
 }
+
+TEST_CASE("a redirect response that closes its connection: the next request opens a new one") {
+  Fetch f(redir(302, "/echo") + "&close=1");
+  curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.status() == 200);
+  CHECK(Echo(f.body).request_line == "GET /echo");
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 2);
+}

@@ -1,6 +1,7 @@
 // Raw-listener endpoints for the redirect tests (see routes.h):
 //   /redir/CODE?to=URL   CODE with "Location: URL" (URL percent-decoded; relative or absolute),
-//                        body "redirect body\n"
+//                        body "redirect body\n"; with &close=1 also "Connection: close", and
+//                        the server closes after it
 //   /redir-chain/N       302 to "chain/N-1" (a relative reference) until N is 0: 200 "chain end\n"
 //   /redir-loop          302 to itself, forever
 #include <string>
@@ -39,6 +40,10 @@ bool route_redirect(const RouteRequest &req, RouteReply &reply) {
   if (path.starts_with("/redir/")) {
     int code = std::stoi(std::string(path.substr(7)));
     reply.bytes = response(req, code, percent_decoded(req.param("to")), "redirect body\n");
+    if (req.param("close") == "1") {
+      reply.bytes.insert(reply.bytes.find("\r\n") + 2, "Connection: close\r\n");
+      reply.close_after = true;
+    }
     return true;
   }
   if (path.starts_with("/redir-chain/")) {
