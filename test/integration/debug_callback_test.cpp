@@ -1,7 +1,8 @@
 // DEBUGFUNCTION / DEBUGDATA and VERBOSE: what each curl_infotype carries, as libcurl 7.88 hands
 // it over (probed): TEXT pieces end in "\n", the request head is one HEADER_OUT piece, each
 // response header line (CRLF included, the blank line too) is one HEADER_IN piece, body bytes
-// come as DATA_OUT and DATA_IN; nothing is called without VERBOSE.
+// come as DATA_OUT and DATA_IN, TLS messages as SSL_DATA_OUT and SSL_DATA_IN with a TEXT line
+// naming each; nothing is called without VERBOSE.
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -103,6 +104,18 @@ TEST_CASE("DEBUGFUNCTION over TLS sees the decrypted heads and bodies") {
   curl_easy_setopt(h.easy, CURLOPT_POSTFIELDS, "a=1&b=2");
   REQUIRE(h.perform() == CURLE_OK);
   check_post_pieces(s, h.body);
+  // The handshake as libcurl shows it: each message named in a TEXT line, its bytes as
+  // SSL_DATA_OUT / SSL_DATA_IN.
+  std::string text = s.joined(CURLINFO_TEXT);
+  CHECK(text.find("(OUT), TLS handshake, Client hello (1):\n") != std::string::npos);
+  CHECK(text.find("(IN), TLS handshake, Server hello (2):\n") != std::string::npos);
+  CHECK(text.find("(IN), TLS handshake, Finished (20):\n") != std::string::npos);
+  auto hellos = s.of(CURLINFO_SSL_DATA_OUT);
+  REQUIRE(!hellos.empty());
+  bool client_hello = false;
+  for (const auto &m : hellos) client_hello = client_hello || (m.size() > 4 && m[0] == 1);
+  CHECK(client_hello);
+  CHECK(!s.of(CURLINFO_SSL_DATA_IN).empty());
 }
 
 TEST_CASE("DEBUGFUNCTION is not called without VERBOSE") {
