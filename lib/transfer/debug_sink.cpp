@@ -13,6 +13,7 @@ void DebugSink::attach(Trace &trace, const EasyOptions &opt, CURL *easy, Transfe
 }
 
 void DebugSink::emit(curl_infotype type, std::string_view data) {
+  if (!fn_ || !host_) return;
   CallbackGuard in_cb(*host_);
   // The callback's answer is ignored, as libcurl ignores it.
   fn_(easy_, type, const_cast<char *>(data.data()), data.size(), user_);

@@ -4,12 +4,13 @@ namespace evm {
 
 void Progress::begin(TimePoint t) {
   started_ = last_ = t;
+  over_ = false;
   meter_ = ProgressMeter{};
 }
 
 bool Progress::report(const EasyOptions &opt, TransferHost &host, const ProgressCounts &c,
                       TimePoint now, bool last) {
-  if (opt.no_progress) return true;
+  if (opt.no_progress || over_) return true;
   last_ = now;
   int rc = 0;
   bool meter = true;
@@ -29,6 +30,7 @@ bool Progress::report(const EasyOptions &opt, TransferHost &host, const Progress
     rc = 0;
   }
   if (last) meter_.finish(out);
+  over_ = last || rc != 0;
   return rc == 0;
 }
 

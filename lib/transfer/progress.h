@@ -22,9 +22,12 @@ class Progress {
               bool last);
   // When an idle transfer is to be reported next; TimePoint::max() when nothing is reported.
   TimePoint next_report(const EasyOptions &opt) const;
+  // The callback said stop, or had its last call: it is not called again this run.
+  bool over() const { return over_; }
 
  private:
   TimePoint started_{}, last_{};
+  bool over_ = false;
   ProgressMeter meter_;
 };
 

@@ -290,7 +290,6 @@ bool Transfer::progress(TimePoint t) {
     return false;
   }
   if (progress_.report(opt, host(), progress_counts(), t, false)) return true;
-  run_.aborted = true;
   fail(CURLE_ABORTED_BY_CALLBACK, "Callback aborted");
   return false;
 }
@@ -298,8 +297,6 @@ bool Transfer::progress(TimePoint t) {
 // The report with the final counts, made as the transfer ends; an abort there still fails a
 // transfer that had succeeded, as libcurl does.
 CURLcode Transfer::last_progress(CURLcode rc, TimePoint t) {
-  if (run_.aborted) return rc;
-  run_.aborted = true;
   bool go_on = progress_.report(opt, host(), progress_counts(), t, true);
   if (go_on || rc != CURLE_OK) return rc;
   run_.error = "Callback aborted";

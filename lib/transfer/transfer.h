@@ -88,7 +88,6 @@ class Transfer final : public TimerClient,
     bool waited_once = false;  // waited for a slot before: back to the head of the queue
     int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
     bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
-    bool aborted = false;      // the progress callback said stop: it is not called again
   };
 
   Step step(TimePoint t);
