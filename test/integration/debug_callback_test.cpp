@@ -155,3 +155,17 @@ TEST_CASE("VERBOSE without DEBUGFUNCTION writes its lines to CURLOPT_STDERR") {
   CHECK(text.find("* ") != std::string::npos);
   CHECK(text.find("a=1&b=2") == std::string::npos);  // bytes are not shown by default
 }
+
+TEST_CASE("DATA_OUT carries a large request body exactly once, in order") {
+  std::string big = pattern(300 * 1024);
+  Fetch f(server().http_url("/echo"));
+  Seen s;
+  watch(f.easy, s);
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDS, big.c_str());
+  curl_easy_setopt(f.easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(big.size()));
+  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 10000L);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(s.joined(CURLINFO_DATA_OUT) == big);
+  CHECK(s.joined(CURLINFO_DATA_IN) == f.body);
+  CHECK(s.of(CURLINFO_HEADER_OUT).size() == 1);
+}
