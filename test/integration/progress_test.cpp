@@ -340,3 +340,20 @@ TEST_CASE("CURLINFO_SPEED_DOWNLOAD and the other doubles of a finished transfer"
   curl_easy_getinfo(f.easy, CURLINFO_SPEED_DOWNLOAD_T, &speed_t);
   CHECK(speed == doctest::Approx(static_cast<double>(speed_t)).epsilon(0.01));
 }
+
+TEST_CASE("CURL_PROGRESSFUNC_CONTINUE from PROGRESSFUNCTION shows the meter too (as 7.88)") {
+  Fetch f(server().http_url("/bytes/100"));
+  Calls c;
+  c.answer = CURL_PROGRESSFUNC_CONTINUE;
+  curl_easy_setopt(f.easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(f.easy, CURLOPT_PROGRESSFUNCTION, record_legacy);
+  curl_easy_setopt(f.easy, CURLOPT_PROGRESSDATA, &c);
+  ErrFile err;
+  REQUIRE(err.f);
+  curl_easy_setopt(f.easy, CURLOPT_STDERR, err.f);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(c.legacy >= 2);
+  std::string text = err.text();
+  CHECK(text.rfind(kMeterHeader, 0) == 0);
+  CHECK(text.find("\r100   100  100   100    0     0") != std::string::npos);
+}
