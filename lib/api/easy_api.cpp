@@ -240,6 +240,16 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       // -- response handling (helper: response)
 
       // -- progress and tracing (helper: control)
+    case CURLINFO_SPEED_DOWNLOAD:
+      *as_double = static_cast<double>(in.size_download) * 1e6 /
+                   static_cast<double>(total_us > 0 ? total_us : 1);
+      return CURLE_OK;
+    case CURLINFO_SIZE_DOWNLOAD:
+      *as_double = static_cast<double>(in.size_download);
+      return CURLE_OK;
+    case CURLINFO_CONTENT_LENGTH_DOWNLOAD:
+      *as_double = static_cast<double>(in.content_length_download);
+      return CURLE_OK;
 
       // -- connections (helper: connection)
 

@@ -1,5 +1,7 @@
 #include "http/h1_exchange.h"
 
+#include "util/trace.h"
+
 namespace evm {
 
 namespace {
@@ -59,6 +61,15 @@ bool H1Exchange::refill() {
   return true;
 }
 
+// DEBUGFUNCTION's DATA_OUT: the body part of the `n` bytes just sent (the head was traced whole
+// as HEADER_OUT before it went out).
+void H1Exchange::trace_sent_body(FilterContext &ctx, size_t n) const {
+  if (!ctx.trace.enabled) return;
+  size_t skip = sent_total_ < head_len_ ? static_cast<size_t>(head_len_ - sent_total_) : 0;
+  if (skip >= n) return;
+  ctx.trace.data(CURLINFO_DATA_OUT, std::string_view(out_.data() + out_sent_ + skip, n - skip));
+}
+
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
   paused_ = false;
   for (;;) {
@@ -77,6 +88,7 @@ H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) 
       code_ = rc;
       return SendResult::Failed;
     }
+    trace_sent_body(ctx, static_cast<size_t>(n));
     out_sent_ += static_cast<size_t>(n);
     sent_total_ += static_cast<uint64_t>(n);
   }

@@ -34,6 +34,7 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   enum class SendResult { Sent, Blocked, Failed, Stopped };
 
   SendResult send_some(Filter &chain, FilterContext &ctx);
+  void trace_sent_body(FilterContext &ctx, size_t n) const;
   bool refill();
   Status receive(Filter &chain, FilterContext &ctx, std::span<char> scratch);
   size_t feed(std::string_view data);

@@ -69,6 +69,12 @@ struct EasyOptions {
   // -- response handling (helper: response)
 
   // -- progress and tracing (helper: control)
+  curl_progress_callback progress_fn = nullptr;  // PROGRESSFUNCTION; XFERINFOFUNCTION wins
+  long low_speed_limit = 0;                      // bytes per second; 0: no check
+  long low_speed_time = 0;                       // seconds
+  curl_debug_callback debug_fn = nullptr;
+  void *debug_data = nullptr;
+  FILE *err = stderr;  // CURLOPT_STDERR: the progress meter and default VERBOSE text
 
   // -- connections (helper: connection)
 };

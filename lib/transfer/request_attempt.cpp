@@ -142,6 +142,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
 bool RequestAttempt::on_body(std::string_view data) {
   if (discard_body_) return true;
   env_.info.size_download += static_cast<int64_t>(data.size());
+  env_.trace.data(CURLINFO_DATA_IN, data);  // -- control: DEBUGFUNCTION sees body bytes
   if (CURLcode rc = writers_->write(WriteKind::Body, data)) return stop(rc);
   return true;
 }

@@ -10,7 +10,6 @@ namespace evm {
 
 namespace {
 constexpr long kDefaultConnectTimeoutMs = 300000;  // libcurl's default
-constexpr auto kProgressInterval = std::chrono::seconds(1);
 }  // namespace
 
 Transfer::Transfer() = default;
@@ -70,7 +69,7 @@ void Transfer::run(TimePoint t) {
   while (state_ != State::Done && step(t) == Step::Continue) {
   }
   if (state_ == State::Done) return;
-  if (!opt.no_progress && !progress(t)) return;
+  if (!progress(t)) return;
   if (lease_) lease_->update_pollset();
   if (run_.carry_on) {
     // Later than `t`, so this call's timer sweep leaves it for the next turn.
@@ -100,8 +99,9 @@ Transfer::Step Transfer::step(TimePoint t) {
 
 Transfer::Step Transfer::start(TimePoint t) {
   info.started = evm::now();
-  run_.last_progress = t;
-  trace_.enabled = opt.verbose;
+  progress_.begin(t);
+  low_speed_.reset();
+  debug_.attach(trace_, opt, handle(), host());
   if (!opt.url_set) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
@@ -319,19 +319,34 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   return Step::Continue;
 }
 
+ProgressCounts Transfer::progress_counts() const {
+  ProgressCounts c;
+  c.dl_total = info.content_length_download > 0 ? info.content_length_download : 0;
+  c.dl_now = info.size_download;
+  c.ul_total = attempt_ ? attempt_->body_size() : 0;
+  c.ul_now = info.size_upload;
+  return c;
+}
+
+// Once per run of the transfer: the low-speed check, then the progress report.
 bool Transfer::progress(TimePoint t) {
-  if (!opt.xferinfo_fn || t - run_.last_progress < kProgressInterval) return true;
-  run_.last_progress = t;
-  int rc;
-  {
-    CallbackGuard in_cb(host());
-    rc = opt.xferinfo_fn(
-        opt.progress_data, info.content_length_download > 0 ? info.content_length_download : 0,
-        info.size_download, attempt_ ? attempt_->body_size() : 0, info.size_upload);
+  if (state_ == State::Exchange &&
+      low_speed_.too_slow(opt, info.size_download + info.size_upload, t, run_.error)) {
+    fail(CURLE_OPERATION_TIMEDOUT, run_.error);
+    return false;
   }
-  if (rc == 0) return true;
+  if (progress_.report(opt, host(), progress_counts(), t, false)) return true;
   fail(CURLE_ABORTED_BY_CALLBACK, "Callback aborted");
   return false;
+}
+
+// The report with the final counts, made as the transfer ends; an abort there still fails a
+// transfer that had succeeded, as libcurl does.
+CURLcode Transfer::last_progress(CURLcode rc, TimePoint t) {
+  bool go_on = progress_.report(opt, host(), progress_counts(), t, true);
+  if (go_on || rc != CURLE_OK) return rc;
+  run_.error = "Callback aborted";
+  return CURLE_ABORTED_BY_CALLBACK;
 }
 
 TimePoint Transfer::timeout_deadline() const {
@@ -382,7 +397,8 @@ void Transfer::on_slot_free() {
 void Transfer::sync_deadline(TimePoint) {
   TimePoint d = timeout_deadline();
   if (state_ == State::Connect && lease_) d = std::min(d, lease_->filter().connect_deadline());
-  if (!opt.no_progress && opt.xferinfo_fn) d = std::min(d, run_.last_progress + kProgressInterval);
+  d = std::min(d, progress_.next_report(opt));
+  if (state_ == State::Exchange) d = std::min(d, low_speed_.deadline(opt));
   if (d == TimePoint::max())
     host().timers().cancel(*this);
   else
@@ -396,6 +412,7 @@ void Transfer::fail(CURLcode rc, std::string text) {
 
 void Transfer::finish(CURLcode rc, TimePoint t) {
   if (state_ == State::Done || state_ == State::Idle) return;
+  if (state_ != State::Init) rc = last_progress(rc, t);
   // Stamped when it happens (not with the event's time) so the timings of a transfer that runs
   // whole inside one event still add up.
   info.finished = evm::now();

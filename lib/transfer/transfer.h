@@ -14,7 +14,10 @@
 #include "conn/connection_pool.h"
 #include "event/timer_queue.h"
 #include "net/resolver.h"
+#include "transfer/debug_sink.h"
 #include "transfer/easy_options.h"
+#include "transfer/low_speed.h"
+#include "transfer/progress.h"
 #include "transfer/request_attempt.h"
 #include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
@@ -85,7 +88,6 @@ class Transfer final : public TimerClient,
     bool waited_once = false;  // waited for a slot before: back to the head of the queue
     int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
     bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
-    TimePoint last_progress{};
     FollowState follow;  // redirects and auth retries of this run
   };
 
@@ -107,6 +109,8 @@ class Transfer final : public TimerClient,
   TimePoint timeout_deadline() const;
   bool timed_out(TimePoint t);
   bool progress(TimePoint t);
+  CURLcode last_progress(CURLcode rc, TimePoint t);
+  ProgressCounts progress_counts() const;
 
   FilterContext context();
   TransferHost &host() { return *host_; }
@@ -115,6 +119,9 @@ class Transfer final : public TimerClient,
   TransferHost *host_ = nullptr;
   State state_ = State::Idle;
   Trace trace_;
+  DebugSink debug_;
+  Progress progress_;
+  LowSpeedCheck low_speed_;
   RunState run_;
   TimePoint now_{};  // time of the event being handled
 
