@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cookie/cookie_engine.h"
 #include "net/tls_config.h"
 
 namespace evm {
@@ -52,6 +53,10 @@ struct EasyOptions {
   // -- forms (helper: form)
 
   // -- cookies (helper: cookie)
+  std::string cookie;            // COOKIE: sent as given, after the engine's cookies
+  std::string cookie_jar;        // COOKIEJAR: written at cleanup and on COOKIELIST "FLUSH"
+  bool cookie_session = false;   // COOKIESESSION
+  cookie::CookieEngine cookies;  // kept by curl_easy_reset; a copy starts with an empty jar
 
   // -- response handling (helper: response)
 

@@ -21,7 +21,10 @@ Transfer::~Transfer() {
 }
 
 void Transfer::reset_options() {
+  // libcurl keeps the cookie engine (its cookies and file names) across curl_easy_reset.
+  cookie::CookieEngine cookies = std::move(opt.cookies);
   opt = EasyOptions{};
+  opt.cookies = std::move(cookies);
 }
 
 FilterContext Transfer::context() {
@@ -105,6 +108,7 @@ Transfer::Step Transfer::start(TimePoint t) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
   }
+  opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   if (CURLcode rc = attempt_->prepare(opt.url)) {
     fail(rc, run_.error);
