@@ -51,6 +51,8 @@ CURLcode set_cookie_option(EasyOptions &o, CURLoption opt, const OptionArg &arg)
   switch (opt) {
     case CURLOPT_COOKIE:
       if (s && std::strlen(s) > kMaxInputLength) return CURLE_BAD_FUNCTION_ARGUMENT;
+      // A line break would smuggle headers into the request: refused, never sent.
+      if (s && std::strpbrk(s, "\r\n")) return CURLE_BAD_FUNCTION_ARGUMENT;
       o.cookie = s ? s : "";
       return CURLE_OK;
     case CURLOPT_COOKIEFILE:

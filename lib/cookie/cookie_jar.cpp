@@ -33,7 +33,8 @@ bool domain_matches(const Cookie &c, std::string_view host, bool host_ip) {
 
 }  // namespace
 
-bool CookieJar::add(Cookie c, const AddContext &ctx) {
+bool CookieJar::add(Cookie c, const AddContext &ctx, bool *replaced_one) {
+  if (replaced_one) *replaced_one = false;
   if (!ctx.live && ctx.drop_session && c.expires == 0) return false;
   c.live = ctx.live;
   c.created = ++counter_;
@@ -53,6 +54,7 @@ bool CookieJar::add(Cookie c, const AddContext &ctx) {
   }
   if (replaced) {
     c.created = replaced->created;  // a replaced cookie keeps its place in the order
+    if (replaced_one) *replaced_one = true;
     *replaced = std::move(c);
   } else {
     cookies_.push_back(std::move(c));

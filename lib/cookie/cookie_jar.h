@@ -24,8 +24,9 @@ struct AddContext {
 
 class CookieJar {
  public:
-  // Stores `c` unless a rule refuses it; true when it was stored (added or replacing one).
-  bool add(Cookie c, const AddContext &ctx);
+  // Stores `c` unless a rule refuses it; true when it was stored (added or, telling
+  // `replaced`, in place of one).
+  bool add(Cookie c, const AddContext &ctx, bool *replaced = nullptr);
   // A "Set-Cookie:" value from a server (ctx.host set) or from COOKIELIST / a file.
   bool add_set_cookie(std::string_view line, const SetCookieContext &parse, const AddContext &ctx);
   bool add_netscape_line(std::string_view line, const AddContext &ctx);

@@ -75,7 +75,14 @@ void store_response_cookies(const EasyOptions &opt, const http::Url &url, bool t
       trace.info("Too many Set-Cookie in one response, cookie dropped");
       continue;
     }
-    if (opt.cookies.jar->add_set_cookie(h.value, parse, add)) ++stored;
+    auto c = cookie::parse_set_cookie(h.value, parse);
+    if (!c) continue;
+    std::string text = c->name + "=\"" + c->value + "\" for domain " + c->domain + ", path " +
+                       (c->path.empty() ? "/" : c->path) + ", expire " + std::to_string(c->expires);
+    bool replaced = false;
+    if (!opt.cookies.jar->add(std::move(*c), add, &replaced)) continue;
+    trace.info("%s cookie %s", replaced ? "Replaced" : "Added", text.c_str());
+    ++stored;
   }
 }
 

@@ -113,6 +113,10 @@ TEST_CASE("COOKIE is sent as given, without the engine") {
   // Without the engine the Set-Cookie above was not kept.
   CHECK(c.get(cookie_url(server(), kLocal, "x")) == "Cookie: a=1; b=two\n");
   CHECK(c.list().empty());
+  // A line break in it is refused and the previous value stays.
+  CHECK(curl_easy_setopt(c.easy, CURLOPT_COOKIE, "a=1\r\nX-Injected: 1") ==
+        CURLE_BAD_FUNCTION_ARGUMENT);
+  CHECK(c.get(cookie_url(server(), kLocal, "x")) == "Cookie: a=1; b=two\n");
   curl_easy_setopt(c.easy, CURLOPT_COOKIE, nullptr);
   CHECK(c.get(cookie_url(server(), kLocal, "x")) == "no cookie\n");
 }
@@ -328,4 +332,16 @@ TEST_CASE("the engine works the same for handles driven by a multi") {
   curl_easy_setopt(c.easy, CURLOPT_URL, cookie_url(server(), kLocal, "x").c_str());
   CHECK(run_in(m.m, c.easy) == CURLE_OK);
   CHECK(c.body == "Cookie: m=1\n");
+}
+
+TEST_CASE("VERBOSE tells which cookies were added and replaced, in libcurl's words") {
+  Client c;
+  curl_easy_setopt(c.easy, CURLOPT_COOKIEFILE, "");
+  curl_easy_setopt(c.easy, CURLOPT_VERBOSE, 1L);
+  FdCapture capture(STDERR_FILENO);
+  c.get(cookie_url(server(), kLocal, "x", {"a=1", "a=2", "bad; Path=/"}));
+  std::string text = capture.finish();
+  CHECK(contains(text, "* Added cookie a=\"1\" for domain 127.0.0.1, path /cookie/, expire 0"));
+  CHECK(contains(text, "* Replaced cookie a=\"2\" for domain 127.0.0.1, path /cookie/, expire 0"));
+  CHECK_FALSE(contains(text, "cookie bad"));
 }
