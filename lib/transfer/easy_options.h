@@ -56,7 +56,7 @@ struct EasyOptions {
   std::string cookie;            // COOKIE: sent as given, after the engine's cookies
   std::string cookie_jar;        // COOKIEJAR: written at cleanup and on COOKIELIST "FLUSH"
   bool cookie_session = false;   // COOKIESESSION
-  cookie::CookieEngine cookies;  // kept by curl_easy_reset; a copy starts with an empty jar
+  cookie::CookieEngine cookies;  // its jar outlives curl_easy_reset; a copy gets an empty one
 
   // -- response handling (helper: response)
 

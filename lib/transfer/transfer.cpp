@@ -21,10 +21,10 @@ Transfer::~Transfer() {
 }
 
 void Transfer::reset_options() {
-  // libcurl keeps the cookie engine (its cookies and file names) across curl_easy_reset.
-  cookie::CookieEngine cookies = std::move(opt.cookies);
+  // libcurl keeps the cookies across curl_easy_reset (but forgets the COOKIEFILE names).
+  std::shared_ptr<cookie::CookieJar> jar = std::move(opt.cookies.jar);
   opt = EasyOptions{};
-  opt.cookies = std::move(cookies);
+  opt.cookies.jar = std::move(jar);
 }
 
 FilterContext Transfer::context() {

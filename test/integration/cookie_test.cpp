@@ -296,14 +296,26 @@ TEST_CASE("COOKIELIST adds Set-Cookie and Netscape lines; SESS, ALL and RELOAD")
   CHECK(curl_easy_setopt(c.easy, CURLOPT_COOKIELIST, nullptr) == CURLE_OK);
 }
 
-TEST_CASE("curl_easy_reset keeps the cookies; curl_easy_duphandle starts with an empty jar") {
+TEST_CASE("curl_easy_reset keeps the cookies, not the files; duphandle: the files, no cookies") {
+  std::string file = temp_file("dup.txt", "127.0.0.1\tFALSE\t/\tFALSE\t0\tf\t1\n");
   Client c;
-  curl_easy_setopt(c.easy, CURLOPT_COOKIEFILE, "");
+  curl_easy_setopt(c.easy, CURLOPT_COOKIEFILE, file.c_str());
+  CURL *early = curl_easy_duphandle(c.easy);
+  std::string early_body;
+  curl_easy_setopt(early, CURLOPT_WRITEDATA, &early_body);
+  curl_easy_setopt(early, CURLOPT_URL, cookie_url(server(), kLocal, "x").c_str());
+  CHECK(curl_easy_perform(early) == CURLE_OK);
+  CHECK(early_body == "Cookie: f=1\n");  // the copy reads the same files
+  curl_easy_cleanup(early);
   c.get(cookie_url(server(), kLocal, "x", {"a=1; Path=/"}));
   curl_easy_reset(c.easy);
   curl_easy_setopt(c.easy, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(c.easy, CURLOPT_WRITEDATA, &c.body);
-  CHECK(c.get(cookie_url(server(), kLocal, "x")) == "Cookie: a=1\n");
+  CHECK(c.get(cookie_url(server(), kLocal, "x")) == "Cookie: a=1; f=1\n");
+  // The file is not read again after the reset.
+  curl_easy_setopt(c.easy, CURLOPT_COOKIELIST, "ALL");
+  CHECK(c.get(cookie_url(server(), kLocal, "x")) == "no cookie\n");
+  c.get(cookie_url(server(), kLocal, "x", {"a=1; Path=/"}));
   CURL *dup = curl_easy_duphandle(c.easy);
   REQUIRE(dup);
   curl_slist *l = reinterpret_cast<curl_slist *>(1);
@@ -344,4 +356,15 @@ TEST_CASE("VERBOSE tells which cookies were added and replaced, in libcurl's wor
   CHECK(contains(text, "* Added cookie a=\"1\" for domain 127.0.0.1, path /cookie/, expire 0"));
   CHECK(contains(text, "* Replaced cookie a=\"2\" for domain 127.0.0.1, path /cookie/, expire 0"));
   CHECK_FALSE(contains(text, "cookie bad"));
+}
+
+TEST_CASE("a custom Host header names the host cookies are matched and stored for") {
+  Client c;
+  curl_slist *h = curl_slist_append(nullptr, "Host: www.cookie.test");
+  curl_easy_setopt(c.easy, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(c.easy, CURLOPT_COOKIELIST, "Set-Cookie: w=1; Domain=www.cookie.test");
+  CHECK(c.get(cookie_url(server(), kLocal, "x", {"fromhost=1; Path=/"})) == "Cookie: w=1\n");
+  CHECK(c.list().back() == "www.cookie.test\tFALSE\t/\tFALSE\t0\tfromhost\t1");
+  curl_easy_setopt(c.easy, CURLOPT_HTTPHEADER, nullptr);
+  curl_slist_free_all(h);
 }
