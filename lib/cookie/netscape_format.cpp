@@ -1,6 +1,7 @@
 #include "cookie/netscape_format.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -76,10 +77,20 @@ bool write_cookie_file(const std::string &path, const std::string &text) {
     std::fflush(stdout);
     return write_all(STDOUT_FILENO, text);
   }
-  // A reader never sees half a jar: write beside it, then rename over it.
+  struct stat st {};
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or a pipe (/dev/null, a FIFO) is written in place: a rename would replace it.
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = write_all(fd, text);
+    return ::close(fd) == 0 && ok;
+  }
+  // A reader never sees half a jar: write beside it, then rename over it, keeping its mode.
   std::string tmp = path + "." + std::to_string(std::random_device{}()) + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return false;
+  if (exists) ::fchmod(fd, st.st_mode & 07777);
   bool ok = write_all(fd, text);
   ok = ::close(fd) == 0 && ok;
   if (ok && ::rename(tmp.c_str(), path.c_str()) == 0) return true;

@@ -3,6 +3,10 @@
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
 #include <vector>
@@ -367,4 +371,36 @@ TEST_CASE("a custom Host header names the host cookies are matched and stored fo
   CHECK(c.list().back() == "www.cookie.test\tFALSE\t/\tFALSE\t0\tfromhost\t1");
   curl_easy_setopt(c.easy, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(h);
+}
+
+TEST_CASE("COOKIEJAR: an existing jar keeps its mode; a FIFO is written in place") {
+  std::string jar = temp_file("mode.txt", "old\n");
+  REQUIRE(chmod(jar.c_str(), 0640) == 0);
+  {
+    Client c;
+    curl_easy_setopt(c.easy, CURLOPT_COOKIEJAR, jar.c_str());
+    c.get(cookie_url(server(), kLocal, "x", {"a=1; Path=/"}));
+  }
+  struct stat st {};
+  REQUIRE(stat(jar.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  CHECK(contains(read_file(jar), "127.0.0.1\tFALSE\t/\tFALSE\t0\ta\t1\n"));
+  // A FIFO stands for any file that is not a regular one: renaming over it would replace it.
+  std::string fifo = scratch_dir() + "/jar.fifo";
+  std::remove(fifo.c_str());
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  {
+    Client c;
+    curl_easy_setopt(c.easy, CURLOPT_COOKIEJAR, fifo.c_str());
+    c.get(cookie_url(server(), kLocal, "x", {"a=1; Path=/"}));
+  }
+  char buf[4096];
+  ssize_t n = read(reader, buf, sizeof buf);
+  close(reader);
+  REQUIRE(n > 0);
+  CHECK(contains(std::string_view(buf, static_cast<size_t>(n)), "\ta\t1\n"));
+  REQUIRE(stat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
 }
