@@ -22,6 +22,9 @@ extern "C" void curl_easy_cleanup(CURL *handle) {
     if (!t) return;
     // A handle still in a multi is taken out first, as libcurl does.
     if (t->multi) t->multi->remove(*t);
+    // COOKIEJAR is written when the handle goes (a failed write only loses the file).
+    if (!t->opt.cookie_jar.empty())
+      t->opt.cookies.write_jar(t->opt.cookie_jar, t->opt.cookie_session, evm::cookie::unix_now());
     delete t;
   });
 }
@@ -236,6 +239,21 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       // -- forms (helper: form)
 
       // -- cookies (helper: cookie)
+    case CURLINFO_COOKIELIST: {
+      auto *as_list = static_cast<curl_slist **>(out);
+      *as_list = nullptr;
+      if (!t->opt.cookies.jar) return CURLE_OK;
+      for (const std::string &line : t->opt.cookies.jar->netscape_lines()) {
+        curl_slist *grown = curl_slist_append(*as_list, line.c_str());
+        if (!grown) {
+          curl_slist_free_all(*as_list);
+          *as_list = nullptr;
+          return CURLE_OUT_OF_MEMORY;
+        }
+        *as_list = grown;
+      }
+      return CURLE_OK;
+    }
 
       // -- response handling (helper: response)
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cookie/cookie_engine.h"
 #include "net/tls_config.h"
 
 namespace evm {
@@ -65,6 +66,10 @@ struct EasyOptions {
   // -- forms (helper: form)
 
   // -- cookies (helper: cookie)
+  std::string cookie;            // COOKIE: sent as given, after the engine's cookies
+  std::string cookie_jar;        // COOKIEJAR: written at cleanup and on COOKIELIST "FLUSH"
+  bool cookie_session = false;   // COOKIESESSION
+  cookie::CookieEngine cookies;  // its jar outlives curl_easy_reset; a copy gets an empty one
 
   // -- response handling (helper: response)
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/request_builder.h"
+#include "transfer/attempt_cookies.h"
 #include "transfer/cr_buffer.h"
 #include "util/ascii.h"
 #include "util/base64.h"
@@ -84,6 +85,8 @@ void RequestAttempt::build_head() {
   // -- forms (helper: form)
 
   // -- cookies (helper: cookie)
+  std::string cookie_value = cookie_header_value(opt, url_, tls_);
+  spec.cookie = cookie_value;
 
   // -- response handling (helper: response)
 
@@ -129,6 +132,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // -- uploads and pause (helper: upload)
 
   // -- cookies (helper: cookie)
+  store_response_cookies(env_.opt, url_, tls_, head, env_.trace);
 
   // -- response handling (helper: response)
 

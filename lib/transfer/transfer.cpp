@@ -21,7 +21,10 @@ Transfer::~Transfer() {
 }
 
 void Transfer::reset_options() {
+  // libcurl keeps the cookies across curl_easy_reset (but forgets the COOKIEFILE names).
+  std::shared_ptr<cookie::CookieJar> jar = std::move(opt.cookies.jar);
   opt = EasyOptions{};
+  opt.cookies.jar = std::move(jar);
 }
 
 FilterContext Transfer::context() {
@@ -106,6 +109,7 @@ Transfer::Step Transfer::start(TimePoint t) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
   }
+  opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
   CURLcode rc = attempt_->prepare(opt.url);
