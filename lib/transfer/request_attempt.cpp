@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/request_builder.h"
+#include "http/retry_after.h"
 #include "transfer/cr_buffer.h"
 #include "util/base64.h"
 
@@ -24,6 +25,8 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
   if (tls_) origin_ += "|" + env_.opt.tls.identity();
   env_.info.effective_url = url_.to_string();
+  // -- connections: PORT and CONNECT_TO, once the effective URL is taken
+  if (CURLcode rc = route_connection()) return rc;
   build_head();
   return CURLE_OK;
 }
@@ -111,6 +114,10 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+
+  // -- connections (helper: connection)
+  if (std::string_view v = head.find("Retry-After"); v.data())
+    info.retry_after = http::parse_retry_after(v, std::time(nullptr));
 
   if (env_.opt.fail_on_error && head.status >= 400) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);
