@@ -21,6 +21,7 @@
 #include "easy_options_fixture.h"
 #include "fake_dns.h"
 #include "fd_capture.h"
+#include "ipv6_loopback.h"
 #include "scripted_server.h"
 
 using namespace evm::test;
@@ -302,6 +303,21 @@ TEST_CASE("socket callbacks: open, sockopt, then close through the callback, not
   CHECK(log.order == "OSC");
   CHECK(log.closed == log.opened);
   CHECK(open_fds() == fds_before);
+}
+
+TEST_CASE("socket callbacks: an IPv6 peer's whole address reaches OPENSOCKETFUNCTION") {
+  if (!ipv6_loopback_available()) return;
+  TestServerOptions o;
+  o.bind_address = "::1";
+  TestServer v6(o);
+  REQUIRE(v6.start());
+  SocketLog log;
+  Fetch f(v6.http_url("/bytes/10"));
+  watch_sockets(f.easy, log);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.body == pattern(10));
+  CHECK(log.seen.family == AF_INET6);
+  CHECK(log.seen.addrlen == sizeof(sockaddr_in6));
 }
 
 TEST_CASE("socket callbacks: refusals") {
