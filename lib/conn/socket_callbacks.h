@@ -13,8 +13,9 @@ namespace evm {
 class SocketCallbacks {
  public:
   virtual ~SocketCallbacks() = default;
-  // A new socket for `addr` (SOCK_STREAM, TCP), or CURL_SOCKET_BAD.
-  virtual curl_socket_t open(const Address &addr) = 0;
+  // A new socket for `addr` (SOCK_STREAM, TCP), or CURL_SOCKET_BAD. The application may change
+  // `addr`: the socket is then connected there.
+  virtual curl_socket_t open(Address &addr) = 0;
   // CURL_SOCKOPT_OK, CURL_SOCKOPT_ERROR or CURL_SOCKOPT_ALREADY_CONNECTED.
   virtual int tune(curl_socket_t fd) = 0;
   virtual void close(curl_socket_t fd) = 0;

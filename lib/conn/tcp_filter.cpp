@@ -47,7 +47,7 @@ void TcpFilter::tune(curl_socket_t fd) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &opts_.keepintvl, sizeof opts_.keepintvl);
 }
 
-curl_socket_t TcpFilter::open_socket(FilterContext &ctx, const Address &addr, bool &connected) {
+curl_socket_t TcpFilter::open_socket(FilterContext &ctx, Address &addr, bool &connected) {
   connected = false;
   curl_socket_t fd;
   if (opts_.callbacks) {
@@ -99,7 +99,7 @@ curl_socket_t TcpFilter::open_socket(FilterContext &ctx, const Address &addr, bo
 bool TcpFilter::start_next(FilterContext &ctx, Family &fam, TimePoint t) {
   (void)t;
   while (!fam.exhausted() && fatal_ == CURLE_OK) {
-    const Address &addr = fam.addrs[fam.next++];
+    Address addr = fam.addrs[fam.next++];
     ctx.trace.info("  Trying %s%s%s:%u...", addr.family() == AF_INET6 ? "[" : "", addr.ip().c_str(),
                    addr.family() == AF_INET6 ? "]" : "", addr.port());
     bool connected = false;

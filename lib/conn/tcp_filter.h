@@ -56,7 +56,7 @@ class TcpFilter final : public Filter {
   bool start_next(FilterContext &ctx, Family &fam, TimePoint t);
   // A socket for `addr`, opened, tuned and bound; CURL_SOCKET_BAD when this address failed
   // (or `fatal_` is set). `connected` when the application connected it already.
-  curl_socket_t open_socket(FilterContext &ctx, const Address &addr, bool &connected);
+  curl_socket_t open_socket(FilterContext &ctx, Address &addr, bool &connected);
   void tune(curl_socket_t fd);
   void close_socket(curl_socket_t fd);
   void drop_attempt(FilterContext &ctx, size_t i);

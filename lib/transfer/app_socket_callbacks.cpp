@@ -39,7 +39,7 @@ std::shared_ptr<SocketCallbacks> AppSocketCallbacks::from(const EasyOptions &opt
   return std::shared_ptr<SocketCallbacks>(new AppSocketCallbacks(opt, host));
 }
 
-curl_socket_t AppSocketCallbacks::open(const Address &addr) {
+curl_socket_t AppSocketCallbacks::open(Address &addr) {
   if (!open_fn_)
     return ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   WideSockaddr sa{};
@@ -48,8 +48,16 @@ curl_socket_t AppSocketCallbacks::open(const Address &addr) {
   sa.protocol = IPPROTO_TCP;
   sa.addrlen = static_cast<unsigned int>(addr.length);
   std::memcpy(&sa.addr, addr.sa(), addr.length);
-  CallbackGuard in_cb(host_);
-  return open_fn_(open_data_, CURLSOCKTYPE_IPCXN, reinterpret_cast<curl_sockaddr *>(&sa));
+  curl_socket_t fd;
+  {
+    CallbackGuard in_cb(host_);
+    fd = open_fn_(open_data_, CURLSOCKTYPE_IPCXN, reinterpret_cast<curl_sockaddr *>(&sa));
+  }
+  // The man page lets the callback change where the socket goes.
+  if (fd != CURL_SOCKET_BAD && sa.addrlen >= sizeof(sa_family_t) && sa.addrlen <= sizeof sa.addr)
+    addr = Address::from_sockaddr(reinterpret_cast<const sockaddr *>(&sa.addr),
+                                  static_cast<socklen_t>(sa.addrlen));
+  return fd;
 }
 
 int AppSocketCallbacks::tune(curl_socket_t fd) {

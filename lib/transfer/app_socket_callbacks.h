@@ -18,7 +18,7 @@ class AppSocketCallbacks final : public SocketCallbacks {
   // Null when the options set none of the three callbacks (plain socket() and close()).
   static std::shared_ptr<SocketCallbacks> from(const EasyOptions &opt, TransferHost &host);
 
-  curl_socket_t open(const Address &addr) override;
+  curl_socket_t open(Address &addr) override;
   int tune(curl_socket_t fd) override;
   void close(curl_socket_t fd) override;
 

@@ -67,6 +67,7 @@ struct SocketLog {
   int sockopt_answer = CURL_SOCKOPT_OK;
   bool open_fails = false;
   bool connect_in_open = false;  // the application connects the socket itself
+  uint16_t move_to_port = 0;     // the application sends the socket to this port instead
   int keepalive = -1, keepidle = -1, keepintvl = -1;
 };
 
@@ -76,6 +77,8 @@ curl_socket_t log_open(void *p, curlsocktype purpose, curl_sockaddr *a) {
   log->purpose = purpose;
   std::memcpy(&log->seen, a, sizeof log->seen);
   if (log->open_fails) return CURL_SOCKET_BAD;
+  if (log->move_to_port)
+    reinterpret_cast<sockaddr_in *>(&a->addr)->sin_port = htons(log->move_to_port);
   curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
   if (log->connect_in_open) connect(fd, &a->addr, a->addrlen);
   log->opened.push_back(fd);
@@ -318,6 +321,16 @@ TEST_CASE("socket callbacks: an IPv6 peer's whole address reaches OPENSOCKETFUNC
   CHECK(f.body == pattern(10));
   CHECK(log.seen.family == AF_INET6);
   CHECK(log.seen.addrlen == sizeof(sockaddr_in6));
+}
+
+TEST_CASE("socket callbacks: OPENSOCKETFUNCTION may change the address") {
+  SocketLog log;
+  log.move_to_port = server().http_port();
+  Fetch f("http://127.0.0.1:" + std::to_string(refused_port()) + "/bytes/10");
+  watch_sockets(f.easy, log);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.body == pattern(10));
+  CHECK(info_long(f.easy, CURLINFO_PRIMARY_PORT) == server().http_port());
 }
 
 TEST_CASE("socket callbacks: refusals") {
