@@ -159,6 +159,18 @@ TEST_CASE("CONNECT_TO: empty parts match any host and port and keep the URL's") 
   }
 }
 
+TEST_CASE("CONNECT_TO: a connection made without it is not reused by a request with it") {
+  Fetch f(server().http_url("/bytes/10"));
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  Slist to({"::127.0.0.1:" + port_str()});
+  curl_easy_setopt(f.easy, CURLOPT_CONNECT_TO, to.list);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 1);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 0);
+  curl_easy_setopt(f.easy, CURLOPT_CONNECT_TO, nullptr);
+}
+
 TEST_CASE("CONNECT_TO with a bad port is a syntax error with libcurl's text") {
   Slist to({"::127.0.0.1:" + port_str() + "x"});
   Fetch f(server().http_url("/echo"));
