@@ -270,6 +270,28 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       return CURLE_OK;
 
       // -- connections (helper: connection)
+    case CURLINFO_ACTIVESOCKET:
+    case CURLINFO_LASTSOCKET: {
+      // The connection in use, or the one used last while its pool still keeps it.
+      curl_socket_t s = t->leased_socket();
+      Multi *m = t->multi ? t->multi : t->private_multi.get();
+      if (s == CURL_SOCKET_BAD && m && in.last_connection >= 0 && in.connection_pool == &m->pool())
+        s = m->pool().idle_socket(static_cast<uint64_t>(in.last_connection));
+      if (info == CURLINFO_ACTIVESOCKET)
+        *static_cast<curl_socket_t *>(out) = s;
+      else
+        *as_long = s;
+      return CURLE_OK;
+    }
+    case CURLINFO_RETRY_AFTER:
+      *as_off = in.retry_after;
+      return CURLE_OK;
+    case CURLINFO_SCHEME:
+      *as_str = in.scheme;
+      return CURLE_OK;
+    case CURLINFO_PROTOCOL:
+      *as_long = in.protocol;
+      return CURLE_OK;
 
     default:
       return CURLE_UNKNOWN_OPTION;

@@ -55,6 +55,9 @@ class Exchange {
   virtual ~Exchange() = default;
 
   virtual void start(const ExchangeRequest &req, ExchangeSink &sink) = 0;
+  // CURLOPT_BUFFERSIZE (bytes per read; 0: the lent buffer as it is) and
+  // CURLOPT_UPLOAD_BUFFERSIZE (body bytes taken per send), for the requests that follow.
+  virtual void set_io_sizes(size_t read_size, size_t send_chunk) = 0;
   // Sends and receives what the connection allows now. `cselect` says which way the socket is
   // ready (CURL_CSELECT_* bits, 0 = unknown); `scratch` is a receive buffer lent for the call.
   virtual Status on_io(Filter &chain, FilterContext &ctx, int cselect, std::span<char> scratch) = 0;

@@ -48,13 +48,18 @@ void H1Exchange::on_complete() {
   sink_->on_complete();
 }
 
+void H1Exchange::set_io_sizes(size_t read_size, size_t send_chunk) {
+  read_size_ = read_size;
+  send_chunk_ = send_chunk ? send_chunk : kSendChunk;
+}
+
 // Appends the next piece of the body to what is left to send; false when the reader stopped.
 bool H1Exchange::refill() {
   size_t keep = out_.size() - out_sent_;
   out_.erase(0, out_sent_);
   out_sent_ = 0;
-  out_.resize(keep + kSendChunk);
-  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, kSendChunk));
+  out_.resize(keep + send_chunk_);
+  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, send_chunk_));
   out_.resize(keep + (r.status == BodyRead::Data ? r.bytes : 0));
   if (r.status == BodyRead::Abort) return false;
   body_eos_ = r.status == BodyRead::Data && r.eos;
@@ -128,6 +133,16 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
 Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::span<char> buf) {
   size_t budget = kTurnBudget;
   more_input_ = false;
+  if (read_size_ > buf.size()) {
+    // A larger BUFFERSIZE than the shared buffer: this connection keeps its own.
+    if (own_size_ != read_size_) {
+      own_buf_ = std::make_unique<char[]>(read_size_);
+      own_size_ = read_size_;
+    }
+    buf = std::span<char>(own_buf_.get(), own_size_);
+  } else if (read_size_) {
+    buf = buf.first(read_size_);
+  }
   for (;;) {
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);

@@ -82,6 +82,25 @@ struct EasyOptions {
   FILE *err = stderr;  // CURLOPT_STDERR: the progress meter and default VERBOSE text
 
   // -- connections (helper: connection)
+  const curl_slist *connect_to = nullptr;  // borrowed, as libcurl does
+  long port = 0;                           // CURLOPT_PORT; 0: the URL's
+  long buffer_size = 0;                    // CURLOPT_BUFFERSIZE; 0: the multi's shared buffer
+  long upload_buffer_size = 64 * 1024;
+  bool tcp_keepalive = false;
+  long tcp_keepidle = 60, tcp_keepintvl = 60;
+  std::string interface_name;  // CURLOPT_INTERFACE; empty: none
+  long local_port = 0, local_port_range = 1;
+  long dns_cache_timeout = 60;  // seconds; -1 forever, 0 no cache
+  long maxage_conn = 118, maxlifetime_conn = 0;
+  curl_opensocket_callback open_socket_fn = nullptr;
+  void *open_socket_data = nullptr;
+  curl_closesocket_callback close_socket_fn = nullptr;
+  void *close_socket_data = nullptr;
+  curl_sockopt_callback sockopt_fn = nullptr;
+  void *sockopt_data = nullptr;
+  curl_prereq_callback prereq_fn = nullptr;
+  void *prereq_data = nullptr;
+  bool pipewait = false;
 };
 
 }  // namespace evm

@@ -5,6 +5,7 @@
 
 #include "http/request_builder.h"
 #include "transfer/attempt_cookies.h"
+#include "http/retry_after.h"
 #include "transfer/cr_buffer.h"
 #include "util/ascii.h"
 #include "util/base64.h"
@@ -26,6 +27,8 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
   if (tls_) origin_ += "|" + env_.opt.tls.identity();
   env_.info.effective_url = url_.to_string();
+  // -- connections: PORT and CONNECT_TO, once the effective URL is taken
+  if (CURLcode rc = route_connection()) return rc;
   build_head();
   return CURLE_OK;
 }
@@ -135,6 +138,10 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   store_response_cookies(env_.opt, url_, tls_, head, env_.trace);
 
   // -- response handling (helper: response)
+
+  // -- connections (helper: connection)
+  if (std::string_view v = head.find("Retry-After"); v.data())
+    info.retry_after = http::parse_retry_after(v, std::time(nullptr));
 
   if (env_.opt.fail_on_error && head.status >= 400 && !discard_body_) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);

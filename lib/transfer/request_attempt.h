@@ -9,6 +9,7 @@
 #include "http/exchange.h"
 #include "http/url.h"
 #include "transfer/client_reader.h"
+#include "transfer/connect_to.h"
 #include "transfer/cw_client.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
@@ -97,6 +98,13 @@ class RequestAttempt final : public ExchangeSink {
   // -- progress and tracing (helper: control)
 
   // -- connections (helper: connection)
+ public:
+  // Where the connection goes when CONNECT_TO says so (empty parts: the URL's).
+  const ConnectTarget &connect_target() const { return connect_; }
+
+ private:
+  CURLcode route_connection();  // applies PORT and CONNECT_TO to the parsed URL
+  ConnectTarget connect_;
 };
 
 }  // namespace evm

@@ -4,6 +4,7 @@
 
 #include "conn/connection_builder.h"
 #include "transfer/follow_up.h"
+#include "transfer/app_socket_callbacks.h"
 #include "transfer/resolve_overrides.h"
 
 namespace evm {
@@ -132,7 +133,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
                   static_cast<unsigned long long>(lease_->id()), attempt_->url().host.c_str());
       // No lookup, connect or handshake happened for this transfer: those timings stay 0, as
       // libcurl reports them on reuse.
-      note_connection(true);
+      if (!note_connection(true)) return Step::Wait;
       return start_exchange(t);
     }
   }
@@ -150,30 +151,45 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
 
 Transfer::Step Transfer::resolve(TimePoint t) {
   const http::Url &url = attempt_->url();
+  // CONNECT_TO may send the connection elsewhere; the request still names the URL's host.
+  const ConnectTarget &to = attempt_->connect_target();
+  const std::string &target_host = to.host.empty() ? url.host : to.host;
+  const uint16_t target_port = to.port ? to.port : url.port;
   if (run_.resolve_failed) {
-    fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + url.host);
+    fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + target_host);
     return Step::Wait;
   }
   AddressList &addrs = run_.addrs;
   if (addrs.empty()) {
     if (resolving()) return Step::Wait;
-    if (!find_resolve_override(opt.resolve, url.host, url.port, addrs)) {
+    if (!find_resolve_override(opt.resolve, target_host, target_port, addrs)) {
       int family = opt.ip_resolve == CURL_IPRESOLVE_V4   ? AF_INET
                    : opt.ip_resolve == CURL_IPRESOLVE_V6 ? AF_INET6
                                                          : AF_UNSPEC;
       AddressList out;
       resolver_ = &host().resolver_for(opt.dns_servers);
-      if (!resolver_->resolve(url.host, family, *this, out, t)) return Step::Wait;
+      if (!resolver_->resolve(target_host, family, *this, out, t, opt.dns_cache_timeout))
+        return Step::Wait;
       if (out.empty()) {
-        fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + url.host);
+        fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + target_host);
         return Step::Wait;
       }
       addrs = std::move(out);
     }
   }
   info.resolved = evm::now();
-  for (auto &a : addrs) a.set_port(url.port);
-  ChainSpec spec{addrs, url.host, url.port, TcpOptions{opt.tcp_nodelay}};
+  for (auto &a : addrs) a.set_port(target_port);
+  if (opt.pipewait)
+    trace_.info("PIPEWAIT is set: waiting to multiplex applies to HTTP/2 only, not to HTTP/1.1");
+  TcpOptions tcp;
+  tcp.nodelay = opt.tcp_nodelay;
+  tcp.keepalive = opt.tcp_keepalive;
+  tcp.keepidle = static_cast<int>(opt.tcp_keepidle);
+  tcp.keepintvl = static_cast<int>(opt.tcp_keepintvl);
+  tcp.local = LocalBind{opt.interface_name, static_cast<uint16_t>(opt.local_port),
+                        static_cast<uint16_t>(opt.local_port_range)};
+  tcp.callbacks = AppSocketCallbacks::from(opt, host());
+  ChainSpec spec{addrs, url.host, url.port, to.host, to.port, std::move(tcp)};
   if (attempt_->tls()) {
     spec.tls = &opt.tls;
     spec.tls_contexts = &host().tls_contexts();
@@ -189,7 +205,7 @@ void Transfer::on_resolved(bool ok, const AddressList &addrs) {
   host().schedule(*this);
 }
 
-void Transfer::note_connection(bool reused) {
+bool Transfer::note_connection(bool reused) {
   const Filter &chain = lease_->filter();
   FilterAnswer a;
   if (chain.query(FilterQuery::PeerAddress, a)) {
@@ -203,6 +219,24 @@ void Transfer::note_connection(bool reused) {
   if (chain.query(FilterQuery::VerifyResult, a)) info.ssl_verify_result = a.number;
   // libcurl lists no certificate chain on a reused connection.
   if (!reused && chain.query(FilterQuery::CertChain, a) && a.certs) cert_info_ = *a.certs;
+  info.scheme = attempt_->tls() ? "HTTPS" : "HTTP";
+  info.protocol = attempt_->tls() ? CURLPROTO_HTTPS : CURLPROTO_HTTP;
+  info.last_connection = static_cast<int64_t>(lease_->id());
+  info.connection_pool = &host().pool();
+  lease_->exchange().set_io_sizes(static_cast<size_t>(opt.buffer_size),
+                                  static_cast<size_t>(opt.upload_buffer_size));
+  if (!opt.prereq_fn) return true;
+  // The callback may keep nothing: copies it may scribble on.
+  std::string peer_ip = info.primary_ip, local_ip = info.local_ip;
+  int rc;
+  {
+    CallbackGuard in_cb(host());
+    rc = opt.prereq_fn(opt.prereq_data, peer_ip.data(), local_ip.data(),
+                       static_cast<int>(info.primary_port), static_cast<int>(info.local_port));
+  }
+  if (rc == CURL_PREREQFUNC_OK) return true;
+  fail(CURLE_ABORTED_BY_CALLBACK, "operation aborted by pre-request callback");
+  return false;
 }
 
 Transfer::Step Transfer::connect(TimePoint t) {
@@ -224,7 +258,7 @@ Transfer::Step Transfer::connect(TimePoint t) {
   if (!done) return Step::Wait;
   if (attempt_->tls()) info.appconnected = evm::now();
   lease_->connected = true;
-  note_connection(false);
+  if (!note_connection(false)) return Step::Wait;
   return start_exchange(t);
 }
 

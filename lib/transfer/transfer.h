@@ -73,6 +73,12 @@ class Transfer final : public TimerClient,
   void on_connection_event(int cselect) override;
   void add_pollset(Pollset &ps) override;
   CURL *user_easy() override { return handle(); }
+  ReuseLimits reuse_limits() override { return {opt.maxage_conn, opt.maxlifetime_conn, &trace_}; }
+  // The socket of the connection in use now (CURLINFO_ACTIVESOCKET during a transfer).
+  curl_socket_t leased_socket() const {
+    return lease_ && lease_->connected && lease_->has_filter() ? lease_->filter().socket()
+                                                               : CURL_SOCKET_BAD;
+  }
 
  private:
   enum class Step { Continue, Wait };
@@ -100,7 +106,7 @@ class Transfer final : public TimerClient,
   Step exchange(TimePoint t);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
-  void note_connection(bool reused);
+  bool note_connection(bool reused);  // false when PREREQFUNCTION ended the transfer
 
   void fail(CURLcode rc, std::string text);
   void finish(CURLcode rc, TimePoint t);
