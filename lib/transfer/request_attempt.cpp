@@ -67,6 +67,7 @@ void RequestAttempt::build_head() {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  add_response_headers(spec);
 
   spec.custom_headers = custom;
   spec.body_size = body_size;
@@ -76,7 +77,8 @@ void RequestAttempt::build_head() {
 }
 
 ExchangeRequest RequestAttempt::request() const {
-  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_};
+  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_,
+                         !env_.opt.transfer_decoding};
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
@@ -111,6 +113,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  if (!react_to_head(head)) return false;
 
   if (env_.opt.fail_on_error && head.status >= 400) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);
