@@ -135,7 +135,8 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       cut_short_ = !request_sent();
       return Status::Complete;
     }
-    uint64_t spent = std::max<uint64_t>(static_cast<size_t>(n), sink_->bytes_delivered() - delivered);
+    uint64_t spent =
+        std::max<uint64_t>(static_cast<size_t>(n), sink_->bytes_delivered() - delivered);
     if (spent >= budget) {
       more_input_ = true;
       return Status::CarryOn;

@@ -13,7 +13,7 @@ namespace evm::http {
 class Inflater {
  public:
   enum class Format {
-    Gzip,     // gzip (zlib-wrapped data is accepted too, as zlib's auto-detection does)
+    Gzip,  // gzip (zlib-wrapped data is accepted too, as zlib's auto-detection does)
     // zlib-wrapped deflate, or raw deflate from servers that leave the wrapper out (detected in
     // the first input given, as libcurl does: the wrapper's two bytes must not come alone)
     Deflate,

@@ -44,8 +44,7 @@ CURLcode DecodeWriter::write(WriteKind kind, std::string_view data) {
       return CURLE_BAD_CONTENT_ENCODING;
     }
     if (step.produced > 0) {
-      if (CURLcode rc = next_.write(kind, std::string_view(out_.data(), step.produced)))
-        return rc;
+      if (CURLcode rc = next_.write(kind, std::string_view(out_.data(), step.produced))) return rc;
     }
     data.remove_prefix(step.consumed);
     // Done with this input when it is used up and the buffer was not filled (nothing pending).
@@ -69,10 +68,10 @@ ClientWriter &build_decoders(std::string_view value, ClientWriter &next, std::st
     std::unique_ptr<ClientWriter> stage;
     if (ascii::iequals(name, "identity") || ascii::iequals(name, "none")) continue;
     if (++stacked > kMaxStackedEncodings) {
-      stage = std::make_unique<RefuseWriter>(
-          *top, error,
-          "Reject response due to more than " + std::to_string(kMaxStackedEncodings) +
-              " content encodings");
+      stage = std::make_unique<RefuseWriter>(*top, error,
+                                             "Reject response due to more than " +
+                                                 std::to_string(kMaxStackedEncodings) +
+                                                 " content encodings");
     } else if (ascii::iequals(name, "gzip") || ascii::iequals(name, "x-gzip")) {
       stage = std::make_unique<DecodeWriter>(http::Inflater::Format::Gzip, *top, error);
     } else if (ascii::iequals(name, "deflate")) {

@@ -62,8 +62,8 @@ struct EasyOptions {
   std::string range;              // RANGE, without "bytes="
   int64_t resume_from = 0;        // RESUME_FROM(_LARGE)
   long time_condition = CURL_TIMECOND_NONE;
-  int64_t time_value = 0;    // TIMEVALUE(_LARGE), seconds since the epoch
-  int64_t max_filesize = 0;  // MAXFILESIZE(_LARGE); 0: none
+  int64_t time_value = 0;      // TIMEVALUE(_LARGE), seconds since the epoch
+  int64_t max_filesize = 0;    // MAXFILESIZE(_LARGE); 0: none
   bool want_filetime = false;  // FILETIME
 
   // -- progress and tracing (helper: control)

@@ -98,8 +98,8 @@ bool RequestAttempt::react_to_head(const h1::ResponseHead &head) {
 
   // Only a response that carries a body is checked further (libcurl does it at its first write).
   bool has_body = !head_request_ && head.status != 304 && head.status != 204;
-  bool resuming = opt.range.empty() && opt.resume_from > 0 &&
-                  opt.method == EasyOptions::Method::Get;
+  bool resuming =
+      opt.range.empty() && opt.resume_from > 0 && opt.method == EasyOptions::Method::Get;
   if (resuming && has_body) {
     if (head.status == 416) {
       // "Range Not Satisfiable" to a resume: not an error, and its body is not the file.
@@ -123,7 +123,10 @@ bool RequestAttempt::react_to_head(const h1::ResponseHead &head) {
     return stop(CURLE_OK);
   }
 
-  if (opt.accept_encoding_set && opt.content_decoding && has_body) {
+  // With HTTP_TRANSFER_DECODING 0 a chunked body comes framing and all, so libcurl leaves its
+  // content coding alone too.
+  bool raw_chunks = head.chunked && !opt.transfer_decoding;
+  if (opt.accept_encoding_set && opt.content_decoding && has_body && !raw_chunks) {
     std::string codings;
     for (const h1::Header &h : head.headers)
       if (ascii::iequals(h.name, "Content-Encoding")) {

@@ -3,14 +3,12 @@
 #include <array>
 #include <cstdio>
 
-
 namespace evm {
 namespace {
 
-constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                   "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 7> kLongDays = {
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 7> kLongDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                       "Thursday", "Friday", "Saturday"};
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -45,7 +43,8 @@ struct Cursor {
   bool take_number(size_t min_digits, size_t max_digits, int64_t &out) {
     size_t n = 0;
     int64_t v = 0;
-    while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9') v = v * 10 + (s[n++] - '0');
+    while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9')
+      v = v * 10 + (s[n++] - '0');
     if (n < min_digits) return false;
     s.remove_prefix(n);
     out = v;

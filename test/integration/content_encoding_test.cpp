@@ -41,8 +41,8 @@ TEST_CASE("ACCEPT_ENCODING \"\" asks for every coding built in; a list is sent a
 }
 
 TEST_CASE("gzip, zlib deflate, raw deflate and stacked codings are decoded") {
-  for (const char *path : {"/enc/gzip", "/enc/deflate", "/enc/raw-deflate", "/enc/gzip-gzip",
-                           "/enc/identity"}) {
+  for (const char *path :
+       {"/enc/gzip", "/enc/deflate", "/enc/raw-deflate", "/enc/gzip-gzip", "/enc/identity"}) {
     for (const char *framing : {"", "&chunked=1"}) {
       CAPTURE(path);
       CAPTURE(framing);

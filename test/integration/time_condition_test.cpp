@@ -35,10 +35,10 @@ TEST_CASE("TIMECONDITION sends the condition header with an IMF-fixdate") {
     long condition;
     const char *line;
   };
-  for (Case c : {Case{CURL_TIMECOND_IFMODSINCE, "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT"},
-                 Case{CURL_TIMECOND_IFUNMODSINCE,
-                      "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT"},
-                 Case{CURL_TIMECOND_LASTMOD, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT"}}) {
+  for (Case c :
+       {Case{CURL_TIMECOND_IFMODSINCE, "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT"},
+        Case{CURL_TIMECOND_IFUNMODSINCE, "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT"},
+        Case{CURL_TIMECOND_LASTMOD, "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT"}}) {
     CAPTURE(c.line);
     Fetch f(server().raw_url("/echo"));
     CHECK(curl_easy_setopt(f.easy, CURLOPT_TIMECONDITION, c.condition) == CURLE_OK);

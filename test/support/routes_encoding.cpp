@@ -142,10 +142,10 @@ bool ranged(const RouteRequest &req, RouteReply &reply) {
   }
   last = std::min(last, 99L);
   long claimed = first + std::strtol(std::string(req.param("offset")).c_str(), nullptr, 10);
-  reply.bytes = reply_with(req, "206 Partial Content",
-                           "Content-Range: bytes " + std::to_string(claimed) + "-" +
-                               std::to_string(last) + "/100\r\n",
-                           std::string_view(full).substr(first, last - first + 1));
+  reply.bytes = reply_with(
+      req, "206 Partial Content",
+      "Content-Range: bytes " + std::to_string(claimed) + "-" + std::to_string(last) + "/100\r\n",
+      std::string_view(full).substr(first, last - first + 1));
   return true;
 }
 

@@ -81,7 +81,8 @@ TEST_CASE("decode stages: codings are undone last-applied first, heads pass unto
   }
 }
 
-TEST_CASE("decode stages: identity alone adds nothing; unknown codings fail at the first body byte") {
+TEST_CASE(
+    "decode stages: identity alone adds nothing; unknown codings fail at the first body byte") {
   std::string error;
   Collect sink;
   std::vector<std::unique_ptr<ClientWriter>> stages;
