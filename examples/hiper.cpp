@@ -4,7 +4,7 @@
 //
 //   hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
 //         [--http 1.1|2|2-prior] [--max-host-conns N] [--reuse | --no-reuse] [--json]
-//         [--cacert FILE]
+//         [--cacert FILE] [--compressed]
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <evmulti/libevent.h>
@@ -40,7 +40,8 @@ struct Run {
   long total = 20000, concurrency = 200;
   long http_version = CURL_HTTP_VERSION_1_1;
   bool reuse = true;
-  std::string cacert;  // CAINFO for https:// URLs; empty: the system's trust store
+  std::string cacert;       // CAINFO for https:// URLs; empty: the system's trust store
+  bool compressed = false;  // ACCEPT_ENCODING "": ask for gzip/deflate and decode
   SteadyClock::time_point stop_adding_at = SteadyClock::time_point::max();
   long started = 0, done = 0, failed = 0, connects = 0;
   curl_off_t bytes = 0;
@@ -57,6 +58,7 @@ struct Run {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version);
     if (!reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (!cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cacert.c_str());
+    if (compressed) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_multi_add_handle(multi, e);
     ++started;
   }
@@ -149,7 +151,7 @@ void usage() {
                "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
                "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior]\n"
                "             [--max-host-conns N] [--reuse | --no-reuse] [--json]\n"
-               "             [--cacert FILE]\n"
+               "             [--cacert FILE] [--compressed]\n"
                "       (--loop defaults to %s)\n",
                default_loop());
   std::exit(2);
@@ -200,6 +202,8 @@ int main(int argc, char **argv) {
       run.reuse = a == "--reuse";
     } else if (a == "--cacert" && i + 1 < argc) {
       run.cacert = argv[++i];
+    } else if (a == "--compressed") {
+      run.compressed = true;
     } else if (a == "--json") {
       json = true;
     } else if (a == "--loop" && i + 1 < argc) {
