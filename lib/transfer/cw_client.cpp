@@ -27,12 +27,15 @@ CURLcode ClientOutWriter::write_head(std::string_view raw) {
     fn = opt_.write_fn;
   }
   bool to_header = opt_.header_fn || data;
-  if (!to_header && !opt_.include_header) return CURLE_OK;
+  // HEADER copies response heads into the body stream, not trailer blocks (libcurl 7.88); a
+  // head starts with its status line, which no trailer field name can look like.
+  bool to_body = opt_.include_header && raw.substr(0, 5) == "HTTP/";
+  if (!to_header && !to_body) return CURLE_OK;
   while (!raw.empty()) {
     size_t eol = raw.find('\n');
     size_t len = eol == std::string_view::npos ? raw.size() : eol + 1;
     // HEADER: each line goes into the body stream first, then to the header callback too.
-    if (opt_.include_header) {
+    if (to_body) {
       if (CURLcode rc = write(WriteKind::Body, raw.substr(0, len))) return rc;
     }
     if (to_header) {

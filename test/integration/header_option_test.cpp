@@ -71,3 +71,14 @@ TEST_CASE("HEADER with a HEADERFUNCTION: each line to the body stream, then to t
   CHECK(calls.seen.back() == "B:" + pattern(3));
   curl_easy_cleanup(e);
 }
+
+TEST_CASE("HEADER leaves trailers out of the body stream; HEADERFUNCTION still gets them") {
+  Fetch f(server().raw_url("/chunked-trailers"));
+  curl_easy_setopt(f.easy, CURLOPT_HEADER, 1L);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  size_t blank = f.body.find("\r\n\r\n");
+  REQUIRE(blank != std::string::npos);
+  CHECK(f.body.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(f.body.substr(blank + 4) == "hello");
+  CHECK(contains(f.headers, "X-Trailer: yes\r\n"));
+}
