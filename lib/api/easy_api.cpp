@@ -256,6 +256,16 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
     }
 
       // -- response handling (helper: response)
+    case CURLINFO_FILETIME:
+      *as_long = static_cast<long>(in.filetime);
+      return CURLE_OK;
+    case CURLINFO_FILETIME_T:
+      *as_off = in.filetime;
+      return CURLE_OK;
+    case CURLINFO_CONDITION_UNMET:
+      // libcurl reports any 304 as an unmet condition, asked for or not.
+      *as_long = in.response_code == 304 || in.condition_unmet ? 1 : 0;
+      return CURLE_OK;
 
       // -- progress and tracing (helper: control)
     case CURLINFO_SPEED_DOWNLOAD:

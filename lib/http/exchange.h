@@ -31,6 +31,9 @@ class ExchangeSink {
   virtual void on_complete() = 0;  // the response is whole
   // Fills `buf` with request body bytes.
   virtual BodyRead read_body(std::span<char> buf) = 0;
+  // Body bytes handed to the application so far, after decoding: a compressed body counts
+  // against the turn's read budget by what it expands to.
+  virtual uint64_t bytes_delivered() const { return 0; }
 
  protected:
   ~ExchangeSink() = default;
@@ -40,6 +43,7 @@ struct ExchangeRequest {
   std::string_view head;      // the serialized request head, copied by start()
   int64_t body_size = -1;     // -1: no body; otherwise bytes read_body() will give
   bool head_request = false;  // the response has no body whatever its headers say
+  bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
 };
 
 class Exchange {

@@ -1,5 +1,7 @@
 #include "http/h1_exchange.h"
 
+#include <algorithm>
+
 #include "util/trace.h"
 
 namespace evm {
@@ -26,7 +28,7 @@ CURLcode code_of(h1::ParseError e) {
 
 void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   sink_ = &sink;
-  parser_.begin(req.head_request);
+  parser_.begin(req.head_request, req.raw_chunked);
   stash_.clear();
   out_.assign(req.head);
   out_sent_ = 0;
@@ -151,6 +153,7 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       parser_.feed_eof(*this);
       return complete_ ? Status::Complete : parse_failed(ctx);
     }
+    uint64_t delivered = sink_->bytes_delivered();
     size_t leftover = feed(std::string_view(buf.data(), static_cast<size_t>(n)));
     if (parser_.failed()) return parse_failed(ctx);
     if (complete_) {
@@ -159,11 +162,13 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       cut_short_ = !request_sent();
       return Status::Complete;
     }
-    if (static_cast<size_t>(n) >= budget) {
+    uint64_t spent =
+        std::max<uint64_t>(static_cast<size_t>(n), sink_->bytes_delivered() - delivered);
+    if (spent >= budget) {
       more_input_ = true;
       return Status::CarryOn;
     }
-    budget -= static_cast<size_t>(n);
+    budget -= static_cast<size_t>(spent);
   }
 }
 

@@ -95,7 +95,8 @@ ResponseParser::ResponseParser() {
   headers_.reserve(32);  // one allocation per parser, so typical responses never grow it
 }
 
-void ResponseParser::begin(bool head_request) {
+void ResponseParser::begin(bool head_request, bool raw_chunked) {
+  raw_chunked_ = raw_chunked;
   state_ = State::Head;
   error_ = ParseError::None;
   message_ = "";
@@ -173,9 +174,12 @@ size_t ResponseParser::feed(std::string_view data, ResponseHandler &h) {
       case State::ChunkExt:
       case State::ChunkSizeLf:
       case State::ChunkDataEnd:
-      case State::ChunkDataLf:
-        pos += feed_chunk_line(rest);
+      case State::ChunkDataLf: {
+        size_t used = feed_chunk_line(rest);
+        if (raw_chunked_ && used > 0 && !deliver_body(rest.substr(0, used), h)) return pos;
+        pos += used;
         break;
+      }
       case State::Complete:
       case State::Failed:
       case State::Aborted:
@@ -402,7 +406,9 @@ size_t ResponseParser::feed_block(std::string_view data, ResponseHandler &h) {
   head.raw = block;
   head.headers = headers_;
   if (trailers) {
-    if (!headers_.empty() && !h.on_trailers(head)) {
+    if (raw_chunked_) {
+      if (!deliver_body(block, h)) return 0;
+    } else if (!headers_.empty() && !h.on_trailers(head)) {
       fail(ParseError::Aborted, kMsgAborted);
       return 0;
     }

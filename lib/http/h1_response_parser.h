@@ -86,8 +86,10 @@ class ResponseParser {
 
   ResponseParser();  // ready for a non-HEAD response, as after begin(false)
 
-  // Starts a new response. A response to HEAD never has a body.
-  void begin(bool head_request);
+  // Starts a new response. A response to HEAD never has a body. With raw_chunked the chunk
+  // framing (size lines, CRLFs, the trailer block) reaches on_body along with the data, as
+  // HTTP_TRANSFER_DECODING 0 asks; the parser still follows it to find the end.
+  void begin(bool head_request, bool raw_chunked = false);
 
   // Parses what it can and returns the number of bytes consumed. An incomplete head or trailer
   // block is not consumed: present the same bytes again, with more appended, next time (the buffer
@@ -138,6 +140,7 @@ class ResponseParser {
   ParseError error_ = ParseError::None;
   const char *message_ = "";
   bool head_request_ = false;
+  bool raw_chunked_ = false;
   bool got_any_bytes_ = false;
 
   // Incremental block scan: offset of the first unscanned line, status line results.

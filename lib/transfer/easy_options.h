@@ -72,6 +72,17 @@ struct EasyOptions {
   cookie::CookieEngine cookies;  // its jar outlives curl_easy_reset; a copy gets an empty one
 
   // -- response handling (helper: response)
+  std::string accept_encoding;  // ACCEPT_ENCODING; "" asks for every coding built in
+  bool accept_encoding_set = false;
+  bool content_decoding = true;   // HTTP_CONTENT_DECODING
+  bool transfer_decoding = true;  // HTTP_TRANSFER_DECODING
+  bool include_header = false;    // HEADER: heads go into the body stream too
+  std::string range;              // RANGE, without "bytes="
+  int64_t resume_from = 0;        // RESUME_FROM(_LARGE)
+  long time_condition = CURL_TIMECOND_NONE;
+  int64_t time_value = 0;      // TIMEVALUE(_LARGE), seconds since the epoch
+  int64_t max_filesize = 0;    // MAXFILESIZE(_LARGE); 0: none
+  bool want_filetime = false;  // FILETIME
 
   // -- progress and tracing (helper: control)
   curl_progress_callback progress_fn = nullptr;  // PROGRESSFUNCTION; XFERINFOFUNCTION wins

@@ -92,6 +92,7 @@ void RequestAttempt::build_head() {
   spec.cookie = cookie_value;
 
   // -- response handling (helper: response)
+  add_response_headers(spec);
 
   spec.custom_headers = custom;
   spec.body_size = body_size;
@@ -101,7 +102,8 @@ void RequestAttempt::build_head() {
 }
 
 ExchangeRequest RequestAttempt::request() const {
-  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_};
+  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_,
+                         !env_.opt.transfer_decoding};
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
@@ -138,6 +140,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   store_response_cookies(env_.opt, url_, tls_, head, env_.trace);
 
   // -- response handling (helper: response)
+  if (!react_to_head(head)) return false;
 
   // -- connections (helper: connection)
   if (std::string_view v = head.find("Retry-After"); v.data())

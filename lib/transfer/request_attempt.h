@@ -5,12 +5,17 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/exchange.h"
+#include "http/request_builder.h"
 #include "http/url.h"
 #include "transfer/client_reader.h"
 #include "transfer/connect_to.h"
 #include "transfer/cw_client.h"
+#include "transfer/cw_decode.h"
+#include "transfer/cw_discard.h"
+#include "transfer/cw_size_limit.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
 #include "transfer/follow_up.h"
@@ -94,6 +99,16 @@ class RequestAttempt final : public ExchangeSink {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  // Range, Accept-Encoding and time-condition request headers (response_handling.cpp).
+  void add_response_headers(http::RequestSpec &spec);
+  // Reactions to a final head: size limit, resume check, time condition, decoding. false stops.
+  bool react_to_head(const h1::ResponseHead &head);
+  uint64_t bytes_delivered() const override { return limit_.delivered(); }
+  std::string range_value_;     // "bytes=..."
+  std::string time_condition_;  // "If-Modified-Since: <date>"
+  SizeLimitWriter limit_{split_, env_.error};
+  DiscardBodyWriter discard_{limit_};
+  std::vector<std::unique_ptr<ClientWriter>> decoders_;
 
   // -- progress and tracing (helper: control)
 

@@ -44,6 +44,8 @@ struct TransferInfo {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  int64_t filetime = -1;         // Last-Modified, with FILETIME set; -1 when unknown
+  bool condition_unmet = false;  // TIMECONDITION said no (a real or simulated 304)
 
   // -- progress and tracing (helper: control)
 
