@@ -22,6 +22,10 @@ Transfer::~Transfer() {
 
 void Transfer::reset_options() {
   opt = EasyOptions{};
+  // libcurl 7.88 forgets the last transfer too: getinfo answers as for a fresh handle.
+  info = TransferInfo{};
+  cert_info_.clear();
+  free_certinfo();
 }
 
 FilterContext Transfer::context() {
@@ -254,6 +258,7 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       break;
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
+  if (int status = exchange_->status_seen()) info.response_code = status;
   fail(exchange_->code(), run_.error);
   return Step::Wait;
 }
