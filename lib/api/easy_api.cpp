@@ -112,7 +112,8 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
   auto *as_off = static_cast<curl_off_t *>(out);
   switch (info) {
     case CURLINFO_EFFECTIVE_URL:
-      *as_str = in.effective_url.empty() ? (t->opt.url_set ? t->opt.url.c_str() : nullptr)
+      // Before any URL (fresh or reset handle) libcurl 7.88 answers "", not NULL.
+      *as_str = in.effective_url.empty() ? (t->opt.url_set ? t->opt.url.c_str() : "")
                                          : in.effective_url.c_str();
       return CURLE_OK;
     case CURLINFO_RESPONSE_CODE:

@@ -68,6 +68,9 @@ class Exchange {
   // What to watch for this exchange (send and/or receive).
   virtual void add_pollset(const Filter &chain, Pollset &ps) const = 0;
   virtual CURLcode code() const = 0;  // after Failed
+  // After Failed: the status line of the response being read, 0 if none arrived. A head that
+  // failed (too large) never reached the sink, yet libcurl reports the status it had parsed.
+  virtual int status_seen() const = 0;
   // Whether the connection may carry another request after this one.
   virtual bool reusable() const = 0;
   // Whether any response bytes arrived: before that, a failure on a reused connection may be

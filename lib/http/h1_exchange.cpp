@@ -13,6 +13,8 @@ CURLcode code_of(h1::ParseError e) {
     case h1::ParseError::HeaderTooLarge:
     case h1::ParseError::BadChunk:
       return CURLE_RECV_ERROR;
+    case h1::ParseError::HeaderLineTooLarge:
+      return CURLE_OUT_OF_MEMORY;  // libcurl 7.88's answer: its line buffer refuses to grow
     case h1::ParseError::BadTransferCoding:
       return CURLE_BAD_CONTENT_ENCODING;
     case h1::ParseError::PartialBody:

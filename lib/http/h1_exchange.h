@@ -25,6 +25,7 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   Status on_io(Filter &chain, FilterContext &ctx, int cselect, std::span<char> scratch) override;
   void add_pollset(const Filter &chain, Pollset &ps) const override;
   CURLcode code() const override { return code_; }
+  int status_seen() const override { return parser_.status(); }
   bool reusable() const override;
   bool response_started() const override { return parser_.got_any_bytes(); }
   uint64_t request_bytes_sent() const override { return sent_total_; }

@@ -18,6 +18,7 @@ constexpr const char *kMsgNoColon = "Header without colon";
 constexpr const char *kMsgNulByte = "Nul byte in header";
 constexpr const char *kMsgBadFold = "Folded header line without a header before it";
 constexpr const char *kMsgTooLarge = "Too large response headers";
+constexpr const char *kMsgLineTooLarge = "Too large response header line";
 constexpr const char *kMsgBadHex = "Illegal or missing hexadecimal sequence in chunked-encoding";
 constexpr const char *kMsgHexTooLong = "Too long hexadecimal number";
 constexpr const char *kMsgBadChunk = "Malformed encoding found in chunked-encoding";
@@ -237,6 +238,7 @@ size_t ResponseParser::scan_block(std::string_view data) {
     const void *lf = std::memchr(p + scan_, '\n', n - scan_);
     if (!lf) break;
     size_t eol = static_cast<size_t>(static_cast<const char *>(lf) - p);
+    if (line_too_long(eol - scan_)) return 0;
     if (eol >= max_header_bytes) break;  // same verdict however the bytes were split
     size_t len = eol - scan_;
     if (len > 0 && p[eol - 1] == '\r') --len;
@@ -249,8 +251,17 @@ size_t ResponseParser::scan_block(std::string_view data) {
     scan_ = eol + 1;
   }
   // Everything pending belongs to the unfinished block, so an oversize one fails right here.
-  if (n > max_header_bytes) fail(ParseError::HeaderTooLarge, kMsgTooLarge);
+  if (!line_too_long(n - scan_) && n > max_header_bytes)
+    fail(ParseError::HeaderTooLarge, kMsgTooLarge);
   return 0;
+}
+
+// A line (or the unfinished tail) of `len` bytes starting at scan_ fails when it passes the line
+// bound before the block passes its own.
+bool ResponseParser::line_too_long(size_t len) {
+  if (len <= max_header_line || scan_ + max_header_line >= max_header_bytes) return false;
+  fail(ParseError::HeaderLineTooLarge, kMsgLineTooLarge);
+  return true;
 }
 
 // "HTTP/1.x NNN reason"; records version, status and where the reason is.

@@ -29,11 +29,10 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   env_.info.effective_url = url_.to_string();
   // -- connections: PORT and CONNECT_TO, once the effective URL is taken
   if (CURLcode rc = route_connection()) return rc;
-  build_head();
-  return CURLE_OK;
+  return build_head();
 }
 
-void RequestAttempt::build_head() {
+CURLcode RequestAttempt::build_head() {
   const EasyOptions &opt = env_.opt;
   const char *method = "GET";
   int64_t body_size = http::kNoBody;
@@ -98,7 +97,11 @@ void RequestAttempt::build_head() {
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
   spec.is_post = opt.method == EasyOptions::Method::Post && !post_as_get();
-  http::build_request(spec, head_);
+  http::RequestBuildResult built = http::build_request(spec, head_);
+  if (built.ok()) return CURLE_OK;
+  env_.error = built.message;
+  return built.code == http::RequestError::kLineBreak ? CURLE_BAD_FUNCTION_ARGUMENT
+                                                      : CURLE_UPLOAD_FAILED;
 }
 
 ExchangeRequest RequestAttempt::request() const {
@@ -114,13 +117,15 @@ BodyRead RequestAttempt::read_body(std::span<char> buf) {
 bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   TransferInfo &info = env_.info;
   header_bytes_ += head.raw.size();
+  info.header_size += static_cast<long>(head.raw.size());
   if (header_bytes_ > kMaxHeaderBytes) {
+    // Like libcurl, the status line that was parsed stays reported.
+    info.response_code = head.status;
     env_.error = "Too large response headers: " + std::to_string(header_bytes_) + " > " +
                  std::to_string(kMaxHeaderBytes);
     return stop(CURLE_RECV_ERROR);
   }
   env_.trace.headers('<', head.raw);
-  info.header_size += static_cast<long>(head.raw.size());
   if (CURLcode rc = writers_->write(WriteKind::Head, head.raw)) return stop(rc);
   if (head.interim()) return true;
   info.response_code = head.status;

@@ -61,7 +61,7 @@ class RequestAttempt final : public ExchangeSink {
   BodyRead read_body(std::span<char> buf) override;
 
  private:
-  void build_head();
+  CURLcode build_head();  // the request head; fails on an unsendable application string
   bool stop(CURLcode rc) {
     stop_ = rc;
     return false;

@@ -26,6 +26,10 @@ void Transfer::reset_options() {
   std::shared_ptr<cookie::CookieJar> jar = std::move(opt.cookies.jar);
   opt = EasyOptions{};
   opt.cookies.jar = std::move(jar);
+  // libcurl 7.88 forgets the last transfer too: getinfo answers as for a fresh handle.
+  info = TransferInfo{};
+  cert_info_.clear();
+  free_certinfo();
 }
 
 FilterContext Transfer::context() {
@@ -298,6 +302,7 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       break;
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
+  if (int status = exchange_->status_seen()) info.response_code = status;
   fail(exchange_->code(), run_.error);
   return Step::Wait;
 }
