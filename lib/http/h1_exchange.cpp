@@ -1,5 +1,10 @@
 #include "http/h1_exchange.h"
 
+#include <cstdio>
+#include <cstring>
+
+#include "util/trace.h"
+
 namespace evm {
 
 namespace {
@@ -30,15 +35,31 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   out_sent_ = 0;
   head_len_ = out_.size();
   sent_total_ = 0;
-  body_eos_ = req.body_size <= 0;
-  complete_ = excess_ = cut_short_ = paused_ = more_input_ = false;
+  chunked_ = req.chunked;
+  body_eos_ = !chunked_ && req.body_size <= 0;
+  complete_ = excess_ = cut_short_ = body_stopped_ = more_input_ = false;
+  awaiting_100_ = req.expect_100 && !body_eos_;
+  // libcurl starts the wait when the head is handed over; that is now, give or take a turn.
+  if (awaiting_100_) expect_deadline_ = after_ms(evm::now(), req.expect_100_timeout_ms);
   code_ = CURLE_OK;
-  // Small bodies go out with the head in one send.
-  if (!body_eos_) refill();
+  // Small bodies go out with the head in one send, unless they wait for a 100.
+  if (!body_eos_ && !awaiting_100_ && !sink_->send_paused()) refill();
 }
 
 bool H1Exchange::reusable() const {
-  return complete_ && !excess_ && !cut_short_ && parser_.reusable();
+  return complete_ && !excess_ && !cut_short_ && !body_stopped_ && parser_.reusable();
+}
+
+bool H1Exchange::on_response_head(const h1::ResponseHead &head) {
+  if (head.interim()) {
+    if (head.status == 100) awaiting_100_ = false;
+  } else if (!sending_done() && (awaiting_100_ || head.status >= 300)) {
+    // libcurl stops sending when the final answer came instead of a 100, or is an error
+    // ("HTTP error before end of send, stop sending"); the connection then closes.
+    awaiting_100_ = false;
+    body_stopped_ = true;
+  }
+  return sink_->on_head(head);
 }
 
 void H1Exchange::on_complete() {
@@ -46,29 +67,64 @@ void H1Exchange::on_complete() {
   sink_->on_complete();
 }
 
+// Room left before a body piece for its chunk-size line: 16 hex digits and CRLF.
+constexpr size_t kChunkLead = 18;
+
 // Appends the next piece of the body to what is left to send; false when the reader stopped.
 bool H1Exchange::refill() {
   size_t keep = out_.size() - out_sent_;
   out_.erase(0, out_sent_);
   out_sent_ = 0;
-  out_.resize(keep + kSendChunk);
-  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, kSendChunk));
-  out_.resize(keep + (r.status == BodyRead::Data ? r.bytes : 0));
-  if (r.status == BodyRead::Abort) return false;
+  size_t lead = chunked_ ? kChunkLead : 0;
+  out_.resize(keep + lead + kSendChunk);
+  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep + lead, kSendChunk));
+  size_t n = r.status == BodyRead::Data ? r.bytes : 0;
+  if (r.status == BodyRead::Abort) {
+    out_.resize(keep);
+    return false;
+  }
   body_eos_ = r.status == BodyRead::Data && r.eos;
+  if (chunked_)
+    frame_chunk(keep, n);
+  else
+    out_.resize(keep + n);
   return true;
 }
 
+// Puts the chunk-size line right before the `bytes` just read (after `keep` unsent bytes and
+// kChunkLead bytes of room), and the last chunk once the body ends.
+void H1Exchange::frame_chunk(size_t keep, size_t bytes) {
+  if (bytes) {
+    char line[kChunkLead + 1];
+    size_t len = static_cast<size_t>(std::snprintf(line, sizeof line, "%zx\r\n", bytes));
+    std::memcpy(out_.data() + keep + kChunkLead - len, line, len);
+    out_.erase(keep, kChunkLead - len);
+    out_.resize(keep + len + bytes);
+    out_.append("\r\n");
+  } else {
+    out_.resize(keep);
+  }
+  if (body_eos_) out_.append("0\r\n\r\n");
+}
+
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
-  paused_ = false;
+  reader_paused_ = false;
   for (;;) {
     if (out_sent_ == out_.size()) {
-      if (body_eos_) return SendResult::Sent;
+      if (sending_done()) return SendResult::Sent;
+      if (awaiting_100_) {
+        if (evm::now() < expect_deadline_) return SendResult::Blocked;
+        ctx.trace.info("Done waiting for 100-continue");
+        awaiting_100_ = false;
+      }
+      // Paused: nothing to send until the transfer resumes (curl_easy_pause).
+      if (sink_->send_paused()) return SendResult::Blocked;
       if (!refill()) return SendResult::Stopped;
-      if (out_.empty()) {
-        paused_ = true;  // nothing to send until the transfer resumes the reader
+      if (out_.empty() && !body_eos_) {
+        reader_paused_ = true;  // the reader said pause: asked again on the next turn only
         return SendResult::Blocked;
       }
+      continue;
     }
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.send(ctx, out_.data() + out_sent_, out_.size() - out_sent_, rc);
@@ -87,7 +143,7 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
   // Input is known to wait when the socket said so, a filter holds decrypted bytes, or the last
   // turn stopped at its budget rather than at an empty socket.
   bool input_waits = (cselect & CURL_CSELECT_IN) || more_input_ || chain.data_pending();
-  if (!request_sent()) {
+  if (!sending_done()) {
     switch (send_some(chain, ctx)) {
       case SendResult::Stopped:
         return Status::Stopped;
@@ -117,6 +173,11 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
   size_t budget = kTurnBudget;
   more_input_ = false;
   for (;;) {
+    if (sink_->recv_paused()) {
+      // The socket is left alone; on resume it is read again before waiting for it.
+      more_input_ = true;
+      return Status::Wait;
+    }
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);
     if (n < 0) return rc == CURLE_AGAIN ? Status::Wait : fail(rc);
@@ -129,7 +190,7 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
     if (complete_) {
       // Bytes past the end of the response mean the stream is out of step: do not reuse it.
       excess_ = leftover > 0;
-      cut_short_ = !request_sent();
+      cut_short_ = !request_sent();  // also when a final answer stopped the body
       return Status::Complete;
     }
     if (static_cast<size_t>(n) >= budget) {
@@ -167,7 +228,9 @@ Exchange::Status H1Exchange::parse_failed(FilterContext &ctx) {
 
 void H1Exchange::add_pollset(const Filter &chain, Pollset &ps) const {
   // Receiving runs beside sending: a server may answer before the body is all out.
-  chain.adjust_pollset(ps, !request_sent() && !paused_, !complete_);
+  // A paused direction, or a body held back for a 100, is not watched: nothing spins meanwhile.
+  bool send = !sending_done() && !sink_->send_paused() && !reader_paused_ && !awaiting_100_;
+  chain.adjust_pollset(ps, send, !complete_ && !sink_->recv_paused());
 }
 
 }  // namespace evm

@@ -5,6 +5,8 @@
 
 #include "http/request_builder.h"
 #include "transfer/cr_buffer.h"
+#include "transfer/cr_read_callback.h"
+#include "util/ascii.h"
 #include "util/base64.h"
 
 namespace evm {
@@ -25,7 +27,7 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   if (tls_) origin_ += "|" + env_.opt.tls.identity();
   env_.info.effective_url = url_.to_string();
   build_head();
-  return CURLE_OK;
+  return head_rc_;  // an upload the head cannot announce (chunked over HTTP/1.0)
 }
 
 void RequestAttempt::build_head() {
@@ -61,6 +63,15 @@ void RequestAttempt::build_head() {
   // -- redirects and auth (helper: redirect)
 
   // -- uploads and pause (helper: upload)
+  // UPLOAD sends INFILESIZE bytes; POST without POSTFIELDS reads POSTFIELDSIZE bytes. Both come
+  // from READFUNCTION, and a size of -1 (unknown) goes out chunked.
+  bool post_from_callback = opt.method == EasyOptions::Method::Post && !opt.post_fields;
+  if (opt.method == EasyOptions::Method::Put || post_from_callback) {
+    int64_t length = post_from_callback ? opt.post_size : opt.infile_size;
+    if (!post_from_callback && opt.custom_request.empty()) spec.method = "PUT";
+    body_size = length >= 0 ? length : http::kUnknownBodySize;
+    body_ = std::make_unique<ReadCallbackReader>(opt, env_.host, length, stop_, env_.error);
+  }
 
   // -- forms (helper: form)
 
@@ -72,16 +83,62 @@ void RequestAttempt::build_head() {
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
   spec.is_post = opt.method == EasyOptions::Method::Post;
-  http::build_request(spec, head_);
+  decide_expect_100(spec);
+  env_.info.content_length_upload = spec.body_size >= 0 ? spec.body_size : -1;
+  http::RequestBuildResult built = http::build_request(spec, head_);
+  chunked_ = built.chunked_body;
+  if (!built.ok()) {
+    env_.error = built.message;
+    head_rc_ = CURLE_UPLOAD_FAILED;
+  }
+}
+
+// Whether to send "Expect: 100-continue" and wait for the 100, as libcurl 7.88 decides: a PUT
+// of any non-empty body, a POST over 1 MiB or of unknown size, never over HTTP/1.0; a custom
+// Expect header replaces the decision (a POST honours it even over HTTP/1.0).
+void RequestAttempt::decide_expect_100(http::RequestSpec &spec) {
+  constexpr int64_t kThreshold = 1024 * 1024;
+  const char *custom = nullptr;
+  for (const char *h : spec.custom_headers)
+    if (h && ascii::istarts_with(h, "Expect") && (h[6] == ':' || h[6] == ';')) {
+      custom = h;
+      break;
+    }
+  bool custom_wants = false;
+  if (custom && ascii::istarts_with(custom, "Expect:")) {
+    std::string_view value(custom + 7);
+    for (size_t i = 0; i + 12 <= value.size() && !custom_wants; ++i)
+      custom_wants = ascii::istarts_with(value.substr(i), "100-continue");
+  }
+  bool put = env_.opt.method == EasyOptions::Method::Put;
+  bool post = env_.opt.method == EasyOptions::Method::Post;
+  if (put && spec.body_size != 0 && spec.body_size != http::kNoBody && !spec.http10) {
+    spec.expect_100 = !custom;
+    expect_100_ = custom ? custom_wants : true;
+  } else if (post && spec.body_size != http::kNoBody) {
+    if (custom) {
+      expect_100_ = custom_wants;
+    } else if ((spec.body_size > kThreshold || spec.body_size == http::kUnknownBodySize) &&
+               !spec.http10) {
+      spec.expect_100 = expect_100_ = true;
+    }
+  }
 }
 
 ExchangeRequest RequestAttempt::request() const {
-  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_};
+  ExchangeRequest req{head_, body_ ? body_->length() : -1, head_request_};
+  req.chunked = chunked_;
+  req.expect_100 = expect_100_;
+  req.expect_100_timeout_ms = env_.opt.expect_100_timeout_ms;
+  return req;
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
   if (!body_) return BodyRead{BodyRead::Data, 0, true};
-  return body_->read(buf);
+  BodyRead r = body_->read(buf);
+  if (r.status == BodyRead::Paused) pause_.send = true;  // CURL_READFUNC_PAUSE
+  if (r.status == BodyRead::Abort && stop_ == CURLE_OK) stop_ = CURLE_ABORTED_BY_CALLBACK;
+  return r;
 }
 
 bool RequestAttempt::on_head(const h1::ResponseHead &head) {

@@ -7,9 +7,11 @@
 #include <string>
 
 #include "http/exchange.h"
+#include "http/request_builder.h"
 #include "http/url.h"
 #include "transfer/client_reader.h"
 #include "transfer/cw_client.h"
+#include "transfer/cw_pause.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
 #include "transfer/transfer_host.h"
@@ -43,7 +45,8 @@ class RequestAttempt final : public ExchangeSink {
   bool tls() const { return tls_; }
   ExchangeRequest request() const;
   int64_t body_size() const { return body_ ? body_->length() : 0; }
-  // Back to the start for a retry on a fresh connection; false when the body cannot rewind.
+  // Back to the start for a retry or a redirect that sends the body again; false when the body
+  // cannot rewind (then stop_code() is CURLE_SEND_FAIL_REWIND and the error text says why).
   bool rewind() { return !body_ || body_->rewind(); }
   CURLcode stop_code() const { return stop_; }  // why the sink stopped the exchange
 
@@ -68,7 +71,7 @@ class RequestAttempt final : public ExchangeSink {
   std::string head_;
   std::unique_ptr<ClientReader> body_;
   ClientOutWriter out_;
-  SplitWriter split_{out_};
+  SplitWriter split_{pause_writer_};
   ClientWriter *writers_ = &split_;  // the top of the response writer chain
   size_t header_bytes_ = 0;
   CURLcode stop_ = CURLE_OK;
@@ -76,6 +79,26 @@ class RequestAttempt final : public ExchangeSink {
   // -- redirects and auth (helper: redirect)
 
   // -- uploads and pause (helper: upload)
+ public:
+  // curl_easy_pause: the new state of both directions.
+  void set_pause(bool recv, bool send) {
+    pause_.recv = recv;
+    pause_.send = send;
+  }
+  bool recv_paused() const override { return pause_.recv; }
+  bool send_paused() const override { return pause_.send; }
+  // Response bytes kept while receiving was paused, and handing them over after it.
+  bool holds_paused_data() const { return pause_writer_.holding(); }
+  CURLcode flush_paused() { return pause_writer_.flush(); }
+
+ private:
+  void decide_expect_100(http::RequestSpec &spec);
+
+  PauseState pause_;
+  PauseWriter pause_writer_{out_, pause_};
+  bool chunked_ = false;     // the body goes out chunked
+  bool expect_100_ = false;  // wait for a 100 before the body
+  CURLcode head_rc_ = CURLE_OK;
 
   // -- forms (helper: form)
 

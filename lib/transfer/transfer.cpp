@@ -231,6 +231,8 @@ Transfer::Step Transfer::start_exchange(TimePoint) {
 }
 
 Transfer::Step Transfer::exchange(TimePoint t) {
+  Step held;
+  if (deliver_paused(held)) return held;
   FilterContext ctx = context();
   int hint = run_.io_hint;
   run_.io_hint = 0;
@@ -245,6 +247,10 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       run_.carry_on = true;
       return Step::Wait;
     case Exchange::Status::Complete:
+      if (attempt_->holds_paused_data()) {
+        run_.complete_held = true;  // ends once the application has taken it all
+        return Step::Wait;
+      }
       finish(CURLE_OK, t);
       return Step::Wait;
     case Exchange::Status::Stopped:
@@ -254,8 +260,37 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       break;
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
-  fail(exchange_->code(), run_.error);
+  // A retry that could not rewind the body ends with that (CURLE_SEND_FAIL_REWIND).
+  fail(attempt_->stop_code() ? attempt_->stop_code() : exchange_->code(), run_.error);
   return Step::Wait;
+}
+
+// Hands over response bytes kept during a receive pause, once it is lifted; true (with `step`)
+// when the exchange must not run this turn.
+bool Transfer::deliver_paused(Step &step) {
+  step = Step::Wait;
+  if (!attempt_->recv_paused()) {
+    if (CURLcode rc = attempt_->flush_paused()) {
+      fail(rc, run_.error);
+      return true;
+    }
+  }
+  if (!run_.complete_held) return false;
+  if (!attempt_->holds_paused_data()) finish(CURLE_OK, now_);
+  return true;
+}
+
+void Transfer::pause(int bitmask, bool may_call_back) {
+  if (!attempt_ || state_ == State::Idle || state_ == State::Done) return;
+  bool resumed = (attempt_->recv_paused() && !(bitmask & CURLPAUSE_RECV)) ||
+                 (attempt_->send_paused() && !(bitmask & CURLPAUSE_SEND));
+  attempt_->set_pause(bitmask & CURLPAUSE_RECV, bitmask & CURLPAUSE_SEND);
+  if (state_ != State::Exchange) return;
+  // Run again soon: before the current API call returns when inside one, else at the timeout
+  // the application is told about, so a resumed transfer never waits for its socket.
+  host().schedule(*this);
+  if (resumed) host().timers().arm(*this, evm::now());
+  if (may_call_back && lease_) lease_->update_pollset();
 }
 
 bool Transfer::retry_on_fresh_connection(TimePoint t) {
@@ -336,6 +371,7 @@ void Transfer::on_slot_free() {
 void Transfer::sync_deadline(TimePoint) {
   TimePoint d = timeout_deadline();
   if (state_ == State::Connect && lease_) d = std::min(d, lease_->filter().connect_deadline());
+  if (state_ == State::Exchange && exchange_) d = std::min(d, exchange_->deadline());
   if (!opt.no_progress && opt.xferinfo_fn) d = std::min(d, run_.last_progress + kProgressInterval);
   if (d == TimePoint::max())
     host().timers().cancel(*this);
