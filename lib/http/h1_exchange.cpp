@@ -109,6 +109,8 @@ void H1Exchange::frame_chunk(size_t keep, size_t bytes) {
 
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
   reader_paused_ = false;
+  // A fast peer and a fast reader must not hold the loop either: sending is bounded per turn.
+  size_t budget = kTurnBudget;
   for (;;) {
     if (out_sent_ == out_.size()) {
       if (sending_done()) return SendResult::Sent;
@@ -135,6 +137,8 @@ H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) 
     }
     out_sent_ += static_cast<size_t>(n);
     sent_total_ += static_cast<uint64_t>(n);
+    if (static_cast<size_t>(n) >= budget) return SendResult::Spent;
+    budget -= static_cast<size_t>(n);
   }
 }
 
@@ -156,6 +160,11 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
         code_ = send_rc;
         ctx.error = std::move(send_error);
         return Status::Failed;
+      }
+      case SendResult::Spent: {
+        // More may go at once: run again next turn, reading first what is known to be there.
+        Status s = input_waits ? receive(chain, ctx, scratch) : Status::Wait;
+        return s == Status::Wait ? Status::CarryOn : s;
       }
       case SendResult::Blocked:
         // While the body waits, an early response is read only when it is known to be there.

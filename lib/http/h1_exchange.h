@@ -12,8 +12,9 @@ namespace evm {
 
 class H1Exchange final : public Exchange, private h1::ResponseHandler {
  public:
-  // Bytes read for one exchange in one turn before the others get theirs. A fast server with a
-  // slow WRITEFUNCTION must not hold the application's loop (libcurl: ~100 reads per call).
+  // Bytes read (and, separately, sent) for one exchange in one turn before the others get
+  // theirs. A fast server with a slow WRITEFUNCTION must not hold the application's loop, nor a
+  // fast one taking a long upload (libcurl: ~100 reads per call).
   static constexpr size_t kTurnBudget = 1024 * 1024;
   // Body bytes taken from the reader per send: the first piece travels with the head.
   static constexpr size_t kSendChunk = 64 * 1024;
@@ -34,7 +35,7 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   }
 
  private:
-  enum class SendResult { Sent, Blocked, Failed, Stopped };
+  enum class SendResult { Sent, Blocked, Spent, Failed, Stopped };  // Spent: turn budget used
 
   SendResult send_some(Filter &chain, FilterContext &ctx);
   bool refill();

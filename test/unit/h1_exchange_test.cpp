@@ -785,3 +785,17 @@ TEST_CASE("a paused receive reads nothing and does not watch the socket") {
   CHECK(h.io(0) == Status::Complete);  // resumed without a socket event
   CHECK(h.sink.body == "hello");
 }
+
+TEST_CASE("sending is bounded per turn too: a long upload carries on turn by turn") {
+  Harness h;
+  h.sink.upload = pattern(3 * H1Exchange::kTurnBudget);
+  const std::string head = post_head(h.sink.upload.size());
+  h.start(head, static_cast<int64_t>(h.sink.upload.size()));
+  int turns = 0;
+  Status s;
+  while ((s = h.io(CURL_CSELECT_OUT)) == Status::CarryOn) ++turns;
+  CHECK(s == Status::Wait);
+  CHECK(turns >= 2);
+  CHECK(h.filter.sent == head + h.sink.upload);
+  CHECK(h.ex.request_sent());
+}
