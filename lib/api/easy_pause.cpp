@@ -12,8 +12,8 @@ extern "C" CURLcode curl_easy_pause(CURL *handle, int bitmask) {
     // Inside one of our callbacks the running API call reports sockets and timers when it
     // returns; outside, they are reported now, as libcurl does.
     bool outside = !t->multi || !t->multi->in_callback();
-    t->pause(bitmask, outside);
-    if (outside && t->multi) t->multi->update_timer();
-    return CURLE_OK;
+    CURLcode rc = t->pause(bitmask, outside);
+    if (rc == CURLE_OK && outside && t->multi) t->multi->update_timer();
+    return rc;
   });
 }

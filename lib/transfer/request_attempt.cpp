@@ -1,5 +1,6 @@
 #include "transfer/request_attempt.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -84,7 +85,9 @@ void RequestAttempt::build_head() {
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
   spec.is_post = opt.method == EasyOptions::Method::Post;
   decide_expect_100(spec);
-  env_.info.content_length_upload = spec.body_size >= 0 ? spec.body_size : -1;
+  // libcurl 7.88: the size sent, -1 when unknown, 0 without a body.
+  env_.info.content_length_upload =
+      spec.body_size == http::kNoBody ? 0 : std::max<int64_t>(spec.body_size, -1);
   http::RequestBuildResult built = http::build_request(spec, head_);
   chunked_ = built.chunked_body;
   if (!built.ok()) {

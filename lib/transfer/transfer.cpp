@@ -280,17 +280,20 @@ bool Transfer::deliver_paused(Step &step) {
   return true;
 }
 
-void Transfer::pause(int bitmask, bool may_call_back) {
-  if (!attempt_ || state_ == State::Idle || state_ == State::Done) return;
+CURLcode Transfer::pause(int bitmask, bool may_call_back) {
+  // libcurl 7.88 refuses a handle that has no connection (not started, or done).
+  if (!attempt_ || !lease_ || state_ == State::Idle || state_ == State::Done)
+    return CURLE_BAD_FUNCTION_ARGUMENT;
   bool resumed = (attempt_->recv_paused() && !(bitmask & CURLPAUSE_RECV)) ||
                  (attempt_->send_paused() && !(bitmask & CURLPAUSE_SEND));
   attempt_->set_pause(bitmask & CURLPAUSE_RECV, bitmask & CURLPAUSE_SEND);
-  if (state_ != State::Exchange) return;
+  if (state_ != State::Exchange) return CURLE_OK;
   // Run again soon: before the current API call returns when inside one, else at the timeout
   // the application is told about, so a resumed transfer never waits for its socket.
   host().schedule(*this);
   if (resumed) host().timers().arm(*this, evm::now());
-  if (may_call_back && lease_) lease_->update_pollset();
+  if (may_call_back) lease_->update_pollset();
+  return CURLE_OK;
 }
 
 bool Transfer::retry_on_fresh_connection(TimePoint t) {

@@ -63,7 +63,7 @@ class Transfer final : public TimerClient,
   // curl_easy_pause: the new CURLPAUSE_* state. A resumed direction runs at the next timeout,
   // without waiting for socket activity; `may_call_back` says the socket interest may be
   // reported now (no callback of ours is running).
-  void pause(int bitmask, bool may_call_back);
+  CURLcode pause(int bitmask, bool may_call_back);
   // CURLINFO_CERTINFO: valid until the handle's next transfer or cleanup.
   curl_certinfo *certinfo();
 

@@ -32,7 +32,7 @@ struct TransferInfo {
   // -- redirects and auth (helper: redirect)
 
   // -- uploads and pause (helper: upload)
-  int64_t content_length_upload = -1;  // the body size announced, -1 when unknown
+  int64_t content_length_upload = 0;  // the body size announced, -1 when unknown, 0 for none
 
   // -- forms (helper: form)
 

@@ -153,10 +153,13 @@ TEST_CASE("HEADERFUNCTION may pause too: the rest of the head and the body follo
   curl_easy_pause(e, CURLPAUSE_CONT);
   REQUIRE(d.run_until([&] { return d.is_done(e); }));
   CHECK(*d.result_of(e) == CURLE_OK);
-  REQUIRE(s.headers.size() == 4);
-  CHECK(s.headers[0] == "HTTP/1.1 200 OK\r\n");
-  CHECK(s.headers[1] == "Content-Length: 50\r\n");  // the line that was refused, again
-  CHECK(s.headers[3] == "\r\n");
+  // evmulti hands the kept lines over one by one, as the man page says; libcurl 7.88 gives
+  // them in one call. Either way the same bytes, in order, the refused line first.
+  std::string all;
+  for (const std::string &line : s.headers) all += line;
+  CHECK(all == "HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: keep-alive\r\n\r\n");
+  REQUIRE(s.headers.size() >= 2);
+  CHECK(s.headers[1].rfind("Content-Length: 50\r\n", 0) == 0);
   CHECK(s.body == pattern(50));
   curl_multi_remove_handle(d.multi, e);
   curl_easy_cleanup(e);
@@ -237,10 +240,10 @@ TEST_CASE("curl_easy_perform: a write pause lifted from the progress callback") 
   curl_easy_cleanup(e);
 }
 
-TEST_CASE("curl_easy_pause on a handle that is not running is harmless") {
+TEST_CASE("curl_easy_pause on a handle without a connection is refused, as libcurl 7.88") {
   CURL *e = curl_easy_init();
-  CHECK(curl_easy_pause(e, CURLPAUSE_ALL) == CURLE_OK);
-  CHECK(curl_easy_pause(e, CURLPAUSE_CONT) == CURLE_OK);
+  CHECK(curl_easy_pause(e, CURLPAUSE_ALL) == CURLE_BAD_FUNCTION_ARGUMENT);
+  CHECK(curl_easy_pause(e, CURLPAUSE_CONT) == CURLE_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_easy_pause(nullptr, CURLPAUSE_CONT) == CURLE_BAD_FUNCTION_ARGUMENT);
   curl_easy_cleanup(e);
 }
