@@ -37,13 +37,13 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   sent_total_ = 0;
   chunked_ = req.chunked;
   body_eos_ = !chunked_ && req.body_size <= 0;
-  complete_ = excess_ = cut_short_ = body_stopped_ = more_input_ = false;
+  complete_ = excess_ = cut_short_ = body_stopped_ = more_input_ = read_aborted_ = false;
   awaiting_100_ = req.expect_100 && !body_eos_;
   // libcurl starts the wait when the head is handed over; that is now, give or take a turn.
   if (awaiting_100_) expect_deadline_ = after_ms(evm::now(), req.expect_100_timeout_ms);
   code_ = CURLE_OK;
   // Small bodies go out with the head in one send, unless they wait for a 100.
-  if (!body_eos_ && !awaiting_100_ && !sink_->send_paused()) refill();
+  if (!body_eos_ && !awaiting_100_ && !sink_->send_paused()) read_aborted_ = !refill();
 }
 
 bool H1Exchange::reusable() const {
@@ -109,6 +109,7 @@ void H1Exchange::frame_chunk(size_t keep, size_t bytes) {
 
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
   reader_paused_ = false;
+  if (read_aborted_) return SendResult::Stopped;  // the reader said no while the head was made
   // A fast peer and a fast reader must not hold the loop either: sending is bounded per turn.
   size_t budget = kTurnBudget;
   for (;;) {

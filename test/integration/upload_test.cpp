@@ -203,11 +203,24 @@ TEST_CASE("CURL_READFUNC_ABORT ends the transfer with CURLE_ABORTED_BY_CALLBACK"
   Source src{payload(10)};
   src.answer = CURL_READFUNC_ABORT;
   read_from(f.easy, src);
-  curl_easy_setopt(f.easy, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(f.easy, CURLOPT_INFILESIZE, 10L);
+  curl_slist *h = nullptr;
+  SUBCASE("a PUT: the first read after the 100") {
+    curl_easy_setopt(f.easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_INFILESIZE, 10L);
+  }
+  SUBCASE("a small POST: the first read goes with the head") {
+    curl_easy_setopt(f.easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_POSTFIELDSIZE, 10L);
+  }
+  SUBCASE("chunked, without Expect") {
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(f.easy, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(f.easy, CURLOPT_UPLOAD, 1L);
+  }
   CHECK(curl_easy_perform(f.easy) == CURLE_ABORTED_BY_CALLBACK);
   CHECK(std::string(f.error) == "operation aborted by callback");
   CHECK(src.calls == 1);
+  curl_slist_free_all(h);
 }
 
 TEST_CASE("a read callback returning more than asked for is a CURLE_READ_ERROR") {
