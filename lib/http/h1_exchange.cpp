@@ -38,6 +38,7 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   chunked_ = req.chunked;
   body_eos_ = !chunked_ && req.body_size <= 0;
   complete_ = excess_ = cut_short_ = body_stopped_ = more_input_ = read_aborted_ = false;
+  interim_seen_ = false;
   awaiting_100_ = req.expect_100 && !body_eos_;
   // libcurl starts the wait when the head is handed over; that is now, give or take a turn.
   if (awaiting_100_) expect_deadline_ = after_ms(evm::now(), req.expect_100_timeout_ms);
@@ -52,6 +53,7 @@ bool H1Exchange::reusable() const {
 
 bool H1Exchange::on_response_head(const h1::ResponseHead &head) {
   if (head.interim()) {
+    interim_seen_ = true;
     if (head.status == 100) awaiting_100_ = false;
   } else if (!sending_done() && (awaiting_100_ || head.status >= 300)) {
     // libcurl stops sending when the final answer came instead of a 100, or is an error
@@ -193,7 +195,13 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
     if (n < 0) return rc == CURLE_AGAIN ? Status::Wait : fail(rc);
     if (n == 0) {
       parser_.feed_eof(*this);
-      return complete_ ? Status::Complete : parse_failed(ctx);
+      if (complete_) return Status::Complete;
+      // libcurl 7.88: a close right after interim heads (a 100 to an Expect) is an empty reply.
+      if (interim_seen_ && stash_.empty() && !parser_.aborted()) {
+        ctx.error = "Empty reply from server";
+        return fail(CURLE_GOT_NOTHING);
+      }
+      return parse_failed(ctx);
     }
     size_t leftover = feed(std::string_view(buf.data(), static_cast<size_t>(n)));
     if (parser_.failed()) return parse_failed(ctx);

@@ -69,6 +69,7 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   bool chunked_ = false;        // the body goes out with chunked framing
   bool awaiting_100_ = false;   // Expect: 100-continue sent, body held back until the deadline
   bool body_stopped_ = false;   // a final answer came before the body was out: send no more
+  bool interim_seen_ = false;   // a 1xx head came: a close now is an empty reply
   bool read_aborted_ = false;   // the first read, made by start(), answered Abort
   bool reader_paused_ = false;  // the last read answered Paused: do not watch for writability
   TimePoint expect_deadline_{};

@@ -799,3 +799,14 @@ TEST_CASE("sending is bounded per turn too: a long upload carries on turn by tur
   CHECK(h.filter.sent == head + h.sink.upload);
   CHECK(h.ex.request_sent());
 }
+
+TEST_CASE("a close right after a 100 is an empty reply, as libcurl 7.88") {
+  Harness h;
+  h.sink.upload = "0123456789";
+  CHECK(start_upload(h, post_head(10), 10, false, true) == Status::Wait);
+  h.filter.push_input("HTTP/1.1 100 Continue\r\n\r\n");
+  h.filter.push_eof();
+  CHECK(h.io(CURL_CSELECT_IN) == Status::Failed);
+  CHECK(h.ex.code() == CURLE_GOT_NOTHING);
+  CHECK(h.error == "Empty reply from server");
+}
