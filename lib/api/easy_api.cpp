@@ -236,6 +236,21 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       return CURLE_OK;
 
       // -- uploads and pause (helper: upload)
+    case CURLINFO_SPEED_UPLOAD_T:
+      *as_off = static_cast<curl_off_t>(in.size_upload * 1000000 / (total_us > 0 ? total_us : 1));
+      return CURLE_OK;
+    case CURLINFO_CONTENT_LENGTH_UPLOAD_T:
+      *as_off = in.content_length_upload;
+      return CURLE_OK;
+    case CURLINFO_SIZE_UPLOAD:
+      *as_double = static_cast<double>(in.size_upload);
+      return CURLE_OK;
+    case CURLINFO_SPEED_UPLOAD:
+      *as_double = total_us > 0 ? static_cast<double>(in.size_upload) * 1e6 / total_us : 0;
+      return CURLE_OK;
+    case CURLINFO_CONTENT_LENGTH_UPLOAD:
+      *as_double = static_cast<double>(in.content_length_upload);
+      return CURLE_OK;
 
       // -- forms (helper: form)
 

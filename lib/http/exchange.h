@@ -11,6 +11,7 @@
 
 #include "conn/filter.h"
 #include "http/h1_response_parser.h"
+#include "util/clock.h"
 
 namespace evm {
 
@@ -34,6 +35,10 @@ class ExchangeSink {
   // Body bytes handed to the application so far, after decoding: a compressed body counts
   // against the turn's read budget by what it expands to.
   virtual uint64_t bytes_delivered() const { return 0; }
+  // curl_easy_pause or a callback's pause answer: a paused direction is neither read nor
+  // written, nor watched.
+  virtual bool recv_paused() const { return false; }
+  virtual bool send_paused() const { return false; }
 
  protected:
   ~ExchangeSink() = default;
@@ -44,6 +49,10 @@ struct ExchangeRequest {
   int64_t body_size = -1;     // -1: no body; otherwise bytes read_body() will give
   bool head_request = false;  // the response has no body whatever its headers say
   bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
+  bool chunked = false;       // frame the body with chunked transfer-coding (size may be -1)
+  // Hold the body back until a 100 (or a final answer) arrives, at most this long.
+  bool expect_100 = false;
+  long expect_100_timeout_ms = 1000;
 };
 
 class Exchange {
@@ -79,6 +88,8 @@ class Exchange {
   virtual uint64_t request_bytes_sent() const = 0;  // head and body
   virtual uint64_t body_bytes_sent() const = 0;
   virtual bool request_sent() const = 0;  // head and body are all out
+  // When the exchange must run again without socket activity (an Expect: 100-continue wait).
+  virtual TimePoint deadline() const { return TimePoint::max(); }
 };
 
 }  // namespace evm

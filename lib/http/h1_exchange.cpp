@@ -1,6 +1,8 @@
 #include "http/h1_exchange.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 
 #include "util/trace.h"
 
@@ -36,15 +38,33 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   out_sent_ = 0;
   head_len_ = out_.size();
   sent_total_ = 0;
-  body_eos_ = req.body_size <= 0;
-  complete_ = excess_ = cut_short_ = paused_ = more_input_ = false;
+  chunked_ = req.chunked;
+  body_eos_ = !chunked_ && req.body_size <= 0;
+  complete_ = excess_ = cut_short_ = body_stopped_ = more_input_ = read_aborted_ = false;
+  interim_seen_ = false;
+  awaiting_100_ = req.expect_100 && !body_eos_;
+  // libcurl starts the wait when the head is handed over; that is now, give or take a turn.
+  if (awaiting_100_) expect_deadline_ = after_ms(evm::now(), req.expect_100_timeout_ms);
   code_ = CURLE_OK;
-  // Small bodies go out with the head in one send.
-  if (!body_eos_) refill();
+  // Small bodies go out with the head in one send, unless they wait for a 100.
+  if (!body_eos_ && !awaiting_100_ && !sink_->send_paused()) read_aborted_ = !refill();
 }
 
 bool H1Exchange::reusable() const {
-  return complete_ && !excess_ && !cut_short_ && parser_.reusable();
+  return complete_ && !excess_ && !cut_short_ && !body_stopped_ && parser_.reusable();
+}
+
+bool H1Exchange::on_response_head(const h1::ResponseHead &head) {
+  if (head.interim()) {
+    interim_seen_ = true;
+    if (head.status == 100) awaiting_100_ = false;
+  } else if (!sending_done() && (awaiting_100_ || head.status >= 300)) {
+    // libcurl stops sending when the final answer came instead of a 100, or is an error
+    // ("HTTP error before end of send, stop sending"); the connection then closes.
+    awaiting_100_ = false;
+    body_stopped_ = true;
+  }
+  return sink_->on_head(head);
 }
 
 void H1Exchange::on_complete() {
@@ -56,17 +76,27 @@ void H1Exchange::set_io_sizes(size_t read_size, size_t send_chunk) {
   read_size_ = read_size;
   send_chunk_ = send_chunk ? send_chunk : kSendChunk;
 }
+// Room left before a body piece for its chunk-size line: 16 hex digits and CRLF.
+constexpr size_t kChunkLead = 18;
 
 // Appends the next piece of the body to what is left to send; false when the reader stopped.
 bool H1Exchange::refill() {
   size_t keep = out_.size() - out_sent_;
   out_.erase(0, out_sent_);
   out_sent_ = 0;
-  out_.resize(keep + send_chunk_);
-  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, send_chunk_));
-  out_.resize(keep + (r.status == BodyRead::Data ? r.bytes : 0));
-  if (r.status == BodyRead::Abort) return false;
+  size_t lead = chunked_ ? kChunkLead : 0;
+  out_.resize(keep + lead + send_chunk_);
+  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep + lead, send_chunk_));
+  size_t n = r.status == BodyRead::Data ? r.bytes : 0;
+  if (r.status == BodyRead::Abort) {
+    out_.resize(keep);
+    return false;
+  }
   body_eos_ = r.status == BodyRead::Data && r.eos;
+  if (chunked_)
+    frame_chunk(keep, n);
+  else
+    out_.resize(keep + n);
   return true;
 }
 
@@ -79,16 +109,43 @@ void H1Exchange::trace_sent_body(FilterContext &ctx, size_t n) const {
   ctx.trace.data(CURLINFO_DATA_OUT, std::string_view(out_.data() + out_sent_ + skip, n - skip));
 }
 
+// Puts the chunk-size line right before the `bytes` just read (after `keep` unsent bytes and
+// kChunkLead bytes of room), and the last chunk once the body ends.
+void H1Exchange::frame_chunk(size_t keep, size_t bytes) {
+  if (bytes) {
+    char line[kChunkLead + 1];
+    size_t len = static_cast<size_t>(std::snprintf(line, sizeof line, "%zx\r\n", bytes));
+    std::memcpy(out_.data() + keep + kChunkLead - len, line, len);
+    out_.erase(keep, kChunkLead - len);
+    out_.resize(keep + len + bytes);
+    out_.append("\r\n");
+  } else {
+    out_.resize(keep);
+  }
+  if (body_eos_) out_.append("0\r\n\r\n");
+}
+
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
-  paused_ = false;
+  reader_paused_ = false;
+  if (read_aborted_) return SendResult::Stopped;  // the reader said no while the head was made
+  // A fast peer and a fast reader must not hold the loop either: sending is bounded per turn.
+  size_t budget = kTurnBudget;
   for (;;) {
     if (out_sent_ == out_.size()) {
-      if (body_eos_) return SendResult::Sent;
+      if (sending_done()) return SendResult::Sent;
+      if (awaiting_100_) {
+        if (evm::now() < expect_deadline_) return SendResult::Blocked;
+        ctx.trace.info("Done waiting for 100-continue");
+        awaiting_100_ = false;
+      }
+      // Paused: nothing to send until the transfer resumes (curl_easy_pause).
+      if (sink_->send_paused()) return SendResult::Blocked;
       if (!refill()) return SendResult::Stopped;
-      if (out_.empty()) {
-        paused_ = true;  // nothing to send until the transfer resumes the reader
+      if (out_.empty() && !body_eos_) {
+        reader_paused_ = true;  // the reader said pause: asked again on the next turn only
         return SendResult::Blocked;
       }
+      continue;
     }
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.send(ctx, out_.data() + out_sent_, out_.size() - out_sent_, rc);
@@ -100,6 +157,8 @@ H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) 
     trace_sent_body(ctx, static_cast<size_t>(n));
     out_sent_ += static_cast<size_t>(n);
     sent_total_ += static_cast<uint64_t>(n);
+    if (static_cast<size_t>(n) >= budget) return SendResult::Spent;
+    budget -= static_cast<size_t>(n);
   }
 }
 
@@ -108,7 +167,7 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
   // Input is known to wait when the socket said so, a filter holds decrypted bytes, or the last
   // turn stopped at its budget rather than at an empty socket.
   bool input_waits = (cselect & CURL_CSELECT_IN) || more_input_ || chain.data_pending();
-  if (!request_sent()) {
+  if (!sending_done()) {
     switch (send_some(chain, ctx)) {
       case SendResult::Stopped:
         return Status::Stopped;
@@ -121,6 +180,11 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
         code_ = send_rc;
         ctx.error = std::move(send_error);
         return Status::Failed;
+      }
+      case SendResult::Spent: {
+        // More may go at once: run again next turn, reading first what is known to be there.
+        Status s = input_waits ? receive(chain, ctx, scratch) : Status::Wait;
+        return s == Status::Wait ? Status::CarryOn : s;
       }
       case SendResult::Blocked:
         // While the body waits, an early response is read only when it is known to be there.
@@ -148,12 +212,23 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
     buf = buf.first(read_size_);
   }
   for (;;) {
+    if (sink_->recv_paused()) {
+      // The socket is left alone; on resume it is read again before waiting for it.
+      more_input_ = true;
+      return Status::Wait;
+    }
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);
     if (n < 0) return rc == CURLE_AGAIN ? Status::Wait : fail(rc);
     if (n == 0) {
       parser_.feed_eof(*this);
-      return complete_ ? Status::Complete : parse_failed(ctx);
+      if (complete_) return Status::Complete;
+      // libcurl 7.88: a close right after interim heads (a 100 to an Expect) is an empty reply.
+      if (interim_seen_ && stash_.empty() && !parser_.aborted()) {
+        ctx.error = "Empty reply from server";
+        return fail(CURLE_GOT_NOTHING);
+      }
+      return parse_failed(ctx);
     }
     uint64_t delivered = sink_->bytes_delivered();
     size_t leftover = feed(std::string_view(buf.data(), static_cast<size_t>(n)));
@@ -161,7 +236,7 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
     if (complete_) {
       // Bytes past the end of the response mean the stream is out of step: do not reuse it.
       excess_ = leftover > 0;
-      cut_short_ = !request_sent();
+      cut_short_ = !request_sent();  // also when a final answer stopped the body
       return Status::Complete;
     }
     uint64_t spent =
@@ -201,7 +276,9 @@ Exchange::Status H1Exchange::parse_failed(FilterContext &ctx) {
 
 void H1Exchange::add_pollset(const Filter &chain, Pollset &ps) const {
   // Receiving runs beside sending: a server may answer before the body is all out.
-  chain.adjust_pollset(ps, !request_sent() && !paused_, !complete_);
+  // A paused direction, or a body held back for a 100, is not watched: nothing spins meanwhile.
+  bool send = !sending_done() && !sink_->send_paused() && !reader_paused_ && !awaiting_100_;
+  chain.adjust_pollset(ps, send, !complete_ && !sink_->recv_paused());
 }
 
 }  // namespace evm

@@ -13,8 +13,9 @@ namespace evm {
 
 class H1Exchange final : public Exchange, private h1::ResponseHandler {
  public:
-  // Bytes read for one exchange in one turn before the others get theirs. A fast server with a
-  // slow WRITEFUNCTION must not hold the application's loop (libcurl: ~100 reads per call).
+  // Bytes read (and, separately, sent) for one exchange in one turn before the others get
+  // theirs. A fast server with a slow WRITEFUNCTION must not hold the application's loop, nor a
+  // fast one taking a long upload (libcurl: ~100 reads per call).
   static constexpr size_t kTurnBudget = 1024 * 1024;
   // Body bytes taken from the reader per send by default (CURLOPT_UPLOAD_BUFFERSIZE changes it):
   // the first piece travels with the head.
@@ -33,13 +34,20 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
     return sent_total_ > head_len_ ? sent_total_ - head_len_ : 0;
   }
   bool request_sent() const override { return out_sent_ == out_.size() && body_eos_; }
+  TimePoint deadline() const override {
+    return awaiting_100_ && !complete_ ? expect_deadline_ : TimePoint::max();
+  }
 
  private:
-  enum class SendResult { Sent, Blocked, Failed, Stopped };
+  enum class SendResult { Sent, Blocked, Spent, Failed, Stopped };  // Spent: turn budget used
 
   SendResult send_some(Filter &chain, FilterContext &ctx);
   void trace_sent_body(FilterContext &ctx, size_t n) const;
   bool refill();
+  // Nothing more goes out: all of it was sent, or a final answer made the rest moot.
+  bool sending_done() const { return body_stopped_ || request_sent(); }
+  void frame_chunk(size_t keep, size_t bytes);
+  bool on_response_head(const h1::ResponseHead &head) override;
   Status receive(Filter &chain, FilterContext &ctx, std::span<char> scratch);
   size_t feed(std::string_view data);
   Status parse_failed(FilterContext &ctx);
@@ -48,7 +56,6 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
     return Status::Failed;
   }
 
-  bool on_response_head(const h1::ResponseHead &head) override { return sink_->on_head(head); }
   bool on_body(std::string_view data) override { return sink_->on_body(data); }
   bool on_trailers(const h1::ResponseHead &t) override { return sink_->on_trailers(t); }
   void on_complete() override;
@@ -62,9 +69,15 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   uint64_t sent_total_ = 0;
   bool body_eos_ = true;
   bool complete_ = false;
-  bool excess_ = false;      // bytes arrived past the end of the response
-  bool cut_short_ = false;   // the response ended before the request body was all sent
-  bool paused_ = false;      // the body reader said pause: do not watch for writability
+  bool excess_ = false;         // bytes arrived past the end of the response
+  bool cut_short_ = false;      // the response ended before the request body was all sent
+  bool chunked_ = false;        // the body goes out with chunked framing
+  bool awaiting_100_ = false;   // Expect: 100-continue sent, body held back until the deadline
+  bool body_stopped_ = false;   // a final answer came before the body was out: send no more
+  bool interim_seen_ = false;   // a 1xx head came: a close now is an empty reply
+  bool read_aborted_ = false;   // the first read, made by start(), answered Abort
+  bool reader_paused_ = false;  // the last read answered Paused: do not watch for writability
+  TimePoint expect_deadline_{};
   bool more_input_ = false;  // the last turn ended at its budget, not at an empty socket
   CURLcode code_ = CURLE_OK;
   size_t send_chunk_ = kSendChunk;

@@ -14,8 +14,8 @@ CURLcode ClientOutWriter::write(WriteKind kind, std::string_view data) {
                           : std::fwrite(p, 1, data.size(), static_cast<FILE *>(opt_.write_data));
   }
   if (wrote == data.size()) return CURLE_OK;
-  error_ = wrote == CURL_WRITEFUNC_PAUSE ? "Pausing transfers is not supported yet"
-                                         : "Failure writing output to destination";
+  if (wrote == CURL_WRITEFUNC_PAUSE) return CURLE_AGAIN;  // kept by the pause writer
+  error_ = "Failure writing output to destination";
   return CURLE_WRITE_ERROR;
 }
 
@@ -45,6 +45,7 @@ CURLcode ClientOutWriter::write_head(std::string_view raw) {
         CallbackGuard in_cb(host_);
         wrote = fn ? fn(line, 1, len, data) : std::fwrite(line, 1, len, static_cast<FILE *>(data));
       }
+      if (wrote == CURL_WRITEFUNC_PAUSE) return CURLE_AGAIN;  // only whole lines come here paused
       if (wrote != len) {
         error_ = "Failed writing header";
         return CURLE_WRITE_ERROR;

@@ -1,6 +1,7 @@
 // The last writer: body bytes to WRITEFUNCTION (fwrite to WRITEDATA by default), heads line by
 // line to HEADERFUNCTION (or, with HEADERDATA alone, through the write path), as libcurl; with
 // HEADER set each head line also goes to WRITEFUNCTION, ahead of the body.
+// CURL_WRITEFUNC_PAUSE is answered with CURLE_AGAIN: nothing was taken (see cw_pause.h).
 #pragma once
 
 #include <string>

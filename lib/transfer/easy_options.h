@@ -30,7 +30,7 @@ struct EasyOptions {
   const curl_slist *http_headers = nullptr;  // borrowed, as libcurl does
   std::string user_agent;
   std::string custom_request;
-  enum class Method { Get, Post, Head } method = Method::Get;
+  enum class Method { Get, Post, Head, Put } method = Method::Get;
   const char *post_fields = nullptr;  // borrowed (POSTFIELDS) or points into post_copy
   std::string post_copy;              // COPYPOSTFIELDS
   int64_t post_size = -1;             // -1: strlen(post_fields)
@@ -62,6 +62,12 @@ struct EasyOptions {
   unsigned long proxy_auth = CURLAUTH_BASIC;  // kept for the proxy filter, not used yet
 
   // -- uploads and pause (helper: upload)
+  curl_read_callback read_fn = nullptr;  // null: fread from read_data (stdin by default)
+  void *read_data = stdin;
+  curl_seek_callback seek_fn = nullptr;
+  void *seek_data = nullptr;
+  int64_t infile_size = -1;  // INFILESIZE(_LARGE): -1 unknown (chunked)
+  long expect_100_timeout_ms = 1000;
 
   // -- forms (helper: form)
 

@@ -1,5 +1,6 @@
 #include "transfer/request_attempt.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "transfer/attempt_cookies.h"
 #include "http/retry_after.h"
 #include "transfer/cr_buffer.h"
+#include "transfer/cr_read_callback.h"
 #include "util/ascii.h"
 #include "util/base64.h"
 
@@ -83,6 +85,16 @@ CURLcode RequestAttempt::build_head() {
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 
   // -- uploads and pause (helper: upload)
+  // UPLOAD sends INFILESIZE bytes; POST without POSTFIELDS reads POSTFIELDSIZE bytes. Both come
+  // from READFUNCTION, and a size of -1 (unknown) goes out chunked.
+  bool post_from_callback =
+      opt.method == EasyOptions::Method::Post && !opt.post_fields && !post_as_get();
+  if (opt.method == EasyOptions::Method::Put || post_from_callback) {
+    int64_t length = post_from_callback ? opt.post_size : opt.infile_size;
+    if (!post_from_callback && opt.custom_request.empty()) spec.method = "PUT";
+    body_size = length >= 0 ? length : http::kUnknownBodySize;
+    body_ = std::make_unique<ReadCallbackReader>(opt, env_.host, length, stop_, env_.error);
+  }
 
   // -- forms (helper: form)
 
@@ -97,21 +109,65 @@ CURLcode RequestAttempt::build_head() {
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
   spec.is_post = opt.method == EasyOptions::Method::Post && !post_as_get();
+  decide_expect_100(spec);
+  // libcurl 7.88: the size sent, -1 when unknown, 0 without a body.
+  env_.info.content_length_upload =
+      spec.body_size == http::kNoBody ? 0 : std::max<int64_t>(spec.body_size, -1);
   http::RequestBuildResult built = http::build_request(spec, head_);
+  chunked_ = built.chunked_body;
   if (built.ok()) return CURLE_OK;
   env_.error = built.message;
   return built.code == http::RequestError::kLineBreak ? CURLE_BAD_FUNCTION_ARGUMENT
                                                       : CURLE_UPLOAD_FAILED;
 }
 
+// Whether to send "Expect: 100-continue" and wait for the 100, as libcurl 7.88 decides: a PUT
+// of any non-empty body, a POST over 1 MiB or of unknown size, never over HTTP/1.0; a custom
+// Expect header replaces the decision (a POST honours it even over HTTP/1.0).
+void RequestAttempt::decide_expect_100(http::RequestSpec &spec) {
+  constexpr int64_t kThreshold = 1024 * 1024;
+  const char *custom = nullptr;
+  for (const char *h : spec.custom_headers)
+    if (h && ascii::istarts_with(h, "Expect") && (h[6] == ':' || h[6] == ';')) {
+      custom = h;
+      break;
+    }
+  bool custom_wants = false;
+  if (custom && ascii::istarts_with(custom, "Expect:")) {
+    std::string_view value(custom + 7);
+    for (size_t i = 0; i + 12 <= value.size() && !custom_wants; ++i)
+      custom_wants = ascii::istarts_with(value.substr(i), "100-continue");
+  }
+  bool put = env_.opt.method == EasyOptions::Method::Put;
+  bool post = env_.opt.method == EasyOptions::Method::Post;
+  if (put && spec.body_size != 0 && spec.body_size != http::kNoBody && !spec.http10) {
+    spec.expect_100 = !custom;
+    expect_100_ = custom ? custom_wants : true;
+  } else if (post && spec.body_size != http::kNoBody) {
+    if (custom) {
+      expect_100_ = custom_wants;
+    } else if ((spec.body_size > kThreshold || spec.body_size == http::kUnknownBodySize) &&
+               !spec.http10) {
+      spec.expect_100 = expect_100_ = true;
+    }
+  }
+}
+
 ExchangeRequest RequestAttempt::request() const {
-  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_,
-                         !env_.opt.transfer_decoding};
+  ExchangeRequest req{head_, body_ ? body_->length() : -1, head_request_};
+  req.raw_chunked = !env_.opt.transfer_decoding;
+  req.chunked = chunked_;
+  req.expect_100 = expect_100_;
+  req.expect_100_timeout_ms = env_.opt.expect_100_timeout_ms;
+  return req;
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
   if (!body_) return BodyRead{BodyRead::Data, 0, true};
-  return body_->read(buf);
+  BodyRead r = body_->read(buf);
+  if (r.status == BodyRead::Paused) pause_.send = true;  // CURL_READFUNC_PAUSE
+  if (r.status == BodyRead::Abort && stop_ == CURLE_OK) stop_ = CURLE_ABORTED_BY_CALLBACK;
+  return r;
 }
 
 bool RequestAttempt::on_head(const h1::ResponseHead &head) {

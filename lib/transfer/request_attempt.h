@@ -16,6 +16,7 @@
 #include "transfer/cw_decode.h"
 #include "transfer/cw_discard.h"
 #include "transfer/cw_size_limit.h"
+#include "transfer/cw_pause.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
 #include "transfer/follow_up.h"
@@ -50,7 +51,8 @@ class RequestAttempt final : public ExchangeSink {
   bool tls() const { return tls_; }
   ExchangeRequest request() const;
   int64_t body_size() const { return body_ ? body_->length() : 0; }
-  // Back to the start for a retry on a fresh connection; false when the body cannot rewind.
+  // Back to the start for a retry or a redirect that sends the body again; false when the body
+  // cannot rewind (then stop_code() is CURLE_SEND_FAIL_REWIND and the error text says why).
   bool rewind() { return !body_ || body_->rewind(); }
   CURLcode stop_code() const { return stop_; }  // why the sink stopped the exchange
 
@@ -75,7 +77,7 @@ class RequestAttempt final : public ExchangeSink {
   std::string head_;
   std::unique_ptr<ClientReader> body_;
   ClientOutWriter out_;
-  SplitWriter split_{out_};
+  SplitWriter split_{pause_writer_};
   ClientWriter *writers_ = &split_;  // the top of the response writer chain
   size_t header_bytes_ = 0;
   CURLcode stop_ = CURLE_OK;
@@ -93,6 +95,25 @@ class RequestAttempt final : public ExchangeSink {
   bool post_as_get() const { return follow_ && follow_->post_as_get; }
 
   // -- uploads and pause (helper: upload)
+ public:
+  // curl_easy_pause: the new state of both directions.
+  void set_pause(bool recv, bool send) {
+    pause_.recv = recv;
+    pause_.send = send;
+  }
+  bool recv_paused() const override { return pause_.recv; }
+  bool send_paused() const override { return pause_.send; }
+  // Response bytes kept while receiving was paused, and handing them over after it.
+  bool holds_paused_data() const { return pause_writer_.holding(); }
+  CURLcode flush_paused() { return pause_writer_.flush(); }
+
+ private:
+  void decide_expect_100(http::RequestSpec &spec);
+
+  PauseState pause_;
+  PauseWriter pause_writer_{out_, pause_};
+  bool chunked_ = false;     // the body goes out chunked
+  bool expect_100_ = false;  // wait for a 100 before the body
 
   // -- forms (helper: form)
 

@@ -278,6 +278,8 @@ Transfer::Step Transfer::start_exchange(TimePoint) {
 }
 
 Transfer::Step Transfer::exchange(TimePoint t) {
+  Step held;
+  if (deliver_paused(held)) return held;
   FilterContext ctx = context();
   int hint = run_.io_hint;
   run_.io_hint = 0;
@@ -292,6 +294,10 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       run_.carry_on = true;
       return Step::Wait;
     case Exchange::Status::Complete:
+      if (attempt_->holds_paused_data()) {
+        run_.complete_held = true;  // ends once the application has taken it all
+        return Step::Wait;
+      }
       if (attempt_->follow_up_due()) return follow_up(t);
       finish(CURLE_OK, t);
       return Step::Wait;
@@ -303,8 +309,45 @@ Transfer::Step Transfer::exchange(TimePoint t) {
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
   if (int status = exchange_->status_seen()) info.response_code = status;
-  fail(exchange_->code(), run_.error);
+  // A retry that could not rewind the body ends with that (CURLE_SEND_FAIL_REWIND).
+  fail(attempt_->stop_code() ? attempt_->stop_code() : exchange_->code(), run_.error);
   return Step::Wait;
+}
+
+// Hands over response bytes kept during a receive pause, once it is lifted; true (with `step`)
+// when the exchange must not run this turn.
+bool Transfer::deliver_paused(Step &step) {
+  step = Step::Wait;
+  if (!attempt_->recv_paused()) {
+    if (CURLcode rc = attempt_->flush_paused()) {
+      fail(rc, run_.error);
+      return true;
+    }
+  }
+  if (!run_.complete_held) return false;
+  if (attempt_->holds_paused_data()) return true;
+  run_.complete_held = false;
+  if (attempt_->follow_up_due())
+    step = follow_up(now_);
+  else
+    finish(CURLE_OK, now_);
+  return true;
+}
+
+CURLcode Transfer::pause(int bitmask, bool may_call_back) {
+  // libcurl 7.88 refuses a handle that has no connection (not started, or done).
+  if (!attempt_ || !lease_ || state_ == State::Idle || state_ == State::Done)
+    return CURLE_BAD_FUNCTION_ARGUMENT;
+  bool resumed = (attempt_->recv_paused() && !(bitmask & CURLPAUSE_RECV)) ||
+                 (attempt_->send_paused() && !(bitmask & CURLPAUSE_SEND));
+  attempt_->set_pause(bitmask & CURLPAUSE_RECV, bitmask & CURLPAUSE_SEND);
+  if (state_ != State::Exchange) return CURLE_OK;
+  // Run again soon: before the current API call returns when inside one, else at the timeout
+  // the application is told about, so a resumed transfer never waits for its socket.
+  host().schedule(*this);
+  if (resumed) host().timers().arm(*this, evm::now());
+  if (may_call_back) lease_->update_pollset();
+  return CURLE_OK;
 }
 
 bool Transfer::retry_on_fresh_connection(TimePoint t) {
@@ -442,6 +485,7 @@ void Transfer::sync_deadline(TimePoint) {
   if (state_ == State::Connect && lease_) d = std::min(d, lease_->filter().connect_deadline());
   d = std::min(d, progress_.next_report(opt));
   if (state_ == State::Exchange) d = std::min(d, low_speed_.deadline(opt));
+  if (state_ == State::Exchange && exchange_) d = std::min(d, exchange_->deadline());
   if (d == TimePoint::max())
     host().timers().cancel(*this);
   else

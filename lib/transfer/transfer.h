@@ -63,6 +63,10 @@ class Transfer final : public TimerClient,
   void run(TimePoint t);
   void abandon();  // on remove: drop the connection and every wait, report no message
   void reset_options();
+  // curl_easy_pause: the new CURLPAUSE_* state. A resumed direction runs at the next timeout,
+  // without waiting for socket activity; `may_call_back` says the socket interest may be
+  // reported now (no callback of ours is running).
+  CURLcode pause(int bitmask, bool may_call_back);
   // CURLINFO_CERTINFO: valid until the handle's next transfer or cleanup.
   curl_certinfo *certinfo();
 
@@ -95,6 +99,7 @@ class Transfer final : public TimerClient,
     int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
     bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
     FollowState follow;  // redirects and auth retries of this run
+    bool complete_held = false;  // the response ended while paused data still waits
   };
 
   Step step(TimePoint t);
@@ -104,6 +109,7 @@ class Transfer final : public TimerClient,
   Step connect(TimePoint t);
   Step start_exchange(TimePoint t);
   Step exchange(TimePoint t);
+  bool deliver_paused(Step &step);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
   bool note_connection(bool reused);  // false when PREREQFUNCTION ended the transfer

@@ -38,6 +38,7 @@ struct TransferInfo {
   long httpauth_avail = 0;  // CURLAUTH_* bits the last 401 offered
 
   // -- uploads and pause (helper: upload)
+  int64_t content_length_upload = 0;  // the body size announced, -1 when unknown, 0 for none
 
   // -- forms (helper: form)
 

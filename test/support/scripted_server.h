@@ -96,6 +96,9 @@ class ScriptedServer {
     if (end == std::string::npos) return false;
     size_t length = 0;
     std::string_view head(in.data(), end);
+    // A chunked body ends with the last chunk (no trailers are sent to it).
+    if (in.find("\r\nTransfer-Encoding: chunked\r\n") < end)
+      return in.size() >= end + 9 && in.compare(in.size() - 5, 5, "0\r\n\r\n") == 0;
     while (!head.empty()) {
       size_t nl = head.find("\r\n");
       std::string_view line = head.substr(0, nl);

@@ -1036,6 +1036,13 @@ struct TestServer::Impl {
         evbuffer_drain(in, avail);
         return begin_close(c);
       }
+      if (req.path == "/upload/early-413") {  // answers on the head, the body left unread
+        add_string(out_of(c),
+                   "HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close"
+                   "\r\n\r\ntoo large");
+        evbuffer_drain(in, avail);
+        return begin_close(c);
+      }
       std::string body;
       size_t consumed = head_len;
       if (req.chunked) {

@@ -2,6 +2,7 @@
 // application) and for the in-memory request body reader.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "transfer/cr_buffer.h"
 #include "transfer/cw_client.h"
+#include "transfer/cw_pause.h"
 #include "transfer/cw_split.h"
 #include "transfer/transfer_host.h"
 
@@ -280,10 +282,10 @@ TEST_CASE("a short body write is CURLE_WRITE_ERROR") {
     CHECK(out.write(WriteKind::Body, "hello") == CURLE_WRITE_ERROR);
     CHECK(error == "Failure writing output to destination");
   }
-  SUBCASE("CURL_WRITEFUNC_PAUSE") {
+  SUBCASE("CURL_WRITEFUNC_PAUSE is no error: nothing was taken, the pause writer keeps it") {
     body.short_answer = CURL_WRITEFUNC_PAUSE;
-    CHECK(out.write(WriteKind::Body, "hello") == CURLE_WRITE_ERROR);
-    CHECK(error == "Pausing transfers is not supported yet");
+    CHECK(out.write(WriteKind::Body, "hello") == CURLE_AGAIN);
+    CHECK(error.empty());
   }
   CHECK(body.calls.size() == 1);
   CHECK(host.enters == 1);
@@ -388,4 +390,64 @@ TEST_CASE("BufferReader: a buffer that fits exactly ends with eos, an empty body
   CHECK(w.bytes == data.size());
   CHECK(w.eos);
   CHECK(std::string(big, w.bytes) == data);
+}
+
+namespace {
+
+// The stage below the pause writer: records what it took; answers CURLE_AGAIN ("paused")
+// on the calls listed in `pause_on`.
+struct PausingNext final : evm::ClientWriter {
+  std::vector<std::pair<WriteKind, std::string>> taken;
+  std::vector<int> pause_on;
+  int calls = 0;
+  CURLcode write(WriteKind kind, std::string_view data) override {
+    ++calls;
+    if (std::find(pause_on.begin(), pause_on.end(), calls) != pause_on.end()) return CURLE_AGAIN;
+    taken.emplace_back(kind, std::string(data));
+    return CURLE_OK;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the pause writer keeps what was refused and everything after it, in order") {
+  PausingNext next;
+  evm::PauseState state;
+  evm::PauseWriter pw(next, state);
+  next.pause_on = {2};  // the second header line
+  CHECK(pw.write(WriteKind::Head, "HTTP/1.1 200 OK\r\nA: 1\r\n\r\n") == CURLE_OK);
+  CHECK(state.recv);
+  CHECK(pw.holding());
+  CHECK(pw.write(WriteKind::Body, "abc") == CURLE_OK);
+  CHECK(pw.write(WriteKind::Body, "def") == CURLE_OK);
+  CHECK(next.taken.size() == 1);
+  CHECK(pw.flush() == CURLE_OK);  // still paused: nothing moves
+  CHECK(next.taken.size() == 1);
+  state.recv = false;
+  CHECK(pw.flush() == CURLE_OK);
+  CHECK_FALSE(pw.holding());
+  REQUIRE(next.taken.size() == 4);
+  CHECK(next.taken[1].second == "A: 1\r\n");
+  CHECK(next.taken[2].second == "\r\n");
+  CHECK(next.taken[3] == std::make_pair(WriteKind::Body, std::string("abcdef")));
+}
+
+TEST_CASE("held body bytes are handed over at most CURL_MAX_WRITE_SIZE at a time") {
+  PausingNext next;
+  evm::PauseState state;
+  evm::PauseWriter pw(next, state);
+  state.recv = true;  // curl_easy_pause(RECV)
+  std::string big(CURL_MAX_WRITE_SIZE * 2 + 5, 'x');
+  CHECK(pw.write(WriteKind::Body, big) == CURLE_OK);
+  CHECK(next.calls == 0);
+  state.recv = false;
+  next.pause_on = {2};  // paused again on the second piece
+  CHECK(pw.flush() == CURLE_OK);
+  CHECK(state.recv);
+  CHECK(next.taken.size() == 1);
+  state.recv = false;
+  CHECK(pw.flush() == CURLE_OK);
+  REQUIRE(next.taken.size() == 3);
+  CHECK(next.taken[1].second.size() == CURL_MAX_WRITE_SIZE);
+  CHECK(next.taken[2].second.size() == 5);
 }

@@ -41,6 +41,9 @@ struct RecordingSink final : evm::ExchangeSink {
   bool abort_read = false;
   int reads = 0;
   std::vector<size_t> read_sizes;  // the buffer size offered to each read_body
+  bool recv_pause = false;         // answers recv_paused()
+
+  bool recv_paused() const override { return recv_pause; }
 
   bool on_head(const evm::h1::ResponseHead &head) override {
     statuses.push_back(head.status);
@@ -696,4 +699,114 @@ TEST_CASE("start() after a finished exchange starts afresh") {
   CHECK(h.sink.body == "new");
   CHECK(h.ex.code() == CURLE_OK);
   CHECK(h.ex.reusable());
+}
+
+namespace {
+
+Status start_upload(Harness &h, const std::string &head, int64_t size, bool chunked, bool expect,
+                    long expect_ms = 60000) {
+  ExchangeRequest req{head, size, false};
+  req.chunked = chunked;
+  req.expect_100 = expect;
+  req.expect_100_timeout_ms = expect_ms;
+  h.ex.start(req, h.sink);
+  return h.io(CURL_CSELECT_OUT);
+}
+
+const std::string kPut = "PUT /up HTTP/1.1\r\nHost: example\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("a body of unknown size goes out in chunks, the last one empty") {
+  Harness h;
+  SUBCASE("one piece") {
+    h.sink.upload = "hello world";
+    CHECK(start_upload(h, kPut, -1, true, false) == Status::Wait);
+    CHECK(h.filter.sent == kPut + "b\r\nhello world\r\n0\r\n\r\n");
+  }
+  SUBCASE("no body at all") {
+    CHECK(start_upload(h, kPut, -1, true, false) == Status::Wait);
+    CHECK(h.filter.sent == kPut + "0\r\n\r\n");
+  }
+  SUBCASE("pieces larger than a send") {
+    h.sink.upload = pattern(H1Exchange::kSendChunk + 10);
+    CHECK(start_upload(h, kPut, -1, true, false) == Status::Wait);
+    CHECK(h.filter.sent == kPut + "10000\r\n" + h.sink.upload.substr(0, 65536) + "\r\na\r\n" +
+                               h.sink.upload.substr(65536) + "\r\n0\r\n\r\n");
+  }
+  CHECK(h.ex.request_sent());
+}
+
+TEST_CASE("Expect: 100-continue holds the body until the 100") {
+  Harness h;
+  h.sink.upload = "0123456789";
+  CHECK(start_upload(h, post_head(10), 10, false, true) == Status::Wait);
+  CHECK(h.filter.sent == post_head(10));  // the head alone
+  CHECK(h.sink.reads == 0);
+  CHECK(h.ex.deadline() != evm::TimePoint::max());
+  CHECK((h.polled_events() & CURL_POLL_OUT) == 0);  // nothing to send: not watched
+  CHECK((h.polled_events() & CURL_POLL_IN) != 0);
+  SUBCASE("the 100 comes: the body follows") {
+    h.filter.push_input("HTTP/1.1 100 Continue\r\n\r\n");
+    CHECK(h.io(CURL_CSELECT_IN) == Status::Wait);
+    CHECK(h.io(CURL_CSELECT_OUT) == Status::Wait);
+    CHECK(h.filter.sent == post_head(10) + "0123456789");
+    h.filter.push_input(kOk);
+    CHECK(h.io(CURL_CSELECT_IN) == Status::Complete);
+    CHECK(h.ex.reusable());
+  }
+  SUBCASE("a final answer instead: no body byte, no reuse") {
+    h.filter.push_input("HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\n");
+    CHECK(h.io(CURL_CSELECT_IN) == Status::Complete);
+    CHECK(h.filter.sent == post_head(10));
+    CHECK(h.sink.reads == 0);
+    CHECK_FALSE(h.ex.reusable());
+  }
+}
+
+TEST_CASE("Expect: 100-continue sends the body anyway once the wait is over") {
+  Harness h;
+  h.sink.upload = "0123456789";
+  CHECK(start_upload(h, post_head(10), 10, false, true, 0) == Status::Wait);
+  CHECK(h.filter.sent == post_head(10) + "0123456789");
+  CHECK(h.ex.deadline() == evm::TimePoint::max());
+}
+
+TEST_CASE("a paused receive reads nothing and does not watch the socket") {
+  Harness h;
+  h.start(kGet);
+  CHECK(h.io(CURL_CSELECT_OUT) == Status::Wait);
+  h.sink.recv_pause = true;
+  h.filter.push_input(kOk);
+  CHECK(h.io(CURL_CSELECT_IN) == Status::Wait);
+  CHECK(h.filter.recv_calls == 0);
+  CHECK((h.polled_events() & CURL_POLL_IN) == 0);
+  h.sink.recv_pause = false;
+  CHECK(h.io(0) == Status::Complete);  // resumed without a socket event
+  CHECK(h.sink.body == "hello");
+}
+
+TEST_CASE("sending is bounded per turn too: a long upload carries on turn by turn") {
+  Harness h;
+  h.sink.upload = pattern(3 * H1Exchange::kTurnBudget);
+  const std::string head = post_head(h.sink.upload.size());
+  h.start(head, static_cast<int64_t>(h.sink.upload.size()));
+  int turns = 0;
+  Status s;
+  while ((s = h.io(CURL_CSELECT_OUT)) == Status::CarryOn) ++turns;
+  CHECK(s == Status::Wait);
+  CHECK(turns >= 2);
+  CHECK(h.filter.sent == head + h.sink.upload);
+  CHECK(h.ex.request_sent());
+}
+
+TEST_CASE("a close right after a 100 is an empty reply, as libcurl 7.88") {
+  Harness h;
+  h.sink.upload = "0123456789";
+  CHECK(start_upload(h, post_head(10), 10, false, true) == Status::Wait);
+  h.filter.push_input("HTTP/1.1 100 Continue\r\n\r\n");
+  h.filter.push_eof();
+  CHECK(h.io(CURL_CSELECT_IN) == Status::Failed);
+  CHECK(h.ex.code() == CURLE_GOT_NOTHING);
+  CHECK(h.error == "Empty reply from server");
 }
