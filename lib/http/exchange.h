@@ -38,7 +38,7 @@ class ExchangeSink {
 
 struct ExchangeRequest {
   std::string_view head;      // the serialized request head, copied by start()
-  int64_t body_size = -1;     // -1: no body; otherwise bytes read_body() will give
+  int64_t body_size = -1;     // -1: no body; -2: a body of unknown length; else its bytes
   bool head_request = false;  // the response has no body whatever its headers say
 };
 

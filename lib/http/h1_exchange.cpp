@@ -30,7 +30,7 @@ void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   out_sent_ = 0;
   head_len_ = out_.size();
   sent_total_ = 0;
-  body_eos_ = req.body_size <= 0;
+  body_eos_ = req.body_size == 0 || req.body_size == -1;  // -2: unknown length, read till eos
   complete_ = excess_ = cut_short_ = paused_ = more_input_ = false;
   code_ = CURLE_OK;
   // Small bodies go out with the head in one send.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "mime/post_slot.h"
 #include "net/tls_config.h"
 
 namespace evm {
@@ -29,7 +30,7 @@ struct EasyOptions {
   const curl_slist *http_headers = nullptr;  // borrowed, as libcurl does
   std::string user_agent;
   std::string custom_request;
-  enum class Method { Get, Post, Head } method = Method::Get;
+  enum class Method { Get, Post, Head, MimePost, FormPost } method = Method::Get;
   const char *post_fields = nullptr;  // borrowed (POSTFIELDS) or points into post_copy
   std::string post_copy;              // COPYPOSTFIELDS
   int64_t post_size = -1;             // -1: strlen(post_fields)
@@ -50,6 +51,12 @@ struct EasyOptions {
   // -- uploads and pause (helper: upload)
 
   // -- forms (helper: form)
+  mime::PostSlot mime_post;                  // MIMEPOST: the application's tree (Method::MimePost)
+  const curl_httppost *http_post = nullptr;  // HTTPPOST, borrowed (Method::FormPost)
+  long mime_options = 0;                     // MIME_OPTIONS (CURLMIMEOPT_FORMESCAPE)
+  // CURLOPT_READFUNCTION as CURLFORM_STREAM parts read it (null: fread). To be replaced by the
+  // upload helper's READFUNCTION field when both land.
+  curl_read_callback form_read_fn = nullptr;
 
   // -- cookies (helper: cookie)
 

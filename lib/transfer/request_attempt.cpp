@@ -5,6 +5,7 @@
 
 #include "http/request_builder.h"
 #include "transfer/cr_buffer.h"
+#include "transfer/cr_mime.h"
 #include "util/base64.h"
 
 namespace evm {
@@ -63,6 +64,17 @@ void RequestAttempt::build_head() {
   // -- uploads and pause (helper: upload)
 
   // -- forms (helper: form)
+  if (is_form_post(opt)) {
+    if (opt.custom_request.empty()) spec.method = "POST";
+    FormBody form = make_form_body(opt, env_.error, stop_);
+    form_tree_ = std::move(form.converted);
+    form_type_ = std::move(form.content_type);
+    body_ = std::move(form.reader);
+    body_size = form.size < 0 ? http::kUnknownBodySize : form.size;
+    spec.content_type = form_type_;
+    // libcurl expects a 100 before a form body of unknown size or over 1 MiB.
+    spec.expect_100 = form.size < 0 || form.size > 1024 * 1024;
+  }
 
   // -- cookies (helper: cookie)
 
@@ -76,7 +88,9 @@ void RequestAttempt::build_head() {
 }
 
 ExchangeRequest RequestAttempt::request() const {
-  return ExchangeRequest{head_, body_ ? body_->length() : -1, head_request_};
+  // A reader of unknown length (a chunked body) still has a body: kUnknownBodySize says so.
+  int64_t size = !body_ ? -1 : body_->length() < 0 ? http::kUnknownBodySize : body_->length();
+  return ExchangeRequest{head_, size, head_request_};
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {

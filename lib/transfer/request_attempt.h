@@ -8,6 +8,7 @@
 
 #include "http/exchange.h"
 #include "http/url.h"
+#include "mime/mime_tree.h"
 #include "transfer/client_reader.h"
 #include "transfer/cw_client.h"
 #include "transfer/cw_split.h"
@@ -78,6 +79,8 @@ class RequestAttempt final : public ExchangeSink {
   // -- uploads and pause (helper: upload)
 
   // -- forms (helper: form)
+  std::unique_ptr<mime::Mime> form_tree_;  // HTTPPOST's list converted for this request
+  std::string form_type_;                  // the form's Content-Type, with its boundary
 
   // -- cookies (helper: cookie)
 
