@@ -67,6 +67,17 @@ class Nginx:
         os.makedirs(root)
         with open(os.path.join(root, "1k.bin"), "wb") as f:
             f.write(b"x" * 1024)
+        # Text that compresses about 5:1, like JSON or HTML, for the gzip row.
+        with open(os.path.join(root, "64k.txt"), "wb") as f:
+            words = [b"alpha", b"beta", b"gamma", b"delta", b"epsilon", b"zeta", b"eta"]
+            line, i = b"", 0
+            while len(line) < 64 * 1024:
+                line += words[(i * 7 + i // 3) % len(words)] + (b"\n" if i % 9 == 8 else b" ")
+                i += 1
+            f.write(line[:64 * 1024])
+        self.upload_body = os.path.join(self.dir, "upload-1k.bin")
+        with open(self.upload_body, "wb") as f:
+            f.write(b"u" * 1024)
         with open(os.path.join(root, "100m.bin"), "wb") as f:
             block = b"y" * (1 << 20)
             for _ in range(100):
@@ -98,6 +109,9 @@ http {{
   server {{
     listen 127.0.0.1:{self.port} backlog=8192;
     root {root};
+    # Uploads are read and discarded; the answer carries no body.
+    location = /upload {{ client_max_body_size 8m; return 204; }}
+    location /gz/ {{ alias {root}/; gzip on; gzip_types *; gzip_min_length 0; gzip_comp_level 1; }}
   }}
   server {{
     listen 127.0.0.1:{self.tls_port} ssl backlog=8192;
@@ -191,8 +205,8 @@ def hiper(engine, url, n, c, extra=()):
     return r
 
 
-def h2load(url, n, c):
-    r = run_client(["h2load", "--h1", "-n", str(n), "-c", str(c), "-t", "1", url])
+def h2load(url, n, c, extra=()):
+    r = run_client(["h2load", "--h1", "-n", str(n), "-c", str(c), "-t", "1", *extra, url])
     m = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed",
                   r["out"])
     if not m:
@@ -203,8 +217,8 @@ def h2load(url, n, c):
     return r
 
 
-def wrk(url, c, seconds, close=False):
-    argv = ["wrk", "-t", "1", "-c", str(c), "-d", f"{seconds}s", url]
+def wrk(url, c, seconds, close=False, extra=()):
+    argv = ["wrk", "-t", "1", "-c", str(c), "-d", f"{seconds}s", *extra, url]
     if close:
         argv[1:1] = ["-H", "Connection: close"]
     r = run_client(argv)
@@ -240,6 +254,9 @@ def workloads(quick):
     items.append(("4 500 transfers, max-host-conns 6", "hostlimit", dict(n=500, c=500)))
     items.append(("5 HTTPS keep-alive 1KiB c=100", "tls", dict(n=n, c=100)))
     items.append(("6 HTTPS new connection each, c=100", "tlsnoreuse", dict(n=n // 5, c=100)))
+    items.append(("7 PUT 1KiB keep-alive c=100", "upload", dict(n=n, c=100, size=1024)))
+    items.append(("7 PUT 1MiB keep-alive c=100", "upload", dict(n=n // 50, c=100, size=1 << 20)))
+    items.append(("8 gzip 64KiB text keep-alive c=100", "gzip", dict(n=n // 5, c=100)))
     return items
 
 
@@ -281,6 +298,24 @@ def run_workload(nginx, kind, p, reps):
             closing = nginx.tls_url("/1k.bin", close=True)
             results["h2load"].append(h2load(closing, p["n"], p["c"]))
             results["wrk"].append(wrk(closing, p["c"], 5))
+        elif kind == "upload":
+            # h2load posts its file (1 KiB only); wrk PUTs through a one-line script.
+            url, extra = nginx.url("/upload"), ["--upload", str(p["size"])]
+            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], extra))
+            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], extra))
+            if p["size"] == 1024:
+                results["h2load"].append(h2load(url, p["n"], p["c"], ["-d", nginx.upload_body]))
+                script = os.path.join(nginx.dir, "put.lua")
+                with open(script, "w") as f:
+                    f.write('wrk.method = "PUT"\nwrk.body = string.rep("u", 1024)\n')
+                results["wrk"].append(wrk(url, p["c"], 5, extra=["-s", script]))
+        elif kind == "gzip":
+            # h2load and wrk fetch the compressed body without inflating it.
+            url, gz = nginx.url("/gz/64k.txt"), ["-H", "Accept-Encoding: gzip"]
+            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ["--gzip"]))
+            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ["--gzip"]))
+            results["h2load"].append(h2load(url, p["n"], p["c"], gz))
+            results["wrk"].append(wrk(url, p["c"], 5, extra=gz))
     return {k: median_run(v, per_transfer_us) for k, v in results.items() if v}
 
 

@@ -4,7 +4,10 @@
 //
 //   hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
 //         [--http 1.1|2|2-prior] [--max-host-conns N] [--reuse | --no-reuse] [--json]
-//         [--cacert FILE]
+//         [--cacert FILE] [--upload BYTES] [--gzip]
+//
+// --upload PUTs BYTES from memory through READFUNCTION (size announced); --gzip asks for
+// compressed bodies (ACCEPT_ENCODING "") and counts the decoded bytes.
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <evmulti/libevent.h>
@@ -40,7 +43,9 @@ struct Run {
   long total = 20000, concurrency = 200;
   long http_version = CURL_HTTP_VERSION_1_1;
   bool reuse = true;
-  std::string cacert;  // CAINFO for https:// URLs; empty: the system's trust store
+  std::string cacert;      // CAINFO for https:// URLs; empty: the system's trust store
+  curl_off_t upload = -1;  // bytes to PUT; -1: GET
+  bool gzip = false;
   SteadyClock::time_point stop_adding_at = SteadyClock::time_point::max();
   long started = 0, done = 0, failed = 0, connects = 0;
   curl_off_t bytes = 0;
@@ -57,6 +62,17 @@ struct Run {
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version);
     if (!reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (!cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cacert.c_str());
+    if (gzip) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (upload >= 0) {
+      auto *body = new UploadBody{0, upload};
+      curl_easy_setopt(e, CURLOPT_PRIVATE, body);
+      curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, upload);
+      curl_easy_setopt(e, CURLOPT_READFUNCTION, UploadBody::read);
+      curl_easy_setopt(e, CURLOPT_READDATA, body);
+      curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, UploadBody::seek);
+      curl_easy_setopt(e, CURLOPT_SEEKDATA, body);
+    }
     curl_multi_add_handle(multi, e);
     ++started;
   }
@@ -76,6 +92,9 @@ struct Run {
     run->latency_us.push_back(us);
     run->bytes += size;
     run->connects += conns;
+    UploadBody *body = nullptr;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, reinterpret_cast<char **>(&body));
+    delete body;
     curl_multi_remove_handle(run->multi, e);
     curl_easy_cleanup(e);
     if (run->may_add()) run->add_one();
@@ -91,6 +110,24 @@ struct Run {
                  secs > 0 ? static_cast<double>(done) / secs : 0.0, connects, last ? "\n" : "");
   }
   static size_t discard(char *, size_t size, size_t nmemb, void *) { return size * nmemb; }
+
+  // One transfer's request body: `total` bytes of 'u', produced as they are asked for.
+  struct UploadBody {
+    curl_off_t pos, total;
+    static size_t read(char *buf, size_t size, size_t nitems, void *userp) {
+      auto *b = static_cast<UploadBody *>(userp);
+      size_t n = std::min<curl_off_t>(static_cast<curl_off_t>(size * nitems), b->total - b->pos);
+      std::memset(buf, 'u', n);
+      b->pos += static_cast<curl_off_t>(n);
+      return n;
+    }
+    static int seek(void *userp, curl_off_t offset, int origin) {
+      auto *b = static_cast<UploadBody *>(userp);
+      if (origin != SEEK_SET || offset < 0 || offset > b->total) return CURL_SEEKFUNC_FAIL;
+      b->pos = offset;
+      return CURL_SEEKFUNC_OK;
+    }
+  };
 };
 
 // Each loop runs until no transfer is left, the done callback keeping it fed until then.
@@ -149,7 +186,7 @@ void usage() {
                "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
                "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior]\n"
                "             [--max-host-conns N] [--reuse | --no-reuse] [--json]\n"
-               "             [--cacert FILE]\n"
+               "             [--cacert FILE] [--upload BYTES] [--gzip]\n"
                "       (--loop defaults to %s)\n",
                default_loop());
   std::exit(2);
@@ -200,6 +237,11 @@ int main(int argc, char **argv) {
       run.reuse = a == "--reuse";
     } else if (a == "--cacert" && i + 1 < argc) {
       run.cacert = argv[++i];
+    } else if (a == "--upload" && i + 1 < argc) {
+      run.upload = std::strtoll(argv[++i], nullptr, 10);
+      if (run.upload < 0) usage();
+    } else if (a == "--gzip") {
+      run.gzip = true;
     } else if (a == "--json") {
       json = true;
     } else if (a == "--loop" && i + 1 < argc) {

@@ -204,6 +204,35 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       return CURLE_OK;
 
       // -- redirects and auth (helper: redirect)
+    case CURLINFO_REDIRECT_COUNT:
+      *as_long = in.redirect_count;
+      return CURLE_OK;
+    case CURLINFO_REDIRECT_URL:
+      *as_str = in.has_redirect_url ? in.redirect_url.c_str() : nullptr;
+      return CURLE_OK;
+    case CURLINFO_REDIRECT_TIME:
+      *as_double = seconds(in.since_start(in.redirected));
+      return CURLE_OK;
+    case CURLINFO_REDIRECT_TIME_T:
+      *as_off = in.since_start(in.redirected);
+      return CURLE_OK;
+    case CURLINFO_HTTPAUTH_AVAIL:
+      *as_long = in.httpauth_avail;
+      return CURLE_OK;
+    case CURLINFO_EFFECTIVE_METHOD:
+      // Before any request: the method the options ask for, as libcurl computes it.
+      if (!in.effective_method.empty())
+        *as_str = in.effective_method.c_str();
+      else if (!t->opt.custom_request.empty())
+        *as_str = t->opt.custom_request.c_str();
+      else
+        *as_str = t->opt.method == evm::EasyOptions::Method::Head ? "HEAD"
+                  : t->opt.method == evm::EasyOptions::Method::Post ||
+                          t->opt.method == evm::EasyOptions::Method::MimePost ||  // forms too
+                          t->opt.method == evm::EasyOptions::Method::FormPost
+                      ? "POST"
+                      : "GET";
+      return CURLE_OK;
 
       // -- uploads and pause (helper: upload)
 

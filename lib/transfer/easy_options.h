@@ -47,6 +47,19 @@ struct EasyOptions {
   TlsConfig tls;
 
   // -- redirects and auth (helper: redirect)
+  bool follow_location = false;
+  long max_redirs = -1;  // -1: no limit (7.88's default)
+  long post_redir = 0;   // CURL_REDIR_POST_* bits
+  bool auto_referer = false;
+  std::string referer;
+  long protocols = CURLPROTO_ALL;
+  long redir_protocols = CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FTP | CURLPROTO_FTPS;
+  bool unrestricted_auth = false;
+  bool has_user = false;  // USERPWD or USERNAME given: credentials to send
+  std::string user, password;
+  unsigned long http_auth = CURLAUTH_BASIC;
+  std::string bearer;                         // XOAUTH2_BEARER
+  unsigned long proxy_auth = CURLAUTH_BASIC;  // kept for the proxy filter, not used yet
 
   // -- uploads and pause (helper: upload)
 

@@ -6,6 +6,7 @@
 #include "http/request_builder.h"
 #include "transfer/cr_buffer.h"
 #include "transfer/cr_mime.h"
+#include "util/ascii.h"
 #include "util/base64.h"
 
 namespace evm {
@@ -36,11 +37,18 @@ void RequestAttempt::build_head() {
   if (opt.method == EasyOptions::Method::Head) {
     method = "HEAD";
     head_request_ = true;
-  } else if (opt.method == EasyOptions::Method::Post) {
+  } else if (opt.method == EasyOptions::Method::Post && !post_as_get()) {
     method = "POST";
     const char *data = opt.post_fields ? opt.post_fields : "";
     body_size = opt.post_size >= 0 ? opt.post_size : static_cast<int64_t>(std::strlen(data));
     body_ = std::make_unique<BufferReader>(data, static_cast<size_t>(body_size));
+  } else if (is_form_post(opt) && !post_as_get()) {
+    method = "POST";  // forms (helper: form): MIMEPOST and HTTPPOST, see cr_mime.h
+    FormBody form = make_form_body(opt, env_.error, stop_);
+    form_tree_ = std::move(form.converted);
+    form_type_ = std::move(form.content_type);
+    body_ = std::move(form.reader);
+    body_size = form.size < 0 ? http::kUnknownBodySize : form.size;
   }
   if (!opt.custom_request.empty()) {
     method = opt.custom_request.c_str();
@@ -60,20 +68,32 @@ void RequestAttempt::build_head() {
   spec.authorization = authorization;
 
   // -- redirects and auth (helper: redirect)
+  env_.info.effective_method = method;
+  if (follow_) {
+    if (!follow_->may_send_credentials(opt, url_)) {
+      // Custom Authorization and Cookie headers are for the first host only.
+      std::erase_if(custom, [](const char *h) {
+        std::string_view v(h ? h : "");
+        return ascii::istarts_with(v, "Authorization:") || ascii::istarts_with(v, "Cookie:");
+      });
+    }
+    authorization =
+        follow_->auth.authorization(opt, credentials_for(*follow_, opt, url_), method, url_.target);
+    spec.authorization = authorization;
+    if (body_ && follow_->auth.negotiating) {
+      body_ = std::make_unique<BufferReader>("", 0);
+      body_size = 0;
+    }
+  }
+  spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 
   // -- uploads and pause (helper: upload)
 
   // -- forms (helper: form)
-  if (is_form_post(opt)) {
-    if (opt.custom_request.empty()) spec.method = "POST";
-    FormBody form = make_form_body(opt, env_.error, stop_);
-    form_tree_ = std::move(form.converted);
-    form_type_ = std::move(form.content_type);
-    body_ = std::move(form.reader);
-    body_size = form.size < 0 ? http::kUnknownBodySize : form.size;
+  if (is_form_post(opt) && !post_as_get()) {
     spec.content_type = form_type_;
     // libcurl expects a 100 before a form body of unknown size or over 1 MiB.
-    spec.expect_100 = form.size < 0 || form.size > 1024 * 1024;
+    spec.expect_100 = body_size == http::kUnknownBodySize || body_size > 1024 * 1024;
   }
 
   // -- cookies (helper: cookie)
@@ -83,7 +103,7 @@ void RequestAttempt::build_head() {
   spec.custom_headers = custom;
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
-  spec.is_post = opt.method == EasyOptions::Method::Post;
+  spec.is_post = opt.method == EasyOptions::Method::Post && !post_as_get();
   http::build_request(spec, head_);
 }
 
@@ -119,6 +139,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   info.content_length_download = head.content_length;
 
   // -- redirects and auth (helper: redirect)
+  if (follow_ && follow_on_head(*follow_, env_.opt, url_, head, info)) discard_body_ = true;
 
   // -- uploads and pause (helper: upload)
 
@@ -126,7 +147,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
 
   // -- response handling (helper: response)
 
-  if (env_.opt.fail_on_error && head.status >= 400) {
+  if (env_.opt.fail_on_error && head.status >= 400 && !discard_body_) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);
     return stop(CURLE_HTTP_RETURNED_ERROR);
   }
@@ -134,6 +155,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
 }
 
 bool RequestAttempt::on_body(std::string_view data) {
+  if (discard_body_) return true;
   env_.info.size_download += static_cast<int64_t>(data.size());
   if (CURLcode rc = writers_->write(WriteKind::Body, data)) return stop(rc);
   return true;

@@ -13,6 +13,7 @@
 #include "transfer/cw_client.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
+#include "transfer/follow_up.h"
 #include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
 #include "util/trace.h"
@@ -75,6 +76,16 @@ class RequestAttempt final : public ExchangeSink {
   CURLcode stop_ = CURLE_OK;
 
   // -- redirects and auth (helper: redirect)
+  FollowState *follow_ = nullptr;  // the transfer's redirect and auth state
+  bool discard_body_ = false;      // a follow-up is due: libcurl drops this body
+
+ public:
+  void set_follow(FollowState &f) { follow_ = &f; }
+  bool follow_up_due() const { return follow_ && follow_->next != FollowState::Next::None; }
+  bool has_body() const { return body_ != nullptr; }
+
+ private:
+  bool post_as_get() const { return follow_ && follow_->post_as_get; }
 
   // -- uploads and pause (helper: upload)
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "conn/connection_builder.h"
+#include "transfer/follow_up.h"
 #include "transfer/resolve_overrides.h"
 
 namespace evm {
@@ -106,10 +107,14 @@ Transfer::Step Transfer::start(TimePoint t) {
     return Step::Wait;
   }
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
-  if (CURLcode rc = attempt_->prepare(opt.url)) {
+  attempt_->set_follow(run_.follow);
+  CURLcode rc = attempt_->prepare(opt.url);
+  if (!rc) rc = check_protocol(opt, attempt_->url(), false, run_.error);
+  if (rc) {
     fail(rc, run_.error);
     return Step::Wait;
   }
+  follow_begin(run_.follow, attempt_->url());
   state_ = State::Pending;
   return Step::Continue;
 }
@@ -245,6 +250,7 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       run_.carry_on = true;
       return Step::Wait;
     case Exchange::Status::Complete:
+      if (attempt_->follow_up_due()) return follow_up(t);
       finish(CURLE_OK, t);
       return Step::Wait;
     case Exchange::Status::Stopped:
@@ -271,6 +277,46 @@ bool Transfer::retry_on_fresh_connection(TimePoint t) {
   run_.os_errno = 0;
   state_ = State::Pending;
   return true;
+}
+
+// A redirect or an auth retry: a new attempt, on the same connection when the response left it
+// reusable and the origin stays, else on one the pool finds or opens.
+Transfer::Step Transfer::follow_up(TimePoint t) {
+  std::string next;
+  if (CURLcode rc = follow_next(run_.follow, opt, attempt_->url(), info, run_.error, next)) {
+    fail(rc, run_.error);
+    return Step::Wait;
+  }
+  // The same body goes out again (307/308, a kept POST, an auth retry): its reader must rewind,
+  // which the new attempt's reader then reads from the start.
+  if (attempt_->has_body() && !run_.follow.post_as_get && !attempt_->rewind()) {
+    fail(CURLE_SEND_FAIL_REWIND,
+         run_.error.empty() ? "necessary data rewind wasn't possible" : run_.error);
+    return Step::Wait;
+  }
+  bool reusable = !opt.forbid_reuse && exchange_->reusable();
+  std::string old_origin = attempt_->origin();
+  trace_.info("Issue another request to this URL: '%s'", next.c_str());
+  bool redirect = run_.follow.next == FollowState::Next::Redirect;
+  attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
+  attempt_->set_follow(run_.follow);
+  CURLcode rc = attempt_->prepare(next);
+  if (!rc) rc = check_protocol(opt, attempt_->url(), redirect, run_.error);
+  if (rc) {
+    fail(rc, run_.error);
+    return Step::Wait;
+  }
+  if (reusable && attempt_->origin() == old_origin) return start_exchange(t);
+  exchange_ = nullptr;
+  if (lease_->has_filter()) {
+    FilterContext ctx = context();
+    lease_->filter().control(ctx, FilterControl::TransferDone);
+  }
+  lease_.release(reusable, t);
+  run_.addrs.clear();
+  run_.resolve_failed = run_.retried = run_.force_fresh = run_.waited_once = false;
+  state_ = State::Pending;
+  return Step::Continue;
 }
 
 bool Transfer::progress(TimePoint t) {

@@ -86,6 +86,7 @@ class Transfer final : public TimerClient,
     int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
     bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
     TimePoint last_progress{};
+    FollowState follow;  // redirects and auth retries of this run
   };
 
   Step step(TimePoint t);
@@ -96,6 +97,7 @@ class Transfer final : public TimerClient,
   Step start_exchange(TimePoint t);
   Step exchange(TimePoint t);
   bool retry_on_fresh_connection(TimePoint t);
+  Step follow_up(TimePoint t);
   void note_connection(bool reused);
 
   void fail(CURLcode rc, std::string text);

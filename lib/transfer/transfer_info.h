@@ -30,6 +30,12 @@ struct TransferInfo {
   long ssl_verify_result = 0;
 
   // -- redirects and auth (helper: redirect)
+  long redirect_count = 0;   // redirects and auth retries followed
+  std::string redirect_url;  // where a 3xx (or a refused follow-up) points
+  bool has_redirect_url = false;
+  TimePoint redirected{};  // when the last follow-up started: REDIRECT_TIME
+  std::string effective_method;
+  long httpauth_avail = 0;  // CURLAUTH_* bits the last 401 offered
 
   // -- uploads and pause (helper: upload)
 

@@ -623,3 +623,75 @@ TEST_CASE("HTTPPOST with a missing file fails with CURLE_READ_ERROR") {
   CHECK(curl_formget(post, &out, collect_formget) == CURLE_READ_ERROR);
   curl_formfree(post);
 }
+
+namespace {
+
+int seek_source(void *arg, curl_off_t offset, int origin) {
+  auto *s = static_cast<Source *>(arg);
+  if (origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  s->pos = static_cast<size_t>(offset);
+  ++s->reads;  // counts seeks too: the test only needs to see one happened
+  return CURL_SEEKFUNC_OK;
+}
+
+}  // namespace
+
+TEST_CASE("a form follows a redirect: 307 re-sends it after a seek, 302 turns it into a GET") {
+  Source src{"callback data"};
+  curl_mime *m = curl_mime_init(nullptr);
+  curl_mimepart *p = curl_mime_addpart(m);
+  curl_mime_name(p, "cb");
+  SUBCASE("307 with a seek callback") {
+    curl_mime_data_cb(p, 13, read_source, seek_source, nullptr, &src);
+    Fetch f(server().http_url("/status/307?Location=/echo"));
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_MIMEPOST, m);
+    Posted r = perform_post(f);
+    CHECK(r.rc == CURLE_OK);
+    CHECK(r.echo.request_line == "POST /echo");
+    CHECK(r.echo.body ==
+          with_boundary("--{B}\r\nContent-Disposition: form-data; name=\"cb\"\r\n\r\n"
+                        "callback data\r\n--{B}--\r\n",
+                        r.boundary));
+  }
+  SUBCASE("307 without a way to seek") {
+    curl_mime_data_cb(p, 13, read_source, nullptr, nullptr, &src);
+    Fetch f(server().http_url("/status/307?Location=/echo"));
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_MIMEPOST, m);
+    Posted r = perform_post(f);
+    CHECK(r.rc == CURLE_SEND_FAIL_REWIND);
+  }
+  SUBCASE("302") {
+    curl_mime_data_cb(p, 13, read_source, nullptr, nullptr, &src);
+    Fetch f(server().http_url("/status/302?Location=/echo"));
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_MIMEPOST, m);
+    Posted r = perform_post(f);
+    CHECK(r.rc == CURLE_OK);
+    CHECK(r.echo.request_line == "GET /echo");
+    CHECK(r.echo.count("Content-Type") == 0);
+    const char *method = nullptr;
+    curl_easy_getinfo(f.easy, CURLINFO_EFFECTIVE_METHOD, &method);
+    CHECK(std::string(method ? method : "") == "GET");
+  }
+  curl_mime_free(m);
+}
+
+TEST_CASE("CUSTOMREQUEST keeps its method for a form, and EFFECTIVE_METHOD says POST before") {
+  curl_mime *m = curl_mime_init(nullptr);
+  curl_mimepart *p = curl_mime_addpart(m);
+  curl_mime_name(p, "a");
+  curl_mime_data(p, "1", 1);
+  Fetch f(server().raw_url("/echo"));
+  curl_easy_setopt(f.easy, CURLOPT_MIMEPOST, m);
+  const char *method = nullptr;
+  curl_easy_getinfo(f.easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  CHECK(std::string(method ? method : "") == "POST");
+  curl_easy_setopt(f.easy, CURLOPT_CUSTOMREQUEST, "PUT");
+  Posted r = perform_post(f);
+  CHECK(r.rc == CURLE_OK);
+  CHECK(r.echo.request_line == "PUT /echo");
+  CHECK(contains(r.echo.body, "name=\"a\"\r\n\r\n1\r\n"));
+  curl_mime_free(m);
+}
