@@ -1,4 +1,5 @@
-// lib/mime: the encoders and the multipart serializer, read in pieces of every size.
+// lib/mime: the encoders and the multipart serializer, read in pieces of every size; and the
+// client reader that frames it for the wire (lib/transfer/cr_mime.h).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -7,6 +8,7 @@
 #include "mime/mime_tree.h"
 #include "mime/multipart_source.h"
 #include "mime/part_sources.h"
+#include "transfer/cr_mime.h"
 
 using namespace evm::mime;
 
@@ -183,4 +185,70 @@ TEST_CASE("boundaries are 24 dashes and 16 hex digits, different each time") {
   CHECK(a.substr(0, 24) == std::string(24, '-'));
   CHECK(a.find_first_not_of("0123456789abcdef", 24) == std::string::npos);
   CHECK(a != b);
+}
+
+// --- the client reader over the serializer (lib/transfer/cr_mime.h) ---------------------------
+
+namespace {
+
+// Reads a MimeReader to its end with buffers of `piece` bytes.
+std::string drain_reader(evm::MimeReader &r, size_t piece) {
+  std::string out, buf(piece, '\0');
+  for (int guard = 0; guard < 1000000; ++guard) {
+    evm::BodyRead b = r.read(std::span<char>(buf.data(), piece));
+    REQUIRE(b.status == evm::BodyRead::Data);
+    out.append(buf.data(), b.bytes);
+    if (b.eos) return out;
+  }
+  FAIL("the reader never ended");
+  return out;
+}
+
+// Undoes chunked framing; fails the test on anything malformed.
+std::string dechunk(std::string_view in) {
+  std::string out;
+  for (;;) {
+    size_t eol = in.find("\r\n");
+    REQUIRE(eol != std::string_view::npos);
+    size_t n = std::stoul(std::string(in.substr(0, eol)), nullptr, 16);
+    in.remove_prefix(eol + 2);
+    if (n == 0) {
+      CHECK(in == "\r\n");
+      return out;
+    }
+    REQUIRE(in.size() >= n + 2);
+    out.append(in.substr(0, n));
+    CHECK(in.substr(n, 2) == "\r\n");
+    in.remove_prefix(n + 2);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("MimeReader frames an unknown-size body as chunks whatever the buffer size") {
+  std::string body = "quoted = printable \xe9 body " + std::string(5000, 'q');
+  for (size_t piece : {1, 2, 11, 12, 13, 100, 65536}) {
+    std::string error;
+    CURLcode stop = CURLE_OK;
+    evm::MimeReader r(std::make_unique<MemorySource>(body), true, error, stop);
+    CHECK(r.length() == -1);
+    CHECK(dechunk(drain_reader(r, piece)) == body);
+    CHECK(r.rewind());
+    CHECK(dechunk(drain_reader(r, piece)) == body);
+  }
+}
+
+TEST_CASE("MimeReader passes a known-size body through and reports failures with libcurl's text") {
+  std::string error;
+  CURLcode stop = CURLE_OK;
+  evm::MimeReader plain(std::make_unique<MemorySource>("abc"), false, error, stop);
+  CHECK(plain.length() == 3);
+  CHECK(drain_reader(plain, 2) == "abc");
+
+  evm::MimeReader bad(make_encoder(Encoding::SevenBit, std::make_unique<MemorySource>("\x80")),
+                      false, error, stop);
+  char buf[8];
+  CHECK(bad.read(std::span<char>(buf, sizeof buf)).status == evm::BodyRead::Abort);
+  CHECK(stop == CURLE_READ_ERROR);
+  CHECK(error == "read function returned funny value");
 }
