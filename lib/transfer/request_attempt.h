@@ -44,7 +44,8 @@ class RequestAttempt final : public ExchangeSink {
   const std::string &origin() const { return origin_; }  // connection-pool key
   bool tls() const { return tls_; }
   ExchangeRequest request() const;
-  int64_t body_size() const { return body_ ? body_->length() : 0; }
+  // The body's length for progress: 0 when there is none or it is unknown (chunked), as libcurl.
+  int64_t body_size() const { return body_ && body_->length() > 0 ? body_->length() : 0; }
   // Back to the start for a retry on a fresh connection; false when the body cannot rewind.
   bool rewind() { return !body_ || body_->rewind(); }
   CURLcode stop_code() const { return stop_; }  // why the sink stopped the exchange
