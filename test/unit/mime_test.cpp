@@ -2,6 +2,10 @@
 // client reader that frames it for the wire (lib/transfer/cr_mime.h).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "mime/mime_encoder.h"
@@ -251,4 +255,30 @@ TEST_CASE("MimeReader passes a known-size body through and reports failures with
   CHECK(bad.read(std::span<char>(buf, sizeof buf)).status == evm::BodyRead::Abort);
   CHECK(stop == CURLE_READ_ERROR);
   CHECK(error == "read function returned funny value");
+}
+
+TEST_CASE("a 1 GiB file part is sized by stat and streamed piece by piece, never loaded") {
+  char path[] = "/tmp/evm_mime_big_XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  constexpr int64_t kGiB = int64_t{1} << 30;
+  REQUIRE(ftruncate(fd, kGiB) == 0);  // sparse: no disk, no memory
+  close(fd);
+  Mime m;
+  Part &p = m.add_part();
+  p.name = "big";
+  p.set_file(path);
+  MultipartSource src(m, "form-data", {});
+  std::string head =
+      "--" + m.boundary() + "\r\nContent-Disposition: form-data; name=\"big\"\r\n\r\n";
+  std::string tail = "\r\n--" + m.boundary() + "--\r\n";
+  CHECK(src.size() == kGiB + static_cast<int64_t>(head.size() + tail.size()));
+  // The first pieces: the header block, then the file's zeros, one buffer at a time.
+  std::string buf(65536, 'x');
+  Chunk c = src.read(buf.data(), buf.size());
+  REQUIRE(c.status == Chunk::Data);
+  CHECK(c.n == buf.size());
+  CHECK(buf.substr(0, head.size()) == head);
+  CHECK(buf.find_first_not_of('\0', head.size()) == std::string::npos);
+  std::remove(path);
 }
