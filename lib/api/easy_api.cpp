@@ -22,6 +22,9 @@ extern "C" void curl_easy_cleanup(CURL *handle) {
     if (!t) return;
     // A handle still in a multi is taken out first, as libcurl does.
     if (t->multi) t->multi->remove(*t);
+    // COOKIEJAR is written when the handle goes (a failed write only loses the file).
+    if (!t->opt.cookie_jar.empty())
+      t->opt.cookies.write_jar(t->opt.cookie_jar, t->opt.cookie_session, evm::cookie::unix_now());
     delete t;
   });
 }
@@ -109,7 +112,8 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
   auto *as_off = static_cast<curl_off_t *>(out);
   switch (info) {
     case CURLINFO_EFFECTIVE_URL:
-      *as_str = in.effective_url.empty() ? (t->opt.url_set ? t->opt.url.c_str() : nullptr)
+      // Before any URL (fresh or reset handle) libcurl 7.88 answers "", not NULL.
+      *as_str = in.effective_url.empty() ? (t->opt.url_set ? t->opt.url.c_str() : "")
                                          : in.effective_url.c_str();
       return CURLE_OK;
     case CURLINFO_RESPONSE_CODE:
@@ -239,12 +243,69 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       // -- forms (helper: form)
 
       // -- cookies (helper: cookie)
+    case CURLINFO_COOKIELIST: {
+      auto *as_list = static_cast<curl_slist **>(out);
+      *as_list = nullptr;
+      if (!t->opt.cookies.jar) return CURLE_OK;
+      for (const std::string &line : t->opt.cookies.jar->netscape_lines()) {
+        curl_slist *grown = curl_slist_append(*as_list, line.c_str());
+        if (!grown) {
+          curl_slist_free_all(*as_list);
+          *as_list = nullptr;
+          return CURLE_OUT_OF_MEMORY;
+        }
+        *as_list = grown;
+      }
+      return CURLE_OK;
+    }
 
       // -- response handling (helper: response)
+    case CURLINFO_FILETIME:
+      *as_long = static_cast<long>(in.filetime);
+      return CURLE_OK;
+    case CURLINFO_FILETIME_T:
+      *as_off = in.filetime;
+      return CURLE_OK;
+    case CURLINFO_CONDITION_UNMET:
+      // libcurl reports any 304 as an unmet condition, asked for or not.
+      *as_long = in.response_code == 304 || in.condition_unmet ? 1 : 0;
+      return CURLE_OK;
 
       // -- progress and tracing (helper: control)
+    case CURLINFO_SPEED_DOWNLOAD:
+      *as_double = static_cast<double>(in.size_download) * 1e6 /
+                   static_cast<double>(total_us > 0 ? total_us : 1);
+      return CURLE_OK;
+    case CURLINFO_SIZE_DOWNLOAD:
+      *as_double = static_cast<double>(in.size_download);
+      return CURLE_OK;
+    case CURLINFO_CONTENT_LENGTH_DOWNLOAD:
+      *as_double = static_cast<double>(in.content_length_download);
+      return CURLE_OK;
 
       // -- connections (helper: connection)
+    case CURLINFO_ACTIVESOCKET:
+    case CURLINFO_LASTSOCKET: {
+      // The connection in use, or the one used last while its pool still keeps it.
+      curl_socket_t s = t->leased_socket();
+      Multi *m = t->multi ? t->multi : t->private_multi.get();
+      if (s == CURL_SOCKET_BAD && m && in.last_connection >= 0 && in.connection_pool == &m->pool())
+        s = m->pool().idle_socket(static_cast<uint64_t>(in.last_connection));
+      if (info == CURLINFO_ACTIVESOCKET)
+        *static_cast<curl_socket_t *>(out) = s;
+      else
+        *as_long = s;
+      return CURLE_OK;
+    }
+    case CURLINFO_RETRY_AFTER:
+      *as_off = in.retry_after;
+      return CURLE_OK;
+    case CURLINFO_SCHEME:
+      *as_str = in.scheme;
+      return CURLE_OK;
+    case CURLINFO_PROTOCOL:
+      *as_long = in.protocol;
+      return CURLE_OK;
 
     default:
       return CURLE_UNKNOWN_OPTION;

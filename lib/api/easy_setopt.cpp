@@ -32,12 +32,6 @@ CURLcode set_timeout_millis(long &field, long v) {
 
 CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
   switch (opt) {
-    case CURLOPT_VERBOSE:
-      o.verbose = v != 0;
-      return CURLE_OK;
-    case CURLOPT_NOPROGRESS:
-      o.no_progress = v != 0;
-      return CURLE_OK;
     case CURLOPT_NOSIGNAL:
       return CURLE_OK;  // we never raise or catch signals, so both settings behave the same
     case CURLOPT_FAILONERROR:
@@ -145,9 +139,6 @@ CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
     case CURLOPT_ERRORBUFFER:
       o.error_buffer = static_cast<char *>(v);
       return CURLE_OK;
-    case CURLOPT_XFERINFODATA:
-      o.progress_data = v;
-      return CURLE_OK;
     case CURLOPT_HTTPHEADER:
       o.http_headers = static_cast<const curl_slist *>(v);
       return CURLE_OK;
@@ -214,9 +205,6 @@ CURLcode set_function(EasyOptions &o, CURLoption opt, void (*fn)()) {
       return CURLE_OK;
     case CURLOPT_HEADERFUNCTION:
       o.header_fn = reinterpret_cast<curl_write_callback>(fn);
-      return CURLE_OK;
-    case CURLOPT_XFERINFOFUNCTION:
-      o.xferinfo_fn = reinterpret_cast<curl_xferinfo_callback>(fn);
       return CURLE_OK;
     default:
       return CURLE_UNKNOWN_OPTION;

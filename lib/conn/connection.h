@@ -14,6 +14,15 @@
 namespace evm {
 
 class Exchange;
+class Trace;
+
+// How old an idle connection may be for a request to take it (CURLOPT_MAXAGE_CONN,
+// CURLOPT_MAXLIFETIME_CONN), in whole seconds as libcurl counts them; 0 lifetime = no limit.
+struct ReuseLimits {
+  long max_idle_s = 118;
+  long max_life_s = 0;
+  Trace *trace = nullptr;  // where "too old" is said
+};
 
 // A request riding on a connection (through a lease from the pool).
 class ConnectionUser {
@@ -24,6 +33,8 @@ class ConnectionUser {
   // Adds what this user wants watched now to `ps`.
   virtual void add_pollset(Pollset &ps) = 0;
   virtual CURL *user_easy() = 0;  // named in SOCKETFUNCTION calls
+  // Which idle connections this user accepts.
+  virtual ReuseLimits reuse_limits() { return {}; }
 
  protected:
   ~ConnectionUser() = default;
@@ -67,6 +78,7 @@ class Connection final : public IoHandler {
   bool reusable = true;   // false once anything made it unfit for another request
   uint32_t requests = 0;  // requests started on it; more than one means it was reused
   TimePoint idle_since{};
+  TimePoint created{};
 
   ListLink idle_link;    // in the pool's LRU of idle connections
   ListLink bucket_link;  // in its origin's list of idle connections

@@ -17,6 +17,10 @@ struct ChainSpec {
   AddressList addresses;  // with the port set
   std::string host;       // as in the URL: SNI, certificate check, messages
   uint16_t port = 0;
+  // Where TCP goes when CURLOPT_CONNECT_TO sent it elsewhere (empty: `host`); TLS still
+  // checks `host`.
+  std::string connect_host;
+  uint16_t connect_port = 0;
   TcpOptions tcp;
   const TlsConfig *tls = nullptr;  // null: no TLS
   TlsContextCache *tls_contexts = nullptr;

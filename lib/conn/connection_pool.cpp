@@ -65,20 +65,47 @@ void ConnectionPool::close_now(Connection *c) {
   delete c;
 }
 
+bool ConnectionPool::too_old(const Connection &c, const ReuseLimits &limits, TimePoint t) {
+  // Whole seconds, and only beyond the limit, as libcurl measures.
+  auto idle = std::chrono::duration_cast<std::chrono::seconds>(t - c.idle_since).count();
+  if (idle > limits.max_idle_s) {
+    if (limits.trace)
+      limits.trace->info("Too old connection (%ld seconds idle), disconnect it",
+                         static_cast<long>(idle));
+    return true;
+  }
+  auto life = std::chrono::duration_cast<std::chrono::seconds>(t - c.created).count();
+  if (limits.max_life_s && life > limits.max_life_s) {
+    if (limits.trace)
+      limits.trace->info("Too old connection (%ld seconds since creation), disconnect it",
+                         static_cast<long>(life));
+    return true;
+  }
+  return false;
+}
+
 ConnectionLease ConnectionPool::take_idle(const std::string &origin, ConnectionUser &user) {
   auto it = buckets_.find(origin);
   if (it == buckets_.end()) return {};
+  const ReuseLimits limits = user.reuse_limits();
+  const TimePoint t = now();
   // Most recently used first: the likeliest to be alive and warm.
   while (Connection *c = it->second.idle.back()) {
     unlink_idle(*c);
     QuietContext q(sockets_);
-    if (c->filter().is_alive(q.ctx)) {
+    if (!too_old(*c, limits, t) && c->filter().is_alive(q.ctx)) {
       c->attach(user);
       return ConnectionLease(*this, *c, user);
     }
     close_now(c);
   }
   return {};
+}
+
+curl_socket_t ConnectionPool::idle_socket(uint64_t id) {
+  for (Connection *c = idle_.front(); c; c = idle_.next_of(*c))
+    if (c->id() == id && c->has_filter()) return c->filter().socket();
+  return CURL_SOCKET_BAD;
 }
 
 bool ConnectionPool::may_open(const std::string &origin) {
@@ -99,6 +126,7 @@ bool ConnectionPool::close_oldest_idle() {
 
 ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &user) {
   auto *c = new Connection(origin, next_id_++, sockets_);
+  c->created = now();
   ++buckets_[origin].count;
   ++total_;
   c->attach(user);

@@ -85,6 +85,8 @@ class ConnectionPool {
   size_t waiting() const { return all_waiters_.size(); }
   size_t open_connections() const { return total_; }
   size_t idle_connections() const { return idle_.size(); }
+  // The socket of idle connection `id`, or CURL_SOCKET_BAD when it is no longer kept.
+  curl_socket_t idle_socket(uint64_t id);
 
  private:
   struct Bucket {
@@ -98,6 +100,7 @@ class ConnectionPool {
   // Wakes one waiter.
   void give_back(Connection &c, ConnectionUser &u, bool reusable, TimePoint t);
   size_t idle_bound() const;
+  static bool too_old(const Connection &c, const ReuseLimits &limits, TimePoint t);
   void close_now(Connection *c);
   void unlink_idle(Connection &c);
   bool close_oldest_idle();

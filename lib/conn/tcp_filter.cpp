@@ -1,5 +1,6 @@
 #include "conn/tcp_filter.h"
 
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@ constexpr auto kHappyEyeballsDelay = std::chrono::milliseconds(200);
 }
 
 TcpFilter::TcpFilter(AddressList addresses, std::string host, uint16_t port, TcpOptions opts)
-    : host_(std::move(host)), port_(port), opts_(opts) {
+    : host_(std::move(host)), port_(port), opts_(std::move(opts)) {
   if (addresses.empty()) return;
   const int first = addresses.front().family();
   for (auto &a : addresses) families_[a.family() == first ? 0 : 1].addrs.push_back(a);
@@ -25,31 +26,91 @@ TcpFilter::TcpFilter(AddressList addresses, std::string host, uint16_t port, Tcp
 
 TcpFilter::~TcpFilter() {
   // close() normally ran already; this only guards against leaking descriptors.
-  for (auto &a : attempts_) ::close(a.fd);
-  if (fd_ != CURL_SOCKET_BAD) ::close(fd_);
+  for (auto &a : attempts_) close_socket(a.fd);
+  if (fd_ != CURL_SOCKET_BAD) close_socket(fd_);
+}
+
+void TcpFilter::close_socket(curl_socket_t fd) {
+  if (opts_.callbacks)
+    opts_.callbacks->close(fd);
+  else
+    ::close(fd);
+}
+
+void TcpFilter::tune(curl_socket_t fd) {
+  int one = 1;
+  if (opts_.nodelay) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!opts_.keepalive) return;
+  // Failures only cost the probes, as in libcurl: the connection goes on without them.
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &opts_.keepidle, sizeof opts_.keepidle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &opts_.keepintvl, sizeof opts_.keepintvl);
+}
+
+curl_socket_t TcpFilter::open_socket(FilterContext &ctx, Address &addr, bool &connected) {
+  connected = false;
+  curl_socket_t fd;
+  if (opts_.callbacks) {
+    fd = opts_.callbacks->open(addr);
+    if (fd == CURL_SOCKET_BAD) {
+      last_errno_ = 0;
+      last_code_ = CURLE_COULDNT_CONNECT;
+      return CURL_SOCKET_BAD;
+    }
+    // The application's socket may be blocking; we never wait on one.
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  } else {
+    fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) {
+      last_errno_ = errno;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  tune(fd);
+  if (opts_.callbacks) {
+    int answer = opts_.callbacks->tune(fd);
+    if (answer == CURL_SOCKOPT_ALREADY_CONNECTED) {
+      connected = true;
+      return fd;
+    }
+    if (answer != CURL_SOCKOPT_OK) {
+      last_errno_ = 0;
+      last_code_ = CURLE_ABORTED_BY_CALLBACK;
+      close_socket(fd);
+      return CURL_SOCKET_BAD;
+    }
+  }
+  std::string error;
+  CURLcode rc = bind_local(fd, addr.family(), opts_.local, ctx.trace, error);
+  if (rc == CURLE_OK) return fd;
+  close_socket(fd);
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    // The interface has no address of this family: the next address may do.
+    last_errno_ = 0;
+    last_code_ = CURLE_COULDNT_CONNECT;
+  } else {
+    fatal_ = rc;
+    ctx.error = std::move(error);
+  }
+  return CURL_SOCKET_BAD;
 }
 
 bool TcpFilter::start_next(FilterContext &ctx, Family &fam, TimePoint t) {
   (void)t;
-  while (!fam.exhausted()) {
-    const Address &addr = fam.addrs[fam.next++];
+  while (!fam.exhausted() && fatal_ == CURLE_OK) {
+    Address addr = fam.addrs[fam.next++];
     ctx.trace.info("  Trying %s%s%s:%u...", addr.family() == AF_INET6 ? "[" : "", addr.ip().c_str(),
                    addr.family() == AF_INET6 ? "]" : "", addr.port());
-    int fd = ::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    if (fd < 0) {
-      last_errno_ = errno;
-      continue;
-    }
-    if (opts_.nodelay) {
-      int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    if (::connect(fd, addr.sa(), addr.length) == 0 || errno == EINPROGRESS) {
+    bool connected = false;
+    curl_socket_t fd = open_socket(ctx, addr, connected);
+    if (fd == CURL_SOCKET_BAD) continue;
+    if (connected || ::connect(fd, addr.sa(), addr.length) == 0 || errno == EINPROGRESS) {
       attempts_.push_back({fd, addr});
       return true;
     }
     last_errno_ = errno;
-    ::close(fd);
+    close_socket(fd);
   }
   return false;
 }
@@ -62,7 +123,7 @@ bool TcpFilter::any_in_flight(const Family &fam) const {
 
 void TcpFilter::drop_attempt(FilterContext &ctx, size_t i) {
   ctx.sockets.forget(attempts_[i].fd, ctx.easy);
-  ::close(attempts_[i].fd);
+  close_socket(attempts_[i].fd);
   attempts_.erase(attempts_.begin() + static_cast<ptrdiff_t>(i));
 }
 
@@ -123,13 +184,21 @@ CURLcode TcpFilter::connect(FilterContext &ctx, TimePoint t, bool &done) {
     start_next(ctx, families_[1], t);
   }
 
+  if (fatal_ != CURLE_OK) {
+    // The text is set already: libcurl reports a local binding failure as it stands.
+    while (!attempts_.empty()) drop_attempt(ctx, attempts_.size() - 1);
+    return fatal_;
+  }
   if (attempts_.empty()) {
     ctx.os_errno = last_errno_;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - started_).count();
     ctx.error = "Failed to connect to " + host_ + " port " + std::to_string(port_) + " after " +
-                std::to_string(ms) +
-                " ms: " + (last_errno_ ? std::strerror(last_errno_) : "Couldn't connect to server");
-    return CURLE_COULDNT_CONNECT;
+                std::to_string(ms) + " ms: " +
+                (last_errno_ ? std::strerror(last_errno_)
+                 : last_code_ == CURLE_ABORTED_BY_CALLBACK
+                     ? "Operation was aborted by an application callback"
+                     : "Couldn't connect to server");
+    return last_errno_ ? CURLE_COULDNT_CONNECT : last_code_;
   }
   return CURLE_OK;
 }
@@ -196,7 +265,7 @@ void TcpFilter::close(FilterContext &ctx) {
   while (!attempts_.empty()) drop_attempt(ctx, attempts_.size() - 1);
   if (fd_ != CURL_SOCKET_BAD) {
     ctx.sockets.forget(fd_, ctx.easy);
-    ::close(fd_);
+    close_socket(fd_);
     fd_ = CURL_SOCKET_BAD;
   }
 }

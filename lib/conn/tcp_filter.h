@@ -3,15 +3,24 @@
 // first has already failed.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "conn/filter.h"
+#include "conn/local_bind.h"
+#include "conn/socket_callbacks.h"
 #include "net/address.h"
 
 namespace evm {
 
 struct TcpOptions {
   bool nodelay = true;
+  bool keepalive = false;  // CURLOPT_TCP_KEEPALIVE, with the probes' idle time and interval (s)
+  int keepidle = 60;
+  int keepintvl = 60;
+  LocalBind local;  // CURLOPT_INTERFACE, LOCALPORT, LOCALPORTRANGE
+  // The application's socket callbacks; null: socket() and close().
+  std::shared_ptr<SocketCallbacks> callbacks;
 };
 
 class TcpFilter final : public Filter {
@@ -45,6 +54,11 @@ class TcpFilter final : public Filter {
   };
 
   bool start_next(FilterContext &ctx, Family &fam, TimePoint t);
+  // A socket for `addr`, opened, tuned and bound; CURL_SOCKET_BAD when this address failed
+  // (or `fatal_` is set). `connected` when the application connected it already.
+  curl_socket_t open_socket(FilterContext &ctx, Address &addr, bool &connected);
+  void tune(curl_socket_t fd);
+  void close_socket(curl_socket_t fd);
   void drop_attempt(FilterContext &ctx, size_t i);
   void fail_attempt(FilterContext &ctx, size_t i, int err);
   bool any_in_flight(const Family &fam) const;
@@ -57,6 +71,8 @@ class TcpFilter final : public Filter {
   TcpOptions opts_;
   curl_socket_t fd_ = CURL_SOCKET_BAD;
   int last_errno_ = 0;
+  CURLcode last_code_ = CURLE_COULDNT_CONNECT;  // what an address failed with, for the text
+  CURLcode fatal_ = CURLE_OK;  // a local binding failure ends the whole connect at once
   TimePoint started_{};
   Address peer_, local_;
 };

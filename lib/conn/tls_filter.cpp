@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdio>
 
+#include "conn/tls_trace.h"
 #include "util/ascii.h"
 #include "util/trace.h"
 
@@ -213,6 +214,7 @@ CURLcode TlsFilter::start_handshake(FilterContext &ctx) {
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO from here
   SSL_set_connect_state(ssl_.get());
+  install_tls_trace(ssl_.get(), &io_.ctx);  // SSL_DATA_* for DEBUGFUNCTION
 
   // SNI carries host names only (RFC 6066 forbids literal addresses in it).
   if (!host_is_ip_ && !SSL_set_tlsext_host_name(ssl_.get(), check_name_.c_str()))

@@ -31,6 +31,9 @@ class ExchangeSink {
   virtual void on_complete() = 0;  // the response is whole
   // Fills `buf` with request body bytes.
   virtual BodyRead read_body(std::span<char> buf) = 0;
+  // Body bytes handed to the application so far, after decoding: a compressed body counts
+  // against the turn's read budget by what it expands to.
+  virtual uint64_t bytes_delivered() const { return 0; }
 
  protected:
   ~ExchangeSink() = default;
@@ -40,6 +43,7 @@ struct ExchangeRequest {
   std::string_view head;      // the serialized request head, copied by start()
   int64_t body_size = -1;     // -1: no body; -2: a body of unknown length; else its bytes
   bool head_request = false;  // the response has no body whatever its headers say
+  bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
 };
 
 class Exchange {
@@ -55,12 +59,18 @@ class Exchange {
   virtual ~Exchange() = default;
 
   virtual void start(const ExchangeRequest &req, ExchangeSink &sink) = 0;
+  // CURLOPT_BUFFERSIZE (bytes per read; 0: the lent buffer as it is) and
+  // CURLOPT_UPLOAD_BUFFERSIZE (body bytes taken per send), for the requests that follow.
+  virtual void set_io_sizes(size_t read_size, size_t send_chunk) = 0;
   // Sends and receives what the connection allows now. `cselect` says which way the socket is
   // ready (CURL_CSELECT_* bits, 0 = unknown); `scratch` is a receive buffer lent for the call.
   virtual Status on_io(Filter &chain, FilterContext &ctx, int cselect, std::span<char> scratch) = 0;
   // What to watch for this exchange (send and/or receive).
   virtual void add_pollset(const Filter &chain, Pollset &ps) const = 0;
   virtual CURLcode code() const = 0;  // after Failed
+  // After Failed: the status line of the response being read, 0 if none arrived. A head that
+  // failed (too large) never reached the sink, yet libcurl reports the status it had parsed.
+  virtual int status_seen() const = 0;
   // Whether the connection may carry another request after this one.
   virtual bool reusable() const = 0;
   // Whether any response bytes arrived: before that, a failure on a reused connection may be

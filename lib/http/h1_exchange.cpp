@@ -1,5 +1,9 @@
 #include "http/h1_exchange.h"
 
+#include <algorithm>
+
+#include "util/trace.h"
+
 namespace evm {
 
 namespace {
@@ -9,6 +13,8 @@ CURLcode code_of(h1::ParseError e) {
     case h1::ParseError::HeaderTooLarge:
     case h1::ParseError::BadChunk:
       return CURLE_RECV_ERROR;
+    case h1::ParseError::HeaderLineTooLarge:
+      return CURLE_OUT_OF_MEMORY;  // libcurl 7.88's answer: its line buffer refuses to grow
     case h1::ParseError::BadTransferCoding:
       return CURLE_BAD_CONTENT_ENCODING;
     case h1::ParseError::PartialBody:
@@ -24,7 +30,7 @@ CURLcode code_of(h1::ParseError e) {
 
 void H1Exchange::start(const ExchangeRequest &req, ExchangeSink &sink) {
   sink_ = &sink;
-  parser_.begin(req.head_request);
+  parser_.begin(req.head_request, req.raw_chunked);
   stash_.clear();
   out_.assign(req.head);
   out_sent_ = 0;
@@ -46,17 +52,31 @@ void H1Exchange::on_complete() {
   sink_->on_complete();
 }
 
+void H1Exchange::set_io_sizes(size_t read_size, size_t send_chunk) {
+  read_size_ = read_size;
+  send_chunk_ = send_chunk ? send_chunk : kSendChunk;
+}
+
 // Appends the next piece of the body to what is left to send; false when the reader stopped.
 bool H1Exchange::refill() {
   size_t keep = out_.size() - out_sent_;
   out_.erase(0, out_sent_);
   out_sent_ = 0;
-  out_.resize(keep + kSendChunk);
-  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, kSendChunk));
+  out_.resize(keep + send_chunk_);
+  BodyRead r = sink_->read_body(std::span<char>(out_.data() + keep, send_chunk_));
   out_.resize(keep + (r.status == BodyRead::Data ? r.bytes : 0));
   if (r.status == BodyRead::Abort) return false;
   body_eos_ = r.status == BodyRead::Data && r.eos;
   return true;
+}
+
+// DEBUGFUNCTION's DATA_OUT: the body part of the `n` bytes just sent (the head was traced whole
+// as HEADER_OUT before it went out).
+void H1Exchange::trace_sent_body(FilterContext &ctx, size_t n) const {
+  if (!ctx.trace.enabled) return;
+  size_t skip = sent_total_ < head_len_ ? static_cast<size_t>(head_len_ - sent_total_) : 0;
+  if (skip >= n) return;
+  ctx.trace.data(CURLINFO_DATA_OUT, std::string_view(out_.data() + out_sent_ + skip, n - skip));
 }
 
 H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) {
@@ -77,6 +97,7 @@ H1Exchange::SendResult H1Exchange::send_some(Filter &chain, FilterContext &ctx) 
       code_ = rc;
       return SendResult::Failed;
     }
+    trace_sent_body(ctx, static_cast<size_t>(n));
     out_sent_ += static_cast<size_t>(n);
     sent_total_ += static_cast<uint64_t>(n);
   }
@@ -116,6 +137,16 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
 Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::span<char> buf) {
   size_t budget = kTurnBudget;
   more_input_ = false;
+  if (read_size_ > buf.size()) {
+    // A larger BUFFERSIZE than the shared buffer: this connection keeps its own.
+    if (own_size_ != read_size_) {
+      own_buf_ = std::make_unique<char[]>(read_size_);
+      own_size_ = read_size_;
+    }
+    buf = std::span<char>(own_buf_.get(), own_size_);
+  } else if (read_size_) {
+    buf = buf.first(read_size_);
+  }
   for (;;) {
     CURLcode rc = CURLE_OK;
     ssize_t n = chain.recv(ctx, buf.data(), buf.size(), rc);
@@ -124,6 +155,7 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       parser_.feed_eof(*this);
       return complete_ ? Status::Complete : parse_failed(ctx);
     }
+    uint64_t delivered = sink_->bytes_delivered();
     size_t leftover = feed(std::string_view(buf.data(), static_cast<size_t>(n)));
     if (parser_.failed()) return parse_failed(ctx);
     if (complete_) {
@@ -132,11 +164,13 @@ Exchange::Status H1Exchange::receive(Filter &chain, FilterContext &ctx, std::spa
       cut_short_ = !request_sent();
       return Status::Complete;
     }
-    if (static_cast<size_t>(n) >= budget) {
+    uint64_t spent =
+        std::max<uint64_t>(static_cast<size_t>(n), sink_->bytes_delivered() - delivered);
+    if (spent >= budget) {
       more_input_ = true;
       return Status::CarryOn;
     }
-    budget -= static_cast<size_t>(n);
+    budget -= static_cast<size_t>(spent);
   }
 }
 

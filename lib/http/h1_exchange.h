@@ -3,6 +3,7 @@
 // reads, and the check for bytes past the end of a response.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "http/exchange.h"
@@ -15,13 +16,16 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   // Bytes read for one exchange in one turn before the others get theirs. A fast server with a
   // slow WRITEFUNCTION must not hold the application's loop (libcurl: ~100 reads per call).
   static constexpr size_t kTurnBudget = 1024 * 1024;
-  // Body bytes taken from the reader per send: the first piece travels with the head.
+  // Body bytes taken from the reader per send by default (CURLOPT_UPLOAD_BUFFERSIZE changes it):
+  // the first piece travels with the head.
   static constexpr size_t kSendChunk = 64 * 1024;
 
   void start(const ExchangeRequest &req, ExchangeSink &sink) override;
+  void set_io_sizes(size_t read_size, size_t send_chunk) override;
   Status on_io(Filter &chain, FilterContext &ctx, int cselect, std::span<char> scratch) override;
   void add_pollset(const Filter &chain, Pollset &ps) const override;
   CURLcode code() const override { return code_; }
+  int status_seen() const override { return parser_.status(); }
   bool reusable() const override;
   bool response_started() const override { return parser_.got_any_bytes(); }
   uint64_t request_bytes_sent() const override { return sent_total_; }
@@ -34,6 +38,7 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   enum class SendResult { Sent, Blocked, Failed, Stopped };
 
   SendResult send_some(Filter &chain, FilterContext &ctx);
+  void trace_sent_body(FilterContext &ctx, size_t n) const;
   bool refill();
   Status receive(Filter &chain, FilterContext &ctx, std::span<char> scratch);
   size_t feed(std::string_view data);
@@ -62,6 +67,10 @@ class H1Exchange final : public Exchange, private h1::ResponseHandler {
   bool paused_ = false;      // the body reader said pause: do not watch for writability
   bool more_input_ = false;  // the last turn ended at its budget, not at an empty socket
   CURLcode code_ = CURLE_OK;
+  size_t send_chunk_ = kSendChunk;
+  size_t read_size_ = 0;             // 0: the lent buffer
+  std::unique_ptr<char[]> own_buf_;  // only when asked to read more than the lent buffer holds
+  size_t own_size_ = 0;
 };
 
 }  // namespace evm

@@ -18,6 +18,7 @@ constexpr const char *kMsgNoColon = "Header without colon";
 constexpr const char *kMsgNulByte = "Nul byte in header";
 constexpr const char *kMsgBadFold = "Folded header line without a header before it";
 constexpr const char *kMsgTooLarge = "Too large response headers";
+constexpr const char *kMsgLineTooLarge = "Too large response header line";
 constexpr const char *kMsgBadHex = "Illegal or missing hexadecimal sequence in chunked-encoding";
 constexpr const char *kMsgHexTooLong = "Too long hexadecimal number";
 constexpr const char *kMsgBadChunk = "Malformed encoding found in chunked-encoding";
@@ -95,7 +96,8 @@ ResponseParser::ResponseParser() {
   headers_.reserve(32);  // one allocation per parser, so typical responses never grow it
 }
 
-void ResponseParser::begin(bool head_request) {
+void ResponseParser::begin(bool head_request, bool raw_chunked) {
+  raw_chunked_ = raw_chunked;
   state_ = State::Head;
   error_ = ParseError::None;
   message_ = "";
@@ -173,9 +175,12 @@ size_t ResponseParser::feed(std::string_view data, ResponseHandler &h) {
       case State::ChunkExt:
       case State::ChunkSizeLf:
       case State::ChunkDataEnd:
-      case State::ChunkDataLf:
-        pos += feed_chunk_line(rest);
+      case State::ChunkDataLf: {
+        size_t used = feed_chunk_line(rest);
+        if (raw_chunked_ && used > 0 && !deliver_body(rest.substr(0, used), h)) return pos;
+        pos += used;
         break;
+      }
       case State::Complete:
       case State::Failed:
       case State::Aborted:
@@ -233,6 +238,7 @@ size_t ResponseParser::scan_block(std::string_view data) {
     const void *lf = std::memchr(p + scan_, '\n', n - scan_);
     if (!lf) break;
     size_t eol = static_cast<size_t>(static_cast<const char *>(lf) - p);
+    if (line_too_long(eol - scan_)) return 0;
     if (eol >= max_header_bytes) break;  // same verdict however the bytes were split
     size_t len = eol - scan_;
     if (len > 0 && p[eol - 1] == '\r') --len;
@@ -245,8 +251,17 @@ size_t ResponseParser::scan_block(std::string_view data) {
     scan_ = eol + 1;
   }
   // Everything pending belongs to the unfinished block, so an oversize one fails right here.
-  if (n > max_header_bytes) fail(ParseError::HeaderTooLarge, kMsgTooLarge);
+  if (!line_too_long(n - scan_) && n > max_header_bytes)
+    fail(ParseError::HeaderTooLarge, kMsgTooLarge);
   return 0;
+}
+
+// A line (or the unfinished tail) of `len` bytes starting at scan_ fails when it passes the line
+// bound before the block passes its own.
+bool ResponseParser::line_too_long(size_t len) {
+  if (len <= max_header_line || scan_ + max_header_line >= max_header_bytes) return false;
+  fail(ParseError::HeaderLineTooLarge, kMsgLineTooLarge);
+  return true;
 }
 
 // "HTTP/1.x NNN reason"; records version, status and where the reason is.
@@ -402,7 +417,9 @@ size_t ResponseParser::feed_block(std::string_view data, ResponseHandler &h) {
   head.raw = block;
   head.headers = headers_;
   if (trailers) {
-    if (!headers_.empty() && !h.on_trailers(head)) {
+    if (raw_chunked_) {
+      if (!deliver_body(block, h)) return 0;
+    } else if (!headers_.empty() && !h.on_trailers(head)) {
       fail(ParseError::Aborted, kMsgAborted);
       return 0;
     }

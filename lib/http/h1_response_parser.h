@@ -14,15 +14,16 @@ namespace evm::h1 {
 // dependency; the engine maps each value (and error_message() carries libcurl-style text).
 enum class ParseError {
   None,
-  WeirdReply,         // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
-  HeaderTooLarge,     // one header (or trailer) block exceeds max_header_bytes
-  BadHeader,          // header line without colon, NUL byte, folding with nothing to fold onto
-  BadChunk,           // malformed chunked framing (hex size, extension, CRLF after data)
-  BadContentLength,   // non-numeric, overflowing or conflicting Content-Length
-  BadTransferCoding,  // Transfer-Encoding other than one final "chunked"
-  PartialBody,        // EOF inside a Content-Length or chunked body
-  EmptyReply,         // EOF before a single byte of this response arrived
-  Aborted,            // a ResponseHandler callback returned false
+  WeirdReply,          // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
+  HeaderTooLarge,      // one header (or trailer) block exceeds max_header_bytes
+  HeaderLineTooLarge,  // one line of a block exceeds max_header_line
+  BadHeader,           // header line without colon, NUL byte, folding with nothing to fold onto
+  BadChunk,            // malformed chunked framing (hex size, extension, CRLF after data)
+  BadContentLength,    // non-numeric, overflowing or conflicting Content-Length
+  BadTransferCoding,   // Transfer-Encoding other than one final "chunked"
+  PartialBody,         // EOF inside a Content-Length or chunked body
+  EmptyReply,          // EOF before a single byte of this response arrived
+  Aborted,             // a ResponseHandler callback returned false
 };
 
 // How the body of a final response is delimited (RFC 9112 section 6.3).
@@ -86,8 +87,10 @@ class ResponseParser {
 
   ResponseParser();  // ready for a non-HEAD response, as after begin(false)
 
-  // Starts a new response. A response to HEAD never has a body.
-  void begin(bool head_request);
+  // Starts a new response. A response to HEAD never has a body. With raw_chunked the chunk
+  // framing (size lines, CRLFs, the trailer block) reaches on_body along with the data, as
+  // HTTP_TRANSFER_DECODING 0 asks; the parser still follows it to find the end.
+  void begin(bool head_request, bool raw_chunked = false);
 
   // Parses what it can and returns the number of bytes consumed. An incomplete head or trailer
   // block is not consumed: present the same bytes again, with more appended, next time (the buffer
@@ -120,11 +123,15 @@ class ResponseParser {
   // HTTP/1.1 or HTTP/1.0 with keep-alive, and not a 101 protocol switch.
   bool reusable() const;
 
-  size_t max_header_bytes = 100 * 1024;  // per head or trailer block → HeaderTooLarge
+  // libcurl 7.88's bounds: 300 KiB per response head, 100 KiB per line (CURL_MAX_HTTP_HEADER).
+  // Whichever a stream crosses first decides, however its bytes were split.
+  size_t max_header_bytes = 300 * 1024;  // per head or trailer block → HeaderTooLarge
+  size_t max_header_line = 100 * 1024;   // per line, CR counted, LF not → HeaderLineTooLarge
 
  private:
   size_t feed_block(std::string_view data, ResponseHandler &h);
   size_t scan_block(std::string_view data);
+  bool line_too_long(size_t len);
   bool check_status_line(std::string_view line);
   bool parse_header_lines(std::string_view block, size_t first_line);
   bool apply_framing(ResponseHead &head);
@@ -138,6 +145,7 @@ class ResponseParser {
   ParseError error_ = ParseError::None;
   const char *message_ = "";
   bool head_request_ = false;
+  bool raw_chunked_ = false;
   bool got_any_bytes_ = false;
 
   // Incremental block scan: offset of the first unscanned line, status line results.

@@ -1,5 +1,7 @@
 #include "http/request_builder.h"
 
+#include <utility>
+
 #include "util/ascii.h"
 
 namespace evm::http {
@@ -54,6 +56,32 @@ bool custom_line(std::string_view entry, std::string &line) {
   return true;
 }
 
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// The message for the first application string with a CR or LF in it, or nullptr.
+const char *line_break_in(const RequestSpec &spec) {
+  const std::pair<std::string_view, const char *> fields[] = {
+      {spec.method, "CR or LF in the request method"},
+      {spec.target, "CR or LF in the URL"},
+      {spec.host_header, "CR or LF in the Host header"},
+      {spec.authorization, "CR or LF in the Authorization header value"},
+      {spec.range, "CR or LF in the Range header value"},
+      {spec.user_agent, "CR or LF in the User-Agent header value"},
+      {spec.accept_encoding, "CR or LF in the Accept-Encoding header value"},
+      {spec.referer, "CR or LF in the Referer header value"},
+      {spec.cookie, "CR or LF in the Cookie header value"},
+      {spec.time_condition, "CR or LF in the time condition header"},
+      {spec.content_type, "CR or LF in the Content-Type header value"},
+  };
+  for (const auto &[value, message] : fields)
+    if (has_line_break(value)) return message;
+  for (const char *entry : spec.custom_headers)
+    if (entry && has_line_break(entry)) return "CR or LF in a CURLOPT_HTTPHEADER entry";
+  return nullptr;
+}
+
 void add_header(std::string &out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append(kCrlf);
 }
@@ -63,6 +91,11 @@ void add_header(std::string &out, std::string_view name, std::string_view value)
 RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
   RequestBuildResult result;
   const auto custom = spec.custom_headers;
+  if (const char *message = line_break_in(spec)) {
+    result.code = RequestError::kLineBreak;
+    result.message = message;
+    return result;
+  }
 
   const char *custom_te = find_custom(custom, "Transfer-Encoding");
   if (custom_te) {

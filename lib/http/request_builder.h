@@ -41,6 +41,11 @@ enum class RequestError {
   // Transfer-Encoding header decides otherwise. Nothing is appended. Engine maps to
   // CURLE_UPLOAD_FAILED (25) with `message` in the error buffer, as libcurl does.
   kChunkedNeedsHttp11,
+  // A string the application gave (method, a header value, an HTTPHEADER entry) holds a CR or
+  // LF, which would end its line early and smuggle the rest in as headers of its own. libcurl
+  // 7.88 sends such strings verbatim; evmulti refuses the request (CURLE_BAD_FUNCTION_ARGUMENT)
+  // with `message` naming the string. Nothing is appended.
+  kLineBreak,
 };
 
 struct RequestBuildResult {

@@ -9,7 +9,6 @@
 namespace evm {
 
 namespace {
-constexpr auto kCacheLifetime = std::chrono::seconds(60);
 
 std::string cache_key(const std::string &host, int family) {
   std::string key;
@@ -73,7 +72,7 @@ bool Resolver::valid_servers(const std::string &servers) {
 }
 
 bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out,
-                       TimePoint t) {
+                       TimePoint t, long cache_timeout_s) {
   out.clear();
   Address numeric;
   if (Address::from_numeric(host, 0, numeric)) {
@@ -90,7 +89,7 @@ bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, Ad
   }
   std::string key = cache_key(host, family);
   if (auto it = cache_.find(key); it != cache_.end()) {
-    if (t < it->second.expires) {
+    if (cache_timeout_s < 0 || t < it->second.stored + std::chrono::seconds(cache_timeout_s)) {
       out = it->second.addrs;
       return true;
     }
@@ -136,7 +135,7 @@ void Resolver::on_answer(void *arg, int status, int, ares_addrinfo *res) {
   addrs.insert(addrs.end(), v4.begin(), v4.end());
   self->queries_.erase(q->key);
   bool ok = !addrs.empty();
-  if (ok) self->cache_[q->key] = CacheEntry{addrs, now() + kCacheLifetime};
+  if (ok) self->cache_[q->key] = CacheEntry{addrs, now()};
   while (ResolveWaiter *w = q->waiters.pop_front()) w->on_resolved(ok, addrs);
 }
 

@@ -1,6 +1,7 @@
 // Non-blocking name resolution through c-ares, shared by all transfers of a multi handle: its
 // sockets go through the SocketRegistry like any other, its timeouts into the TimerQueue, and
-// answers are cached for 60 seconds as libcurl does. Concurrent lookups of one name share a query.
+// answers are cached (60 seconds by default, CURLOPT_DNS_CACHE_TIMEOUT per lookup). Concurrent
+// lookups of one name share a query.
 #pragma once
 
 #include <ares.h>
@@ -45,9 +46,11 @@ class Resolver final : public IoHandler, public TimerClient {
 
   // `family` is AF_UNSPEC, AF_INET or AF_INET6. Returns true with `out` filled when the answer
   // is known now (numeric address or cache); otherwise `w` is told later and false is returned.
-  // On a failure to even start, returns true with `out` empty.
-  bool resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out,
-               TimePoint t);
+  // On a failure to even start, returns true with `out` empty. A cached answer is used while it
+  // is younger than `cache_timeout_s` seconds (-1: forever, 0: never).
+  bool resolve(const std::string &host, int family, ResolveWaiter &w, AddressList &out, TimePoint t,
+               long cache_timeout_s = kDefaultCacheTimeout);
+  static constexpr long kDefaultCacheTimeout = 60;
   void cancel(ResolveWaiter &w);
   // `easy` is going away: never name it in a SOCKETFUNCTION call again.
   void release_easy(CURL *easy);
@@ -59,7 +62,7 @@ class Resolver final : public IoHandler, public TimerClient {
   struct Query;
   struct CacheEntry {
     AddressList addrs;
-    TimePoint expires;
+    TimePoint stored;
   };
 
   bool ensure_channel();

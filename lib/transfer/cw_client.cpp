@@ -24,21 +24,31 @@ CURLcode ClientOutWriter::write_head(std::string_view raw) {
   void *data = opt_.header_data;
   if (!fn) {
     // libcurl: without HEADERFUNCTION, HEADERDATA alone sends headers through the write path.
-    if (!data) return CURLE_OK;
     fn = opt_.write_fn;
   }
+  bool to_header = opt_.header_fn || data;
+  // HEADER copies response heads into the body stream, not trailer blocks (libcurl 7.88); a
+  // head starts with its status line, which no trailer field name can look like.
+  bool to_body = opt_.include_header && raw.substr(0, 5) == "HTTP/";
+  if (!to_header && !to_body) return CURLE_OK;
   while (!raw.empty()) {
     size_t eol = raw.find('\n');
     size_t len = eol == std::string_view::npos ? raw.size() : eol + 1;
-    char *line = const_cast<char *>(raw.data());
-    size_t wrote;
-    {
-      CallbackGuard in_cb(host_);
-      wrote = fn ? fn(line, 1, len, data) : std::fwrite(line, 1, len, static_cast<FILE *>(data));
+    // HEADER: each line goes into the body stream first, then to the header callback too.
+    if (to_body) {
+      if (CURLcode rc = write(WriteKind::Body, raw.substr(0, len))) return rc;
     }
-    if (wrote != len) {
-      error_ = "Failed writing header";
-      return CURLE_WRITE_ERROR;
+    if (to_header) {
+      char *line = const_cast<char *>(raw.data());
+      size_t wrote;
+      {
+        CallbackGuard in_cb(host_);
+        wrote = fn ? fn(line, 1, len, data) : std::fwrite(line, 1, len, static_cast<FILE *>(data));
+      }
+      if (wrote != len) {
+        error_ = "Failed writing header";
+        return CURLE_WRITE_ERROR;
+      }
     }
     raw.remove_prefix(len);
   }

@@ -1,5 +1,6 @@
 // The last writer: body bytes to WRITEFUNCTION (fwrite to WRITEDATA by default), heads line by
-// line to HEADERFUNCTION (or, with HEADERDATA alone, through the write path), as libcurl.
+// line to HEADERFUNCTION (or, with HEADERDATA alone, through the write path), as libcurl; with
+// HEADER set each head line also goes to WRITEFUNCTION, ahead of the body.
 #pragma once
 
 #include <string>

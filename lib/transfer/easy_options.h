@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cookie/cookie_engine.h"
 #include "mime/post_slot.h"
 #include "net/tls_config.h"
 
@@ -72,12 +73,52 @@ struct EasyOptions {
   curl_read_callback form_read_fn = nullptr;
 
   // -- cookies (helper: cookie)
+  std::string cookie;            // COOKIE: sent as given, after the engine's cookies
+  std::string cookie_jar;        // COOKIEJAR: written at cleanup and on COOKIELIST "FLUSH"
+  bool cookie_session = false;   // COOKIESESSION
+  cookie::CookieEngine cookies;  // its jar outlives curl_easy_reset; a copy gets an empty one
 
   // -- response handling (helper: response)
+  std::string accept_encoding;  // ACCEPT_ENCODING; "" asks for every coding built in
+  bool accept_encoding_set = false;
+  bool content_decoding = true;   // HTTP_CONTENT_DECODING
+  bool transfer_decoding = true;  // HTTP_TRANSFER_DECODING
+  bool include_header = false;    // HEADER: heads go into the body stream too
+  std::string range;              // RANGE, without "bytes="
+  int64_t resume_from = 0;        // RESUME_FROM(_LARGE)
+  long time_condition = CURL_TIMECOND_NONE;
+  int64_t time_value = 0;      // TIMEVALUE(_LARGE), seconds since the epoch
+  int64_t max_filesize = 0;    // MAXFILESIZE(_LARGE); 0: none
+  bool want_filetime = false;  // FILETIME
 
   // -- progress and tracing (helper: control)
+  curl_progress_callback progress_fn = nullptr;  // PROGRESSFUNCTION; XFERINFOFUNCTION wins
+  long low_speed_limit = 0;                      // bytes per second; 0: no check
+  long low_speed_time = 0;                       // seconds
+  curl_debug_callback debug_fn = nullptr;
+  void *debug_data = nullptr;
+  FILE *err = stderr;  // CURLOPT_STDERR: the progress meter and default VERBOSE text
 
   // -- connections (helper: connection)
+  const curl_slist *connect_to = nullptr;  // borrowed, as libcurl does
+  long port = 0;                           // CURLOPT_PORT; 0: the URL's
+  long buffer_size = 0;                    // CURLOPT_BUFFERSIZE; 0: the multi's shared buffer
+  long upload_buffer_size = 64 * 1024;
+  bool tcp_keepalive = false;
+  long tcp_keepidle = 60, tcp_keepintvl = 60;
+  std::string interface_name;  // CURLOPT_INTERFACE; empty: none
+  long local_port = 0, local_port_range = 1;
+  long dns_cache_timeout = 60;  // seconds; -1 forever, 0 no cache
+  long maxage_conn = 118, maxlifetime_conn = 0;
+  curl_opensocket_callback open_socket_fn = nullptr;
+  void *open_socket_data = nullptr;
+  curl_closesocket_callback close_socket_fn = nullptr;
+  void *close_socket_data = nullptr;
+  curl_sockopt_callback sockopt_fn = nullptr;
+  void *sockopt_data = nullptr;
+  curl_prereq_callback prereq_fn = nullptr;
+  void *prereq_data = nullptr;
+  bool pipewait = false;
 };
 
 }  // namespace evm

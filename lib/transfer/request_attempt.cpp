@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "http/request_builder.h"
+#include "transfer/attempt_cookies.h"
+#include "http/retry_after.h"
 #include "transfer/cr_buffer.h"
 #include "transfer/cr_mime.h"
 #include "util/ascii.h"
@@ -26,11 +28,12 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
   if (tls_) origin_ += "|" + env_.opt.tls.identity();
   env_.info.effective_url = url_.to_string();
-  build_head();
-  return CURLE_OK;
+  // -- connections: PORT and CONNECT_TO, once the effective URL is taken
+  if (CURLcode rc = route_connection()) return rc;
+  return build_head();
 }
 
-void RequestAttempt::build_head() {
+CURLcode RequestAttempt::build_head() {
   const EasyOptions &opt = env_.opt;
   const char *method = "GET";
   int64_t body_size = http::kNoBody;
@@ -97,20 +100,27 @@ void RequestAttempt::build_head() {
   }
 
   // -- cookies (helper: cookie)
+  std::string cookie_value = cookie_header_value(opt, url_, tls_);
+  spec.cookie = cookie_value;
 
   // -- response handling (helper: response)
+  add_response_headers(spec);
 
   spec.custom_headers = custom;
   spec.body_size = body_size;
   spec.http10 = opt.http_version == CURL_HTTP_VERSION_1_0;
   spec.is_post = opt.method == EasyOptions::Method::Post && !post_as_get();
-  http::build_request(spec, head_);
+  http::RequestBuildResult built = http::build_request(spec, head_);
+  if (built.ok()) return CURLE_OK;
+  env_.error = built.message;
+  return built.code == http::RequestError::kLineBreak ? CURLE_BAD_FUNCTION_ARGUMENT
+                                                      : CURLE_UPLOAD_FAILED;
 }
 
 ExchangeRequest RequestAttempt::request() const {
   // A reader of unknown length (a chunked body) still has a body: kUnknownBodySize says so.
   int64_t size = !body_ ? -1 : body_->length() < 0 ? http::kUnknownBodySize : body_->length();
-  return ExchangeRequest{head_, size, head_request_};
+  return ExchangeRequest{head_, size, head_request_, !env_.opt.transfer_decoding};
 }
 
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
@@ -121,13 +131,15 @@ BodyRead RequestAttempt::read_body(std::span<char> buf) {
 bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   TransferInfo &info = env_.info;
   header_bytes_ += head.raw.size();
+  info.header_size += static_cast<long>(head.raw.size());
   if (header_bytes_ > kMaxHeaderBytes) {
+    // Like libcurl, the status line that was parsed stays reported.
+    info.response_code = head.status;
     env_.error = "Too large response headers: " + std::to_string(header_bytes_) + " > " +
                  std::to_string(kMaxHeaderBytes);
     return stop(CURLE_RECV_ERROR);
   }
   env_.trace.headers('<', head.raw);
-  info.header_size += static_cast<long>(head.raw.size());
   if (CURLcode rc = writers_->write(WriteKind::Head, head.raw)) return stop(rc);
   if (head.interim()) return true;
   info.response_code = head.status;
@@ -144,8 +156,14 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // -- uploads and pause (helper: upload)
 
   // -- cookies (helper: cookie)
+  store_response_cookies(env_.opt, url_, tls_, head, env_.trace);
 
   // -- response handling (helper: response)
+  if (!react_to_head(head)) return false;
+
+  // -- connections (helper: connection)
+  if (std::string_view v = head.find("Retry-After"); v.data())
+    info.retry_after = http::parse_retry_after(v, std::time(nullptr));
 
   if (env_.opt.fail_on_error && head.status >= 400 && !discard_body_) {
     env_.error = "The requested URL returned error: " + std::to_string(head.status);
@@ -157,6 +175,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
 bool RequestAttempt::on_body(std::string_view data) {
   if (discard_body_) return true;
   env_.info.size_download += static_cast<int64_t>(data.size());
+  env_.trace.data(CURLINFO_DATA_IN, data);  // -- control: DEBUGFUNCTION sees body bytes
   if (CURLcode rc = writers_->write(WriteKind::Body, data)) return stop(rc);
   return true;
 }

@@ -5,12 +5,18 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/exchange.h"
+#include "http/request_builder.h"
 #include "http/url.h"
 #include "mime/mime_tree.h"
 #include "transfer/client_reader.h"
+#include "transfer/connect_to.h"
 #include "transfer/cw_client.h"
+#include "transfer/cw_decode.h"
+#include "transfer/cw_discard.h"
+#include "transfer/cw_size_limit.h"
 #include "transfer/cw_split.h"
 #include "transfer/easy_options.h"
 #include "transfer/follow_up.h"
@@ -57,7 +63,7 @@ class RequestAttempt final : public ExchangeSink {
   BodyRead read_body(std::span<char> buf) override;
 
  private:
-  void build_head();
+  CURLcode build_head();  // the request head; fails on an unsendable application string
   bool stop(CURLcode rc) {
     stop_ = rc;
     return false;
@@ -97,10 +103,27 @@ class RequestAttempt final : public ExchangeSink {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  // Range, Accept-Encoding and time-condition request headers (response_handling.cpp).
+  void add_response_headers(http::RequestSpec &spec);
+  // Reactions to a final head: size limit, resume check, time condition, decoding. false stops.
+  bool react_to_head(const h1::ResponseHead &head);
+  uint64_t bytes_delivered() const override { return limit_.delivered(); }
+  std::string range_value_;     // "bytes=..."
+  std::string time_condition_;  // "If-Modified-Since: <date>"
+  SizeLimitWriter limit_{split_, env_.error};
+  DiscardBodyWriter discard_{limit_};
+  std::vector<std::unique_ptr<ClientWriter>> decoders_;
 
   // -- progress and tracing (helper: control)
 
   // -- connections (helper: connection)
+ public:
+  // Where the connection goes when CONNECT_TO says so (empty parts: the URL's).
+  const ConnectTarget &connect_target() const { return connect_; }
+
+ private:
+  CURLcode route_connection();  // applies PORT and CONNECT_TO to the parsed URL
+  ConnectTarget connect_;
 };
 
 }  // namespace evm

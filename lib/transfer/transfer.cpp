@@ -4,13 +4,13 @@
 
 #include "conn/connection_builder.h"
 #include "transfer/follow_up.h"
+#include "transfer/app_socket_callbacks.h"
 #include "transfer/resolve_overrides.h"
 
 namespace evm {
 
 namespace {
 constexpr long kDefaultConnectTimeoutMs = 300000;  // libcurl's default
-constexpr auto kProgressInterval = std::chrono::seconds(1);
 }  // namespace
 
 Transfer::Transfer() = default;
@@ -22,7 +22,14 @@ Transfer::~Transfer() {
 }
 
 void Transfer::reset_options() {
+  // libcurl keeps the cookies across curl_easy_reset (but forgets the COOKIEFILE names).
+  std::shared_ptr<cookie::CookieJar> jar = std::move(opt.cookies.jar);
   opt = EasyOptions{};
+  opt.cookies.jar = std::move(jar);
+  // libcurl 7.88 forgets the last transfer too: getinfo answers as for a fresh handle.
+  info = TransferInfo{};
+  cert_info_.clear();
+  free_certinfo();
 }
 
 FilterContext Transfer::context() {
@@ -70,7 +77,7 @@ void Transfer::run(TimePoint t) {
   while (state_ != State::Done && step(t) == Step::Continue) {
   }
   if (state_ == State::Done) return;
-  if (!opt.no_progress && !progress(t)) return;
+  if (!progress(t)) return;
   if (lease_) lease_->update_pollset();
   if (run_.carry_on) {
     // Later than `t`, so this call's timer sweep leaves it for the next turn.
@@ -100,12 +107,14 @@ Transfer::Step Transfer::step(TimePoint t) {
 
 Transfer::Step Transfer::start(TimePoint t) {
   info.started = evm::now();
-  run_.last_progress = t;
-  trace_.enabled = opt.verbose;
+  progress_.begin(t);
+  low_speed_.reset();
+  debug_.attach(trace_, opt, handle(), host());
   if (!opt.url_set) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
   }
+  opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
   CURLcode rc = attempt_->prepare(opt.url);
@@ -128,7 +137,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
                   static_cast<unsigned long long>(lease_->id()), attempt_->url().host.c_str());
       // No lookup, connect or handshake happened for this transfer: those timings stay 0, as
       // libcurl reports them on reuse.
-      note_connection(true);
+      if (!note_connection(true)) return Step::Wait;
       return start_exchange(t);
     }
   }
@@ -146,30 +155,45 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
 
 Transfer::Step Transfer::resolve(TimePoint t) {
   const http::Url &url = attempt_->url();
+  // CONNECT_TO may send the connection elsewhere; the request still names the URL's host.
+  const ConnectTarget &to = attempt_->connect_target();
+  const std::string &target_host = to.host.empty() ? url.host : to.host;
+  const uint16_t target_port = to.port ? to.port : url.port;
   if (run_.resolve_failed) {
-    fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + url.host);
+    fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + target_host);
     return Step::Wait;
   }
   AddressList &addrs = run_.addrs;
   if (addrs.empty()) {
     if (resolving()) return Step::Wait;
-    if (!find_resolve_override(opt.resolve, url.host, url.port, addrs)) {
+    if (!find_resolve_override(opt.resolve, target_host, target_port, addrs)) {
       int family = opt.ip_resolve == CURL_IPRESOLVE_V4   ? AF_INET
                    : opt.ip_resolve == CURL_IPRESOLVE_V6 ? AF_INET6
                                                          : AF_UNSPEC;
       AddressList out;
       resolver_ = &host().resolver_for(opt.dns_servers);
-      if (!resolver_->resolve(url.host, family, *this, out, t)) return Step::Wait;
+      if (!resolver_->resolve(target_host, family, *this, out, t, opt.dns_cache_timeout))
+        return Step::Wait;
       if (out.empty()) {
-        fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + url.host);
+        fail(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: " + target_host);
         return Step::Wait;
       }
       addrs = std::move(out);
     }
   }
   info.resolved = evm::now();
-  for (auto &a : addrs) a.set_port(url.port);
-  ChainSpec spec{addrs, url.host, url.port, TcpOptions{opt.tcp_nodelay}};
+  for (auto &a : addrs) a.set_port(target_port);
+  if (opt.pipewait)
+    trace_.info("PIPEWAIT is set: waiting to multiplex applies to HTTP/2 only, not to HTTP/1.1");
+  TcpOptions tcp;
+  tcp.nodelay = opt.tcp_nodelay;
+  tcp.keepalive = opt.tcp_keepalive;
+  tcp.keepidle = static_cast<int>(opt.tcp_keepidle);
+  tcp.keepintvl = static_cast<int>(opt.tcp_keepintvl);
+  tcp.local = LocalBind{opt.interface_name, static_cast<uint16_t>(opt.local_port),
+                        static_cast<uint16_t>(opt.local_port_range)};
+  tcp.callbacks = AppSocketCallbacks::from(opt, host());
+  ChainSpec spec{addrs, url.host, url.port, to.host, to.port, std::move(tcp)};
   if (attempt_->tls()) {
     spec.tls = &opt.tls;
     spec.tls_contexts = &host().tls_contexts();
@@ -185,7 +209,7 @@ void Transfer::on_resolved(bool ok, const AddressList &addrs) {
   host().schedule(*this);
 }
 
-void Transfer::note_connection(bool reused) {
+bool Transfer::note_connection(bool reused) {
   const Filter &chain = lease_->filter();
   FilterAnswer a;
   if (chain.query(FilterQuery::PeerAddress, a)) {
@@ -199,6 +223,24 @@ void Transfer::note_connection(bool reused) {
   if (chain.query(FilterQuery::VerifyResult, a)) info.ssl_verify_result = a.number;
   // libcurl lists no certificate chain on a reused connection.
   if (!reused && chain.query(FilterQuery::CertChain, a) && a.certs) cert_info_ = *a.certs;
+  info.scheme = attempt_->tls() ? "HTTPS" : "HTTP";
+  info.protocol = attempt_->tls() ? CURLPROTO_HTTPS : CURLPROTO_HTTP;
+  info.last_connection = static_cast<int64_t>(lease_->id());
+  info.connection_pool = &host().pool();
+  lease_->exchange().set_io_sizes(static_cast<size_t>(opt.buffer_size),
+                                  static_cast<size_t>(opt.upload_buffer_size));
+  if (!opt.prereq_fn) return true;
+  // The callback may keep nothing: copies it may scribble on.
+  std::string peer_ip = info.primary_ip, local_ip = info.local_ip;
+  int rc;
+  {
+    CallbackGuard in_cb(host());
+    rc = opt.prereq_fn(opt.prereq_data, peer_ip.data(), local_ip.data(),
+                       static_cast<int>(info.primary_port), static_cast<int>(info.local_port));
+  }
+  if (rc == CURL_PREREQFUNC_OK) return true;
+  fail(CURLE_ABORTED_BY_CALLBACK, "operation aborted by pre-request callback");
+  return false;
 }
 
 Transfer::Step Transfer::connect(TimePoint t) {
@@ -220,7 +262,7 @@ Transfer::Step Transfer::connect(TimePoint t) {
   if (!done) return Step::Wait;
   if (attempt_->tls()) info.appconnected = evm::now();
   lease_->connected = true;
-  note_connection(false);
+  if (!note_connection(false)) return Step::Wait;
   return start_exchange(t);
 }
 
@@ -260,6 +302,7 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       break;
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
+  if (int status = exchange_->status_seen()) info.response_code = status;
   fail(exchange_->code(), run_.error);
   return Step::Wait;
 }
@@ -319,19 +362,34 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   return Step::Continue;
 }
 
+ProgressCounts Transfer::progress_counts() const {
+  ProgressCounts c;
+  c.dl_total = info.content_length_download > 0 ? info.content_length_download : 0;
+  c.dl_now = info.size_download;
+  c.ul_total = attempt_ ? attempt_->body_size() : 0;
+  c.ul_now = info.size_upload;
+  return c;
+}
+
+// Once per run of the transfer: the low-speed check, then the progress report.
 bool Transfer::progress(TimePoint t) {
-  if (!opt.xferinfo_fn || t - run_.last_progress < kProgressInterval) return true;
-  run_.last_progress = t;
-  int rc;
-  {
-    CallbackGuard in_cb(host());
-    rc = opt.xferinfo_fn(
-        opt.progress_data, info.content_length_download > 0 ? info.content_length_download : 0,
-        info.size_download, attempt_ ? attempt_->body_size() : 0, info.size_upload);
+  if (state_ == State::Exchange &&
+      low_speed_.too_slow(opt, info.size_download + info.size_upload, t, run_.error)) {
+    fail(CURLE_OPERATION_TIMEDOUT, run_.error);
+    return false;
   }
-  if (rc == 0) return true;
+  if (progress_.report(opt, host(), progress_counts(), t, false)) return true;
   fail(CURLE_ABORTED_BY_CALLBACK, "Callback aborted");
   return false;
+}
+
+// The report with the final counts, made as the transfer ends; an abort there still fails a
+// transfer that had succeeded, as libcurl does.
+CURLcode Transfer::last_progress(CURLcode rc, TimePoint t) {
+  bool go_on = progress_.report(opt, host(), progress_counts(), t, true);
+  if (go_on || rc != CURLE_OK) return rc;
+  run_.error = "Callback aborted";
+  return CURLE_ABORTED_BY_CALLBACK;
 }
 
 TimePoint Transfer::timeout_deadline() const {
@@ -382,7 +440,8 @@ void Transfer::on_slot_free() {
 void Transfer::sync_deadline(TimePoint) {
   TimePoint d = timeout_deadline();
   if (state_ == State::Connect && lease_) d = std::min(d, lease_->filter().connect_deadline());
-  if (!opt.no_progress && opt.xferinfo_fn) d = std::min(d, run_.last_progress + kProgressInterval);
+  d = std::min(d, progress_.next_report(opt));
+  if (state_ == State::Exchange) d = std::min(d, low_speed_.deadline(opt));
   if (d == TimePoint::max())
     host().timers().cancel(*this);
   else
@@ -396,6 +455,7 @@ void Transfer::fail(CURLcode rc, std::string text) {
 
 void Transfer::finish(CURLcode rc, TimePoint t) {
   if (state_ == State::Done || state_ == State::Idle) return;
+  if (state_ != State::Init) rc = last_progress(rc, t);
   // Stamped when it happens (not with the event's time) so the timings of a transfer that runs
   // whole inside one event still add up.
   info.finished = evm::now();

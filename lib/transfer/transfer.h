@@ -14,7 +14,10 @@
 #include "conn/connection_pool.h"
 #include "event/timer_queue.h"
 #include "net/resolver.h"
+#include "transfer/debug_sink.h"
 #include "transfer/easy_options.h"
+#include "transfer/low_speed.h"
+#include "transfer/progress.h"
 #include "transfer/request_attempt.h"
 #include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
@@ -70,6 +73,12 @@ class Transfer final : public TimerClient,
   void on_connection_event(int cselect) override;
   void add_pollset(Pollset &ps) override;
   CURL *user_easy() override { return handle(); }
+  ReuseLimits reuse_limits() override { return {opt.maxage_conn, opt.maxlifetime_conn, &trace_}; }
+  // The socket of the connection in use now (CURLINFO_ACTIVESOCKET during a transfer).
+  curl_socket_t leased_socket() const {
+    return lease_ && lease_->connected && lease_->has_filter() ? lease_->filter().socket()
+                                                               : CURL_SOCKET_BAD;
+  }
 
  private:
   enum class Step { Continue, Wait };
@@ -85,7 +94,6 @@ class Transfer final : public TimerClient,
     bool waited_once = false;  // waited for a slot before: back to the head of the queue
     int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
     bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
-    TimePoint last_progress{};
     FollowState follow;  // redirects and auth retries of this run
   };
 
@@ -98,7 +106,7 @@ class Transfer final : public TimerClient,
   Step exchange(TimePoint t);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
-  void note_connection(bool reused);
+  bool note_connection(bool reused);  // false when PREREQFUNCTION ended the transfer
 
   void fail(CURLcode rc, std::string text);
   void finish(CURLcode rc, TimePoint t);
@@ -107,6 +115,8 @@ class Transfer final : public TimerClient,
   TimePoint timeout_deadline() const;
   bool timed_out(TimePoint t);
   bool progress(TimePoint t);
+  CURLcode last_progress(CURLcode rc, TimePoint t);
+  ProgressCounts progress_counts() const;
 
   FilterContext context();
   TransferHost &host() { return *host_; }
@@ -115,6 +125,9 @@ class Transfer final : public TimerClient,
   TransferHost *host_ = nullptr;
   State state_ = State::Idle;
   Trace trace_;
+  DebugSink debug_;
+  Progress progress_;
+  LowSpeedCheck low_speed_;
   RunState run_;
   TimePoint now_{};  // time of the event being handled
 

@@ -44,10 +44,17 @@ struct TransferInfo {
   // -- cookies (helper: cookie)
 
   // -- response handling (helper: response)
+  int64_t filetime = -1;         // Last-Modified, with FILETIME set; -1 when unknown
+  bool condition_unmet = false;  // TIMECONDITION said no (a real or simulated 304)
 
   // -- progress and tracing (helper: control)
 
   // -- connections (helper: connection)
+  int64_t retry_after = 0;                // CURLINFO_RETRY_AFTER, seconds
+  const char *scheme = nullptr;           // "HTTP" / "HTTPS" once connected, as libcurl names them
+  long protocol = 0;                      // CURLPROTO_HTTP / CURLPROTO_HTTPS
+  int64_t last_connection = -1;           // id of the connection used last (ACTIVESOCKET), -1: none
+  const void *connection_pool = nullptr;  // ... in this pool
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {

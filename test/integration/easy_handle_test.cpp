@@ -109,6 +109,52 @@ TEST_CASE("VERBOSE traces the request and response heads to stderr") {
   CHECK(trace.empty());
 }
 
+// libcurl 7.88, probed: after curl_easy_reset every getinfo item answers as on a fresh handle
+// (EFFECTIVE_URL "", CONTENT_TYPE NULL, CONTENT_LENGTH_DOWNLOAD_T -1, numbers 0).
+TEST_CASE("curl_easy_reset forgets the last transfer: getinfo answers as for a fresh handle") {
+  Fetch f(server().http_url("/bytes/100"));
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  REQUIRE(info_long(f.easy, CURLINFO_RESPONSE_CODE) == 200);
+  REQUIRE(info_off(f.easy, CURLINFO_SIZE_DOWNLOAD_T) == 100);
+
+  curl_easy_reset(f.easy);
+  CHECK(info_string(f.easy, CURLINFO_EFFECTIVE_URL) == "");
+  CHECK(info_long(f.easy, CURLINFO_RESPONSE_CODE) == 0);
+  CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == 0);
+  CHECK(info_string(f.easy, CURLINFO_CONTENT_TYPE) == "(null)");
+  CHECK(info_off(f.easy, CURLINFO_SIZE_DOWNLOAD_T) == 0);
+  CHECK(info_off(f.easy, CURLINFO_SIZE_UPLOAD_T) == 0);
+  CHECK(info_off(f.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T) == -1);
+  CHECK(info_off(f.easy, CURLINFO_SPEED_DOWNLOAD_T) == 0);
+  CHECK(info_long(f.easy, CURLINFO_HEADER_SIZE) == 0);
+  CHECK(info_long(f.easy, CURLINFO_REQUEST_SIZE) == 0);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 0);
+  CHECK(info_long(f.easy, CURLINFO_OS_ERRNO) == 0);
+  CHECK(info_string(f.easy, CURLINFO_PRIMARY_IP) == "");
+  CHECK(info_long(f.easy, CURLINFO_PRIMARY_PORT) == 0);
+  CHECK(info_string(f.easy, CURLINFO_LOCAL_IP) == "");
+  CHECK(info_long(f.easy, CURLINFO_LOCAL_PORT) == 0);
+  CHECK(info_off(f.easy, CURLINFO_TOTAL_TIME_T) == 0);
+  CHECK(info_double(f.easy, CURLINFO_TOTAL_TIME) == 0.0);
+  for (CURLINFO t :
+       {CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T,
+        CURLINFO_PRETRANSFER_TIME_T, CURLINFO_STARTTRANSFER_TIME_T}) {
+    CAPTURE(t);
+    CHECK(info_off(f.easy, t) == 0);
+  }
+  CHECK(info_long(f.easy, CURLINFO_SSL_VERIFYRESULT) == 0);
+  curl_certinfo *certs = nullptr;
+  CHECK(curl_easy_getinfo(f.easy, CURLINFO_CERTINFO, &certs) == CURLE_OK);
+  REQUIRE(certs != nullptr);
+  CHECK(certs->num_of_certs == 0);
+
+  // A fresh handle says the same about its URL.
+  CURL *fresh = curl_easy_init();
+  REQUIRE(fresh);
+  CHECK(info_string(fresh, CURLINFO_EFFECTIVE_URL) == "");
+  curl_easy_cleanup(fresh);
+}
+
 TEST_CASE("curl_easy_reset restores the defaults and keeps the connection cache") {
   CURL *e = curl_easy_init();
   REQUIRE(e);

@@ -8,6 +8,7 @@
 //   - huge CURLOPT_TIMEOUT / CURLOPT_TIMEOUT_MS values do not time out at once, and setopt
 //     answers them as libcurl 7.88 does;
 //   - endless 1xx heads fail with CURLE_RECV_ERROR at libcurl's 300 KiB header limit;
+//   - an oversize head (over 300 KiB, or one line over 100 KiB) still reports its status;
 //   - unsolicited or malformed Transfer-Encoding fails with CURLE_BAD_CONTENT_ENCODING;
 //   - a connection that delivered bytes beyond its response is not reused;
 //   - happy eyeballs: the second address family starts 200 ms after the first, or at once
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "easy_fixture.h"
+#include "scripted_server.h"
 #include "getinfo.h"
 #include "ipv6_loopback.h"
 #include "epoll_loop.h"
@@ -569,5 +571,39 @@ TEST_CASE("hostile: happy eyeballs waits 200 ms for a hanging first family, not 
     CHECK(r.primary_ip == "127.0.0.1");
     CHECK(r.connect_time_us >= 0);
     CHECK(r.connect_time_us < 150000);
+  }
+}
+
+// libcurl 7.88, probed: a head of 7 lines of 50 000 bytes fails with CURLE_RECV_ERROR ("Too large
+// response headers: 350088 > 307200"), one of 5 such lines (250 KB) is fine, and a single line
+// over 100 KiB fails with CURLE_OUT_OF_MEMORY; each time RESPONSE_CODE is the parsed status.
+TEST_CASE("hostile: an oversize head fails at libcurl's limits and reports its status line") {
+  auto head_of = [](int lines) {
+    std::string head = "HTTP/1.1 203 Non-Authoritative Information\r\n";
+    for (int i = 0; i < lines; ++i)
+      head += "X-H" + std::to_string(i) + ": " + std::string(50000, 'y') + "\r\n";
+    return head + "Content-Length: 2\r\nConnection: close\r\n\r\nok";
+  };
+  SUBCASE("250 KB of header lines are within the limit") {
+    evm::test::ScriptedServer s(head_of(5));
+    evm::test::Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "ok");
+    CHECK(f.status() == 203);
+  }
+  SUBCASE("350 KB of header lines are not, and the status stays reported") {
+    evm::test::ScriptedServer s(head_of(7));
+    evm::test::Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_RECV_ERROR);
+    CHECK(std::string(f.error).find("Too large response headers") == 0);
+    CHECK(f.status() == 203);
+    CHECK(f.body.empty());
+  }
+  SUBCASE("one header line over 100 KiB") {
+    evm::test::Fetch f(evm::test::server().raw_url("/bigheader/200000"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OUT_OF_MEMORY);
+    CHECK(std::strlen(f.error) > 0);
+    CHECK(f.status() == 200);
+    CHECK(f.body.empty());
   }
 }

@@ -90,3 +90,45 @@ TEST_CASE("an empty value is sent as \"Name:\" on the wire") {
   CHECK((contains(req, "\r\nX-Empty:\r\n") || contains(req, "\r\nX-Empty: \r\n")));
   curl_slist_free_all(list);
 }
+
+// libcurl 7.88 sends a header value with CR or LF verbatim (the rest of the line goes out as a
+// header of its own) and refuses such a URL at perform with CURLE_URL_MALFORMAT (probed).
+// evmulti refuses both at perform, before connecting: nothing reaches the server.
+TEST_CASE("a header value or URL with CR or LF is refused and never sent") {
+  uint64_t served = server().requests_served();
+  auto refused = [&](Fetch &f, CURLcode code) {
+    CHECK(curl_easy_perform(f.easy) == code);
+    CHECK(std::string(f.error).size() > 5);
+    CHECK(f.body.empty());
+    CHECK(server().requests_served() == served);
+  };
+  for (const char *bad : {"v\r\nX-Injected: 1", "v\nX-Injected: 1", "v\rX", "v\r\n"}) {
+    CAPTURE(bad);
+    {
+      Fetch f(server().raw_url("/echo"));
+      CHECK(curl_easy_setopt(f.easy, CURLOPT_USERAGENT, bad) == CURLE_OK);
+      refused(f, CURLE_BAD_FUNCTION_ARGUMENT);
+    }
+    {
+      Fetch f(server().raw_url("/echo"));
+      CHECK(curl_easy_setopt(f.easy, CURLOPT_CUSTOMREQUEST, bad) == CURLE_OK);
+      refused(f, CURLE_BAD_FUNCTION_ARGUMENT);
+    }
+    {
+      Fetch f(server().raw_url("/echo") + "?q=" + bad);
+      refused(f, CURLE_URL_MALFORMAT);
+    }
+    Fetch f(server().raw_url("/echo"));
+    curl_slist *list = curl_slist_append(nullptr, "X-Fine: 1");
+    list = curl_slist_append(list, (std::string("X-Bad: ") + bad).c_str());
+    curl_easy_setopt(f.easy, CURLOPT_HTTPHEADER, list);
+    refused(f, CURLE_BAD_FUNCTION_ARGUMENT);
+    CHECK(std::string(f.error) == "CR or LF in a CURLOPT_HTTPHEADER entry");
+    // The handle is not spoiled: without the entry the request goes out.
+    curl_easy_setopt(f.easy, CURLOPT_HTTPHEADER, nullptr);
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(Echo(f.body).count("X-Injected") == 0);
+    curl_slist_free_all(list);
+    served = server().requests_served();
+  }
+}

@@ -87,12 +87,15 @@ TEST_CASE("204 and 304 responses have no body") {
   }
 }
 
-TEST_CASE("a reset connection and an oversize header end with CURLE_RECV_ERROR") {
-  for (const char *path : {"/reset", "/bigheader/200000"}) {
-    CAPTURE(path);
-    Fetch f(server().raw_url(path));
+TEST_CASE("a reset connection ends with CURLE_RECV_ERROR, an oversize header line as libcurl's") {
+  // libcurl 7.88 answers a header line over 100 KiB with CURLE_OUT_OF_MEMORY (probed).
+  const std::pair<const char *, CURLcode> cases[] = {{"/reset", CURLE_RECV_ERROR},
+                                                     {"/bigheader/200000", CURLE_OUT_OF_MEMORY}};
+  for (const auto &c : cases) {
+    CAPTURE(c.first);
+    Fetch f(server().raw_url(c.first));
     curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 3000L);
-    CHECK(curl_easy_perform(f.easy) == CURLE_RECV_ERROR);
+    CHECK(curl_easy_perform(f.easy) == c.second);
     CHECK(std::strlen(f.error) > 0);
   }
 }

@@ -63,7 +63,8 @@ TEST_CASE("bad input ends the transfer with libcurl's code and a readable text")
       {server().raw_url("/reset"), CURLE_RECV_ERROR},
       {server().raw_url("/badheader"), CURLE_WEIRD_SERVER_REPLY},
       {server().raw_url("/badchunk"), CURLE_RECV_ERROR},
-      {server().raw_url("/bigheader/200000"), CURLE_RECV_ERROR},
+      // One header line over 100 KiB: libcurl 7.88's line buffer refuses to grow.
+      {server().raw_url("/bigheader/200000"), CURLE_OUT_OF_MEMORY},
   };
   for (const Case &c : cases) {
     CAPTURE(c.url);

@@ -42,8 +42,9 @@ bool route_auth(const RouteRequest &req, RouteReply &reply);
 bool route_upload(const RouteRequest &req, RouteReply &reply);
 bool route_cookie(const RouteRequest &req, RouteReply &reply);
 bool route_encoding(const RouteRequest &req, RouteReply &reply);
+bool route_crawl(const RouteRequest &req, RouteReply &reply);  // curl's crawler.c example
 
-inline constexpr Route kRoutes[] = {route_redirect, route_auth, route_upload, route_cookie,
-                                    route_encoding};
+inline constexpr Route kRoutes[] = {route_redirect, route_auth,     route_upload,
+                                    route_cookie,   route_encoding, route_crawl};
 
 }  // namespace evm::test

@@ -362,3 +362,32 @@ TEST_CASE("null entries are ignored") {
   f.with({nullptr, "X: 1"});
   CHECK(f.build() == "GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nX: 1\r\n\r\n");
 }
+
+// libcurl 7.88 sends such strings verbatim, letting the rest of the line pass as a header of its
+// own (probed); evmulti refuses the request before a byte is written.
+TEST_CASE("a CR or LF in any application string refuses the request") {
+  std::string_view RequestSpec::*fields[] = {
+      &RequestSpec::method,          &RequestSpec::target,      &RequestSpec::host_header,
+      &RequestSpec::authorization,   &RequestSpec::range,       &RequestSpec::user_agent,
+      &RequestSpec::accept_encoding, &RequestSpec::referer,     &RequestSpec::cookie,
+      &RequestSpec::time_condition,  &RequestSpec::content_type};
+  for (const char *bad : {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\r\n"}) {
+    CAPTURE(bad);
+    for (auto field : fields) {
+      Fixture f;
+      f.spec.*field = bad;
+      std::string out = "kept";
+      auto r = build_request(f.spec, out);
+      CHECK(r.code == RequestError::kLineBreak);
+      CHECK(std::string_view(r.message).find("CR or LF") == 0);
+      CHECK(out == "kept");
+    }
+    Fixture f;
+    f.with({"X-Fine: 1", bad});
+    std::string out;
+    auto r = build_request(f.spec, out);
+    CHECK(r.code == RequestError::kLineBreak);
+    CHECK(std::string_view(r.message) == "CR or LF in a CURLOPT_HTTPHEADER entry");
+    CHECK(out.empty());
+  }
+}

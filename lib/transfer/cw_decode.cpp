@@ -1,0 +1,92 @@
+#include "transfer/cw_decode.h"
+
+#include "util/ascii.h"
+
+namespace evm {
+namespace {
+
+// libcurl refuses a response stacking more codings than this.
+constexpr size_t kMaxStackedEncodings = 5;
+
+// Stands where an unknown coding would be decoded: the body cannot be made sense of.
+class RefuseWriter final : public ClientWriter {
+ public:
+  RefuseWriter(ClientWriter &next, std::string &error, std::string why)
+      : next_(next), error_(error), why_(std::move(why)) {}
+
+  CURLcode write(WriteKind kind, std::string_view data) override {
+    if (kind != WriteKind::Body) return next_.write(kind, data);
+    error_ = why_;
+    return CURLE_BAD_CONTENT_ENCODING;
+  }
+
+ private:
+  ClientWriter &next_;
+  std::string &error_;
+  std::string why_;
+};
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+CURLcode DecodeWriter::write(WriteKind kind, std::string_view data) {
+  if (kind != WriteKind::Body) return next_.write(kind, data);
+  // Inflate one buffer at a time and pass it on before making more.
+  for (;;) {
+    http::Inflater::Step step = inflater_.run(data, out_);
+    if (step.failed) {
+      error_ = inflater_.error();
+      return CURLE_BAD_CONTENT_ENCODING;
+    }
+    if (step.produced > 0) {
+      if (CURLcode rc = next_.write(kind, std::string_view(out_.data(), step.produced))) return rc;
+    }
+    data.remove_prefix(step.consumed);
+    // Done with this input when it is used up and the buffer was not filled (nothing pending).
+    if (step.produced < out_.size() && (data.empty() || step.consumed == 0)) return CURLE_OK;
+  }
+}
+
+ClientWriter &build_decoders(std::string_view value, ClientWriter &next, std::string &error,
+                             std::vector<std::unique_ptr<ClientWriter>> &stages) {
+  std::vector<std::string_view> codings;
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view name = trimmed(value.substr(0, comma));
+    value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
+    if (!name.empty()) codings.push_back(name);
+  }
+  ClientWriter *top = &next;
+  size_t stacked = 0;
+  // Listed in the order they were applied: the first one listed is undone last.
+  for (std::string_view name : codings) {
+    std::unique_ptr<ClientWriter> stage;
+    if (ascii::iequals(name, "identity") || ascii::iequals(name, "none")) continue;
+    if (++stacked > kMaxStackedEncodings) {
+      stage = std::make_unique<RefuseWriter>(*top, error,
+                                             "Reject response due to more than " +
+                                                 std::to_string(kMaxStackedEncodings) +
+                                                 " content encodings");
+    } else if (ascii::iequals(name, "gzip") || ascii::iequals(name, "x-gzip")) {
+      stage = std::make_unique<DecodeWriter>(http::Inflater::Format::Gzip, *top, error);
+    } else if (ascii::iequals(name, "deflate")) {
+      stage = std::make_unique<DecodeWriter>(http::Inflater::Format::Deflate, *top, error);
+    } else {
+      stage = std::make_unique<RefuseWriter>(
+          *top, error,
+          std::string("Unrecognized content encoding type. libcurl understands ") +
+              kSupportedEncodings + " content encodings.");
+    }
+    top = stage.get();
+    stages.push_back(std::move(stage));
+    if (stacked > kMaxStackedEncodings) break;
+  }
+  return *top;
+}
+
+}  // namespace evm

@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""curl's own multi examples, built unchanged against evmulti and against the system libcurl.
+
+The sources are read from Debian's libcurl4-doc at test time, never copied into the tree. Only
+their URL string literals are rewritten, to URLs of the project's loopback test server; an
+example that reads a FIFO or takes arguments is driven as a user would drive it. Each example
+is compiled twice (evmulti's headers and library; the system libcurl), both builds run against
+the same server, and what matters is compared: exit status, bytes written, and the transfers'
+results as the example prints them.
+
+One line per example: PASS, FAIL, XFAIL (listed in EXPECTED_FAILURES below, still failing),
+XPASS (listed but now passing: remove its line) or SKIP (a package is missing). The last line
+is "curl examples: N passed, N failed, N expected failures, N skipped". Exit status 1 on any
+FAIL or XPASS, 77 (meson's skip) when libcurl4-doc or the libcurl development files are
+missing.
+
+usage: run_curl_examples.py --source-root DIR --evmulti-lib PATH --test-server PATH [NAME...]
+"""
+
+import argparse
+import difflib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+# Examples that do not yet behave as with libcurl, each with what it waits for. When the
+# feature lands on main, delete the line; the harness says XPASS until you do.
+EXPECTED_FAILURES = {
+    "multi-app": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
+    "multi-legacy": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
+    "multi-debugcallback": "needs CURLOPT_DEBUGFUNCTION",
+    "hiperfifo": "needs CURLOPT_PROGRESSFUNCTION and CURLOPT_FOLLOWLOCATION",
+    "ephiperfifo": "needs CURLOPT_PROGRESSFUNCTION and CURLOPT_FOLLOWLOCATION",
+    "evhiperfifo": "needs CURLOPT_PROGRESSFUNCTION",
+    "ghiper": "needs CURLOPT_FOLLOWLOCATION",
+    "crawler": "needs CURLOPT_FOLLOWLOCATION",
+}
+
+EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
+HARNESS = "harness"  # check_example's verdict when the libcurl side itself broke
+RUN_TIMEOUT = 60  # seconds per run of one build; the slowest example takes about 2 s
+
+# ---------------------------------------------------------------------------------------------
+# What each example needs, where its URLs point, how it is driven and what is compared.
+
+
+class Ports:
+    def __init__(self, http, raw):
+        self.http_port = http
+        self.raw_port = raw
+
+    def http(self, path):  # libevent's evhttp listener
+        return "http://127.0.0.1:%d%s" % (self.http_port, path)
+
+    def raw(self, path):  # hand-written listener: no Date header, exact bytes
+        return "http://127.0.0.1:%d%s" % (self.raw_port, path)
+
+
+def ten_at_a_time_urls(p, i, _orig):
+    # A mix of bodies and of failures whose codes and texts both engines must agree on.
+    kinds = [
+        lambda n: p.http("/bytes/%d" % (1000 * n + 1)),
+        lambda n: p.http("/chunked/%d" % (700 * n)),
+        lambda n: p.raw("/ok/%d" % n),
+        lambda n: p.http("/status/404"),
+        lambda n: p.raw("/close-delimited/%d" % (100 * n)),
+        lambda n: p.raw("/chunked-trailers"),
+    ]
+    special = {7: p.raw("/partial"), 19: p.raw("/empty"), 33: p.raw("/badchunk")}
+    return special.get(i) or kinds[i % len(kinds)](i)
+
+
+UPLOAD_INPUT = b"".join(b"line %d of what the user pipes in\n" % i for i in range(300))
+FIFO_PATHS = [
+    ("http", "/bytes/100"),
+    ("http", "/chunked/150000"),
+    ("raw", "/ok/0"),
+    ("http", "/status/404"),
+    ("http", "/status/302?Location=/bytes/7000"),
+    ("raw", "/partial"),
+]
+
+
+def fifo_urls(p):
+    return [getattr(p, kind)(path) for kind, path in FIFO_PATHS]
+
+
+EXAMPLES = {
+    "10-at-a-time": dict(urls=ten_at_a_time_urls, compare=["stderr-results", "exit"]),
+    "multi-app": dict(
+        urls=lambda p, i, o: p.raw("/echo") if i == 0 else p.raw("/echo?upload"),
+        stdin=UPLOAD_INPUT,
+        compare=["stdout-lines", "exit"],
+    ),
+    "multi-legacy": dict(
+        urls=lambda p, i, o: p.raw("/echo") if i == 0 else p.raw("/echo?upload"),
+        stdin=UPLOAD_INPUT,
+        compare=["stdout-lines", "exit"],
+    ),
+    "multi-single": dict(urls=lambda p, i, o: p.http("/bytes/200000"), compare=["stdout", "exit"]),
+    "multi-double": dict(
+        # The second URL keeps its host name, so "localhost" goes through the resolver.
+        urls=lambda p, i, o: p.raw("/echo") if i == 0 else p.raw("/echo").replace(
+            "127.0.0.1", "localhost"),
+        compare=["stdout-lines", "stderr-lines", "exit"],
+    ),
+    "multi-debugcallback": dict(urls=lambda p, i, o: p.raw("/echo"),
+                                compare=["stdout", "trace", "exit"]),
+    "multi-event": dict(
+        deps=[("pkg", "libevent")],
+        args=lambda p: [p.http("/bytes/5000"), p.http("/chunked/90000"), p.raw("/ok/1"),
+                        p.http("/status/404")],
+        compare=["stdout-lines", "files", "exit"],
+    ),
+    "multi-post": dict(urls=lambda p, i, o: p.raw("/echo"), compare=["stdout-form", "exit"]),
+    "multi-formadd": dict(urls=lambda p, i, o: p.raw("/echo"), compare=["stdout-form", "exit"]),
+    "hiperfifo": dict(deps=[("pkg", "libevent")], fifo=True, stop_word=True,
+                      compare=["done-lines", "last-progress", "exit"]),
+    "ephiperfifo": dict(fifo=True, compare=["done-lines", "last-progress", "exit"]),
+    "evhiperfifo": dict(deps=[("lib", "ev.h", "-lev")], fifo=True,
+                        compare=["done-lines", "last-progress", "exit"]),
+    "ghiper": dict(deps=[("pkg", "glib-2.0")], fifo=True, compare=["done-lines", "exit"]),
+    "crawler": dict(deps=[("pkg", "libxml-2.0")], urls=lambda p, i, o: p.raw("/crawl/"),
+                    compare=["crawl", "exit"]),
+}
+
+# String literals holding a URL with a host: "http://" alone (crawler's prefix test) stays.
+URL_LITERAL = re.compile(r'"((?:https?|ftp)://[^"\s/]+[^"\s]*)"')
+
+# ---------------------------------------------------------------------------------------------
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def child_env():
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["NO_PROXY"] = env["no_proxy"] = "*"
+    return env
+
+
+def pkg_config(*args):
+    r = subprocess.run(["pkg-config", *args], capture_output=True, text=True)
+    return r.stdout.split() if r.returncode == 0 else None
+
+
+def dep_flags(deps):
+    """Compiler flags for the example's third-party libraries, or (None, why) if missing."""
+    flags = []
+    for dep in deps:
+        if dep[0] == "pkg":
+            f = pkg_config("--cflags", "--libs", dep[1])
+            if f is None:
+                return None, "pkg-config cannot find %s (install its -dev package)" % dep[1]
+            flags += f
+        else:
+            _, header, lib = dep
+            if not any(os.path.exists(os.path.join(d, header))
+                       for d in ("/usr/include", "/usr/local/include")):
+                return None, "%s not found (install its -dev package)" % header
+            flags.append(lib)
+    return flags, None
+
+
+def rewrite(source, spec, ports):
+    urls = spec.get("urls")
+    count = [0]
+
+    def sub(m):
+        i = count[0]
+        count[0] += 1
+        return '"%s"' % urls(ports, i, m.group(1))
+
+    if urls is None:
+        return source, 0
+    out = URL_LITERAL.sub(sub, source)
+    return out, count[0]
+
+
+def compile_both(name, src_path, work, args, deps_flags):
+    cc = shlex.split(os.environ.get("CC", "cc"))  # meson's C compiler command, ccache and all
+    evm_lib = os.path.abspath(args.evmulti_lib)
+    libcurl = (pkg_config("--cflags", "libcurl") or []) + (pkg_config("--libs", "libcurl") or [])
+    builds = {
+        # Our include directory comes first, so <curl/curl.h> is evmulti's, not the system's.
+        "evmulti": ["-I" + os.path.join(args.source_root, "include"), src_path, evm_lib,
+                    "-Wl,-rpath," + os.path.dirname(evm_lib)],
+        "libcurl": [src_path] + libcurl,
+    }
+    if os.environ.get("EVM_CURL_EXAMPLES_SELF_CHECK"):  # libcurl against itself: stable?
+        builds["evmulti"] = builds["libcurl"]
+    binaries = {}
+    for variant, flags in builds.items():
+        exe = os.path.join(work, "%s-%s" % (name, variant))
+        # -w: the examples are built as shipped; their warnings are not ours to fix.
+        cmd = cc + ["-w", "-o", exe] + flags + deps_flags + ["-lm"]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            return None, (variant, "build against %s failed:\n%s" % (variant, r.stderr[-3000:]))
+        binaries[variant] = exe
+    return binaries, (None, None)
+
+
+def wait_for(predicate, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def run_fifo(exe, cwd, spec, ports):
+    """Start the example, feed URLs into hiper.fifo as `echo URL > hiper.fifo` would, wait for
+    one DONE line per URL, then stop it as its comment says: "stop" where it reads that word,
+    otherwise Ctrl-C (SIGINT)."""
+    out_path = os.path.join(cwd, "stdout.txt")
+    err_path = os.path.join(cwd, "stderr.txt")
+    urls = fifo_urls(ports)
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        # Line-buffered stdout, as on a terminal, so lines show up while it runs.
+        proc = subprocess.Popen(["stdbuf", "-oL", exe], cwd=cwd, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, env=child_env())
+    fifo = os.path.join(cwd, "hiper.fifo")
+
+    def text():
+        with open(out_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    note = ""
+    try:
+        if not wait_for(lambda: "Now, pipe" in text() or proc.poll() is not None, 10):
+            note = "never announced its FIFO"
+        elif proc.poll() is None:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(fd, ("\n".join(urls) + "\n").encode())
+            os.close(fd)
+            if not wait_for(lambda: text().count("DONE: ") >= len(urls) or
+                            proc.poll() is not None, RUN_TIMEOUT):
+                note = "timed out waiting for %d DONE lines" % len(urls)
+        if proc.poll() is None:
+            if spec.get("stop_word"):
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                os.write(fd, b"stop\n")
+                os.close(fd)
+                if not wait_for(lambda: proc.poll() is not None, 5):
+                    proc.send_signal(signal.SIGINT)
+            else:
+                proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            note = note or "did not stop after SIGINT"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with open(err_path, "rb") as f:
+        err = f.read()
+    return dict(exit=proc.returncode, stdout=text().encode(), stderr=err, note=note, cwd=cwd)
+
+
+def run_plain(exe, cwd, spec, ports):
+    argv = [exe] + (spec["args"](ports) if "args" in spec else [])
+    try:
+        r = subprocess.run(argv, cwd=cwd, input=spec.get("stdin", b""), capture_output=True,
+                           timeout=RUN_TIMEOUT, env=child_env())
+        for stream in ("stdout", "stderr"):  # for a look with --keep
+            with open(os.path.join(cwd, stream + ".txt"), "wb") as f:
+                f.write(getattr(r, stream))
+        return dict(exit=r.returncode, stdout=r.stdout, stderr=r.stderr, note="", cwd=cwd)
+    except subprocess.TimeoutExpired as e:
+        return dict(exit="timeout", stdout=e.stdout or b"", stderr=e.stderr or b"",
+                    note="timed out after %d s" % RUN_TIMEOUT, cwd=cwd)
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisers: each turns one run into the text that must be equal between the two builds.
+
+
+def lines(data):
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def vary(text):
+    # Elapsed times inside error texts ("after 0 ms") are not behaviour.
+    return re.sub(r"after \d+ ms", "after N ms", text)
+
+
+def trace_text(stderr):
+    """multi-debugcallback's dumps, joined per kind (the split into callback calls and the
+    CURLINFO_TEXT lines are each library's own)."""
+    kinds = {}
+    current = None
+    for line in lines(stderr):
+        m = re.match(r"^(=> Send header|=> Send data|<= Recv header|<= Recv data), +\d+ bytes",
+                     line)
+        if m:
+            current = m.group(1)
+            kinds.setdefault(current, "")
+        elif line.startswith("== Info:"):
+            current = None
+        elif current and re.match(r"^[0-9a-f]{4}: ", line):
+            kinds[current] += line[6:]
+    return "\n".join("%s: %s" % (k, kinds[k]) for k in sorted(kinds))
+
+
+def form_text(stdout):
+    """The server's echo of a multipart POST, with the random boundary named BOUNDARY. Its
+    Content-Length follows the boundary's length, which is each library's choice."""
+    text = stdout.decode("utf-8", "replace")
+    m = re.search(r"boundary=([^\s;]+)", text)
+    if m:
+        text = text.replace(m.group(1), "BOUNDARY")
+    return "\n".join(l for l in text.splitlines() if not l.lower().startswith("content-length:"))
+
+
+def crawl_text(stdout):
+    out = []
+    for line in lines(stdout):
+        line = re.sub(r"^\[\d+\] ", "", line)
+        line = re.sub(r"/crawl/(\w+)/[\d-]+", r"/crawl/\1/ID", line)
+        out.append(line)
+    return "\n".join(sorted(out))
+
+
+def last_progress(stdout):
+    last = {}
+    for line in lines(stdout):
+        m = re.match(r"^Progress: (\S+) \((.*)\)$", line)
+        if m:
+            last[m.group(1)] = m.group(2)
+    return "\n".join("%s %s" % kv for kv in sorted(last.items()))
+
+
+def files_text(cwd):
+    out = []
+    for f in sorted(os.listdir(cwd)):
+        if f.endswith(".download"):
+            with open(os.path.join(cwd, f), "rb") as fh:
+                data = fh.read()
+            out.append("%s: %d bytes, %r" % (f, len(data), data[:60]))
+    return "\n".join(out)
+
+
+def normalise(what, run):
+    if what == "exit":
+        return "exit status %s" % run["exit"]
+    if what == "stdout":
+        data = run["stdout"]
+        return "%d bytes\n%s" % (len(data), data.decode("utf-8", "replace"))
+    if what == "stdout-lines":
+        return "\n".join(sorted(vary(l) for l in lines(run["stdout"])))
+    if what == "stderr-lines":
+        return "\n".join(sorted(vary(l) for l in lines(run["stderr"])))
+    if what == "stderr-results":
+        # "R: code - curl_easy_strerror(code) <url>": evmulti's strerror texts are its own
+        # wording by design (lib/api/strerror.cpp), so the code and the URL are compared.
+        return "\n".join(sorted(re.sub(r"^(R: -?\d+) - .* <", r"\1 <", l)
+                                 for l in lines(run["stderr"]) if l.startswith("R: ")))
+    if what == "done-lines":
+        return "\n".join(sorted(vary(l) for l in lines(run["stdout"]) if l.startswith("DONE: ")))
+    if what == "last-progress":
+        return last_progress(run["stdout"])
+    if what == "trace":
+        return trace_text(run["stderr"])
+    if what == "stdout-form":
+        return form_text(run["stdout"])
+    if what == "crawl":
+        return crawl_text(run["stdout"])
+    if what == "files":
+        return files_text(run["cwd"])
+    raise ValueError(what)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def check_example(name, examples_dir, args, ports, work_root):
+    """Returns (True, what was compared), (False, why not), (None, skip reason) or (HARNESS, what
+    broke on the libcurl side)."""
+    spec = EXAMPLES[name]
+    src = os.path.join(examples_dir, name + ".c")
+    if not os.path.exists(src):
+        return None, "%s not in %s" % (name + ".c", examples_dir)
+    flags, why = dep_flags(spec.get("deps", []))
+    if flags is None:
+        return None, why
+    with open(src, encoding="utf-8") as f:
+        source = f.read()
+    rewritten, count = rewrite(source, spec, ports)
+    if spec.get("urls") and count == 0:
+        return False, "no URL literal found to point at the loopback server"
+    work = os.path.join(work_root, name)
+    os.makedirs(work)
+    src_copy = os.path.join(work, name + ".c")
+    with open(src_copy, "w", encoding="utf-8") as f:
+        f.write(rewritten)
+    binaries, (variant, why) = compile_both(name, src_copy, work, args, flags)
+    if binaries is None:
+        # The system libcurl failing to build an example is the harness's fault, never expected.
+        return (HARNESS if variant == "libcurl" else False), why
+    results = {}
+    for variant, exe in binaries.items():
+        cwd = os.path.join(work, "run-" + variant)
+        os.makedirs(cwd)
+        # Examples that upload "their own source file" find it in the directory they run in.
+        shutil.copy(src_copy, cwd)
+        runner = run_fifo if spec.get("fifo") else run_plain
+        results[variant] = runner(exe, cwd, spec, ports)
+    problems = []
+    for variant, r in results.items():
+        if r["note"]:
+            problems.append("%s build: %s" % (variant, r["note"]))
+    for what in spec["compare"]:
+        want = normalise(what, results["libcurl"])
+        got = normalise(what, results["evmulti"])
+        if want != got:
+            diff = list(difflib.unified_diff(want.splitlines(), got.splitlines(),
+                                             "libcurl", "evmulti", lineterm="", n=1))
+            if len(diff) > 60:
+                diff = diff[:60] + ["... (%d more diff lines)" % (len(diff) - 60)]
+            problems.append("%s differs:\n    %s" % (what, "\n    ".join(diff)))
+    if not problems:
+        return True, "%s (%s)" % (", ".join(spec["compare"]), "%d URLs rewritten" % count
+                                  if count else "URLs given as a user would")
+    return False, "\n  ".join(problems)
+
+
+def find_examples_dir():
+    override = os.environ.get("EVM_CURL_EXAMPLES_DIR")
+    for d in ([override] if override else []) + EXAMPLE_DIRS:
+        if d and os.path.isdir(d):
+            return d
+    return None
+
+
+def start_server(path):
+    proc = subprocess.Popen([path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    first = proc.stdout.readline().split()
+    if len(first) != 2:
+        proc.kill()
+        raise RuntimeError("test_server did not print its ports")
+    return proc, Ports(int(first[0]), int(first[1]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source-root", required=True)
+    ap.add_argument("--evmulti-lib", required=True)
+    ap.add_argument("--test-server", required=True)
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+
+    examples_dir = find_examples_dir()
+    if examples_dir is None:
+        log("SKIP all: curl's examples not found in %s (install libcurl4-doc)" %
+            " or ".join(EXAMPLE_DIRS))
+        return 77
+    if pkg_config("--exists", "libcurl") is None:
+        log("SKIP all: the system libcurl's development files are missing "
+            "(install libcurl4-openssl-dev)")
+        return 77
+    for tool in ("stdbuf",):
+        if shutil.which(tool) is None:
+            log("SKIP all: %s not found" % tool)
+            return 77
+
+    names = args.names or list(EXAMPLES)
+    unknown = [n for n in names if n not in EXAMPLES]
+    if unknown:
+        log("unknown examples: %s" % ", ".join(unknown))
+        return 2
+    stale = [n for n in EXPECTED_FAILURES if n not in EXAMPLES]
+    if stale:
+        log("EXPECTED_FAILURES names unknown examples: %s" % ", ".join(stale))
+        return 2
+
+    server, ports = start_server(args.test_server)
+    work_root = tempfile.mkdtemp(prefix="curl-examples-")
+    counts = dict(passed=0, failed=0, xfail=0, skipped=0)
+    log("curl examples from %s, loopback server: http %d, raw %d" %
+        (examples_dir, ports.http_port, ports.raw_port))
+    try:
+        for name in names:
+            started = time.monotonic()
+            try:
+                ok, msg = check_example(name, examples_dir, args, ports, work_root)
+            except Exception as e:  # a harness bug is this example's failure, not everyone's
+                ok, msg = False, "harness error: %r" % e
+            took = "%.1fs" % (time.monotonic() - started)
+            reason = EXPECTED_FAILURES.get(name)
+            if ok == HARNESS:
+                counts["failed"] += 1
+                log("FAIL  %s [%s]: the harness, not evmulti:\n  %s" % (name, took, msg))
+            elif ok is None:
+                counts["skipped"] += 1
+                log("SKIP  %s: %s" % (name, msg))
+            elif ok and reason:
+                counts["failed"] += 1
+                log("XPASS %s [%s]: behaves as with libcurl now; remove its line from "
+                    "EXPECTED_FAILURES (%s)" % (name, took, reason))
+            elif ok:
+                counts["passed"] += 1
+                log("PASS  %s [%s]: %s" % (name, took, msg))
+            elif reason:
+                counts["xfail"] += 1
+                log("XFAIL %s [%s] (%s):\n  %s" % (name, took, reason, msg))
+            else:
+                counts["failed"] += 1
+                log("FAIL  %s [%s]:\n  %s" % (name, took, msg))
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if args.keep:
+            log("work directory kept: %s" % work_root)
+        else:
+            shutil.rmtree(work_root, ignore_errors=True)
+    log("curl examples: %d passed, %d failed, %d expected failures, %d skipped" %
+        (counts["passed"], counts["failed"], counts["xfail"], counts["skipped"]))
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
