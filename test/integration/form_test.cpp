@@ -695,3 +695,26 @@ TEST_CASE("CUSTOMREQUEST keeps its method for a form, and EFFECTIVE_METHOD says 
   CHECK(contains(r.echo.body, "name=\"a\"\r\n\r\n1\r\n"));
   curl_mime_free(m);
 }
+
+TEST_CASE("freeing attached subparts leaves their part empty; freeing the root frees the rest") {
+  freed_count = 0;
+  Source src{"never read"};
+  curl_mime *m = curl_mime_init(nullptr);
+  curl_mime *sub = curl_mime_init(nullptr);
+  curl_mimepart *q = curl_mime_addpart(sub);
+  curl_mime_data_cb(q, 10, read_source, nullptr, count_free, &src);
+  curl_mimepart *p = curl_mime_addpart(m);
+  curl_mime_name(p, "sub");
+  REQUIRE(curl_mime_subparts(p, sub) == CURLE_OK);
+  curl_mime_free(sub);
+  CHECK(freed_count == 1);
+  Posted r = post(m);
+  CHECK(r.rc == CURLE_OK);
+  CHECK(
+      r.echo.body ==
+      with_boundary("--{B}\r\nContent-Disposition: form-data; name=\"sub\"\r\n\r\n\r\n--{B}--\r\n",
+                    r.boundary));
+  CHECK(src.reads == 0);
+  curl_mime_free(m);
+  CHECK(freed_count == 1);
+}

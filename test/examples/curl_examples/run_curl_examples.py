@@ -34,12 +34,6 @@ import time
 EXPECTED_FAILURES = {
     "multi-app": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
     "multi-legacy": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
-    "multi-debugcallback": "needs CURLOPT_DEBUGFUNCTION",
-    "hiperfifo": "needs CURLOPT_PROGRESSFUNCTION and CURLOPT_FOLLOWLOCATION",
-    "ephiperfifo": "needs CURLOPT_PROGRESSFUNCTION and CURLOPT_FOLLOWLOCATION",
-    "evhiperfifo": "needs CURLOPT_PROGRESSFUNCTION",
-    "ghiper": "needs CURLOPT_FOLLOWLOCATION",
-    "crawler": "needs CURLOPT_FOLLOWLOCATION",
 }
 
 EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
