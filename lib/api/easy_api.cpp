@@ -230,9 +230,12 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       else if (!t->opt.custom_request.empty())
         *as_str = t->opt.custom_request.c_str();
       else
-        *as_str = t->opt.method == evm::EasyOptions::Method::Head   ? "HEAD"
-                  : t->opt.method == evm::EasyOptions::Method::Post ? "POST"
-                                                                   : "GET";
+        *as_str = t->opt.method == evm::EasyOptions::Method::Head ? "HEAD"
+                  : t->opt.method == evm::EasyOptions::Method::Post ||
+                          t->opt.method == evm::EasyOptions::Method::MimePost ||  // forms too
+                          t->opt.method == evm::EasyOptions::Method::FormPost
+                      ? "POST"
+                      : "GET";
       return CURLE_OK;
 
       // -- uploads and pause (helper: upload)

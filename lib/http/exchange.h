@@ -46,7 +46,7 @@ class ExchangeSink {
 
 struct ExchangeRequest {
   std::string_view head;      // the serialized request head, copied by start()
-  int64_t body_size = -1;     // -1: no body; otherwise bytes read_body() will give
+  int64_t body_size = -1;     // bytes read_body() gives; -1: none, or unknown when `chunked`
   bool head_request = false;  // the response has no body whatever its headers say
   bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
   bool chunked = false;       // frame the body with chunked transfer-coding (size may be -1)

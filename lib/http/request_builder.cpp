@@ -150,13 +150,15 @@ RequestBuildResult build_request(const RequestSpec &spec, std::string &out) {
     if (!entry || !custom_line(entry, line)) continue;
     // Custom Host lines already went into Host's slot, unless Host was removed.
     if (host_sent && ascii::istarts_with(line, "Host:")) continue;
+    // A body type of our own (a form's, with its boundary) already took a custom type's value.
+    if (!spec.content_type.empty() && ascii::istarts_with(line, "Content-Type:")) continue;
     out.append(line).append(kCrlf);
   }
 
   if (spec.body_size >= 0 && !result.chunked_body && !find_custom(custom, "Content-Length"))
     add_header(out, "Content-Length", std::to_string(spec.body_size));
   if (!spec.content_type.empty())
-    add_unless_custom("Content-Type", spec.content_type);
+    add_header(out, "Content-Type", spec.content_type);
   else if (spec.is_post)
     add_unless_custom("Content-Type", "application/x-www-form-urlencoded");
   if (spec.expect_100) add_unless_custom("Expect", "100-continue");

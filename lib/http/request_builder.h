@@ -25,8 +25,10 @@ struct RequestSpec {
   std::string_view referer;          // REFERER, AUTOREFERER
   std::string_view cookie;           // COOKIE and the cookie engine: "a=1; b=2"
   std::string_view time_condition;   // a whole line: "If-Modified-Since: <date>"
-  std::string_view content_type;     // a body's own type (MIME: multipart/form-data; boundary=)
-  bool expect_100 = false;           // add "Expect: 100-continue" after the body headers
+  // A body's own type (MIME: multipart/form-data; boundary=...). It replaces any custom
+  // Content-Type entry (the caller folded that entry's value in), as libcurl does for forms.
+  std::string_view content_type;
+  bool expect_100 = false;                      // add "Expect: 100-continue" after the body headers
   std::span<const char *const> custom_headers;  // CURLOPT_HTTPHEADER, in list order
   int64_t body_size = kNoBody;  // >= 0: known size (Content-Length), or kNoBody/kUnknownBodySize
   bool http10 = false;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cookie/cookie_engine.h"
+#include "mime/post_slot.h"
 #include "net/tls_config.h"
 
 namespace evm {
@@ -30,7 +31,7 @@ struct EasyOptions {
   const curl_slist *http_headers = nullptr;  // borrowed, as libcurl does
   std::string user_agent;
   std::string custom_request;
-  enum class Method { Get, Post, Head, Put } method = Method::Get;
+  enum class Method { Get, Post, Head, Put, MimePost, FormPost } method = Method::Get;
   const char *post_fields = nullptr;  // borrowed (POSTFIELDS) or points into post_copy
   std::string post_copy;              // COPYPOSTFIELDS
   int64_t post_size = -1;             // -1: strlen(post_fields)
@@ -70,6 +71,9 @@ struct EasyOptions {
   long expect_100_timeout_ms = 1000;
 
   // -- forms (helper: form)
+  mime::PostSlot mime_post;                  // MIMEPOST: the application's tree (Method::MimePost)
+  const curl_httppost *http_post = nullptr;  // HTTPPOST, borrowed (Method::FormPost)
+  long mime_options = 0;                     // MIME_OPTIONS (CURLMIMEOPT_FORMESCAPE)
 
   // -- cookies (helper: cookie)
   std::string cookie;            // COOKIE: sent as given, after the engine's cookies

@@ -99,7 +99,9 @@ CURLcode follow_next(FollowState &f, const EasyOptions &opt, const http::Url &cu
   info.redirected = now();
   if (f.next == FollowState::Next::AuthRetry) return CURLE_OK;
 
-  bool post = opt.method == EasyOptions::Method::Post;
+  bool post = opt.method == EasyOptions::Method::Post ||
+              opt.method == EasyOptions::Method::MimePost ||  // forms post too (helper: form)
+              opt.method == EasyOptions::Method::FormPost;
   switch (f.status) {
     case 301:
       if (post && !(opt.post_redir & CURL_REDIR_POST_301)) f.post_as_get = true;

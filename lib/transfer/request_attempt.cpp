@@ -9,6 +9,7 @@
 #include "http/retry_after.h"
 #include "transfer/cr_buffer.h"
 #include "transfer/cr_read_callback.h"
+#include "transfer/cr_mime.h"
 #include "util/ascii.h"
 #include "util/base64.h"
 
@@ -46,6 +47,13 @@ CURLcode RequestAttempt::build_head() {
     const char *data = opt.post_fields ? opt.post_fields : "";
     body_size = opt.post_size >= 0 ? opt.post_size : static_cast<int64_t>(std::strlen(data));
     body_ = std::make_unique<BufferReader>(data, static_cast<size_t>(body_size));
+  } else if (is_form_post(opt) && !post_as_get()) {
+    method = "POST";  // forms (helper: form): MIMEPOST and HTTPPOST, see cr_mime.h
+    FormBody form = make_form_body(opt, env_.error, stop_);
+    form_tree_ = std::move(form.converted);
+    form_type_ = std::move(form.content_type);
+    body_ = std::move(form.reader);
+    body_size = form.size < 0 ? http::kUnknownBodySize : form.size;
   }
   if (!opt.custom_request.empty()) {
     method = opt.custom_request.c_str();
@@ -97,6 +105,9 @@ CURLcode RequestAttempt::build_head() {
   }
 
   // -- forms (helper: form)
+  if (is_form_post(opt) && !post_as_get()) {
+    spec.content_type = form_type_;
+  }
 
   // -- cookies (helper: cookie)
   std::string cookie_value = cookie_header_value(opt, url_, tls_);
@@ -139,7 +150,7 @@ void RequestAttempt::decide_expect_100(http::RequestSpec &spec) {
       custom_wants = ascii::istarts_with(value.substr(i), "100-continue");
   }
   bool put = env_.opt.method == EasyOptions::Method::Put;
-  bool post = env_.opt.method == EasyOptions::Method::Post;
+  bool post = env_.opt.method == EasyOptions::Method::Post || is_form_post(env_.opt);
   if (put && spec.body_size != 0 && spec.body_size != http::kNoBody && !spec.http10) {
     spec.expect_100 = !custom;
     expect_100_ = custom ? custom_wants : true;

@@ -10,6 +10,7 @@
 #include "http/exchange.h"
 #include "http/request_builder.h"
 #include "http/url.h"
+#include "mime/mime_tree.h"
 #include "transfer/client_reader.h"
 #include "transfer/connect_to.h"
 #include "transfer/cw_client.h"
@@ -50,7 +51,8 @@ class RequestAttempt final : public ExchangeSink {
   const std::string &origin() const { return origin_; }  // connection-pool key
   bool tls() const { return tls_; }
   ExchangeRequest request() const;
-  int64_t body_size() const { return body_ ? body_->length() : 0; }
+  // The body's length for progress: 0 when there is none or it is unknown (chunked), as libcurl.
+  int64_t body_size() const { return body_ && body_->length() > 0 ? body_->length() : 0; }
   // Back to the start for a retry or a redirect that sends the body again; false when the body
   // cannot rewind (then stop_code() is CURLE_SEND_FAIL_REWIND and the error text says why).
   bool rewind() { return !body_ || body_->rewind(); }
@@ -116,6 +118,8 @@ class RequestAttempt final : public ExchangeSink {
   bool expect_100_ = false;  // wait for a 100 before the body
 
   // -- forms (helper: form)
+  std::unique_ptr<mime::Mime> form_tree_;  // HTTPPOST's list converted for this request
+  std::string form_type_;                  // the form's Content-Type, with its boundary
 
   // -- cookies (helper: cookie)
 

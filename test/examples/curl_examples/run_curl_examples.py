@@ -34,8 +34,6 @@ import time
 EXPECTED_FAILURES = {
     "multi-app": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
     "multi-legacy": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
-    "multi-post": "needs the MIME API (curl_mime_*, CURLOPT_MIMEPOST)",
-    "multi-formadd": "needs curl_formadd and CURLOPT_HTTPPOST",
 }
 
 EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
@@ -106,6 +104,7 @@ EXAMPLES = {
             "127.0.0.1", "localhost"),
         compare=["stdout-lines", "stderr-lines", "exit"],
     ),
+    "multi-debugcallback": dict(urls=lambda p, i, o: p.raw("/echo"),
                                 compare=["stdout", "trace", "exit"]),
     "multi-event": dict(
         deps=[("pkg", "libevent")],
@@ -115,8 +114,13 @@ EXAMPLES = {
     ),
     "multi-post": dict(urls=lambda p, i, o: p.raw("/echo"), compare=["stdout-form", "exit"]),
     "multi-formadd": dict(urls=lambda p, i, o: p.raw("/echo"), compare=["stdout-form", "exit"]),
+    "hiperfifo": dict(deps=[("pkg", "libevent")], fifo=True, stop_word=True,
                       compare=["done-lines", "last-progress", "exit"]),
+    "ephiperfifo": dict(fifo=True, compare=["done-lines", "last-progress", "exit"]),
+    "evhiperfifo": dict(deps=[("lib", "ev.h", "-lev")], fifo=True,
                         compare=["done-lines", "last-progress", "exit"]),
+    "ghiper": dict(deps=[("pkg", "glib-2.0")], fifo=True, compare=["done-lines", "exit"]),
+    "crawler": dict(deps=[("pkg", "libxml-2.0")], urls=lambda p, i, o: p.raw("/crawl/"),
                     compare=["crawl", "exit"]),
 }
 
