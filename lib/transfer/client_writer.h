@@ -10,8 +10,9 @@
 namespace evm {
 
 enum class WriteKind {
-  Body,  // response body bytes
-  Head,  // one whole head (status line and headers, interim ones too) or trailer block
+  Body,     // response body bytes
+  Head,     // one response head (status line and headers, interim ones too), or a line of it
+  Trailer,  // the trailer block of a chunked body, or a line of it
 };
 
 class ClientWriter {

@@ -5,7 +5,7 @@
 namespace evm {
 
 CURLcode ClientOutWriter::write(WriteKind kind, std::string_view data) {
-  if (kind == WriteKind::Head) return write_head(data);
+  if (kind != WriteKind::Body) return write_head(data, kind == WriteKind::Head);
   size_t wrote;
   {
     CallbackGuard in_cb(host_);
@@ -19,7 +19,7 @@ CURLcode ClientOutWriter::write(WriteKind kind, std::string_view data) {
   return CURLE_WRITE_ERROR;
 }
 
-CURLcode ClientOutWriter::write_head(std::string_view raw) {
+CURLcode ClientOutWriter::write_head(std::string_view raw, bool response_head) {
   curl_write_callback fn = opt_.header_fn;
   void *data = opt_.header_data;
   if (!fn) {
@@ -27,9 +27,8 @@ CURLcode ClientOutWriter::write_head(std::string_view raw) {
     fn = opt_.write_fn;
   }
   bool to_header = opt_.header_fn || data;
-  // HEADER copies response heads into the body stream, not trailer blocks (libcurl 7.88); a
-  // head starts with its status line, which no trailer field name can look like.
-  bool to_body = opt_.include_header && raw.substr(0, 5) == "HTTP/";
+  // HEADER copies response heads into the body stream, not trailer blocks (libcurl 7.88).
+  bool to_body = opt_.include_header && response_head;
   if (!to_header && !to_body) return CURLE_OK;
   while (!raw.empty()) {
     size_t eol = raw.find('\n');

@@ -20,7 +20,7 @@ class ClientOutWriter final : public ClientWriter {
   CURLcode write(WriteKind kind, std::string_view data) override;
 
  private:
-  CURLcode write_head(std::string_view raw);
+  CURLcode write_head(std::string_view raw, bool response_head);
 
   const EasyOptions &opt_;
   TransferHost &host_;

@@ -70,7 +70,7 @@ class PauseWriter final : public ClientWriter {
     while (taken < data.size() && !state_.recv) {
       std::string_view rest = data.substr(taken);
       size_t len;
-      if (kind == WriteKind::Head) {
+      if (kind != WriteKind::Body) {
         size_t eol = rest.find('\n');
         len = eol == std::string_view::npos ? rest.size() : eol + 1;
       } else {

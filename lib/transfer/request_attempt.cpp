@@ -235,7 +235,7 @@ bool RequestAttempt::on_body(std::string_view data) {
 
 bool RequestAttempt::on_trailers(const h1::ResponseHead &trailers) {
   env_.trace.headers('<', trailers.raw);
-  if (CURLcode rc = writers_->write(WriteKind::Head, trailers.raw)) return stop(rc);
+  if (CURLcode rc = writers_->write(WriteKind::Trailer, trailers.raw)) return stop(rc);
   return true;
 }
 

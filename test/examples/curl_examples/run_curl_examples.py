@@ -32,8 +32,6 @@ import time
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
 EXPECTED_FAILURES = {
-    "multi-app": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
-    "multi-legacy": "needs CURLOPT_UPLOAD with the default READFUNCTION (stdin)",
 }
 
 EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
