@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include "../support/zlib_compress.h"
+
 #include <string>
 #include <vector>
 
@@ -10,20 +12,7 @@ using evm::http::Inflater;
 
 namespace {
 
-// Compresses with zlib: window_bits 15 = zlib wrapper, 31 = gzip, -15 = raw deflate.
-std::string compress(const std::string &in, int window_bits) {
-  z_stream s{};
-  REQUIRE(deflateInit2(&s, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&s, in.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef *>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&s, Z_FINISH) == Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using evm::test::compress;
 
 // Feeds `in` in pieces of `piece` bytes with an output buffer of `room`; collects everything.
 std::string inflate_all(Inflater &inf, std::string_view in, size_t piece, size_t room,

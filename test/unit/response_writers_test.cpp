@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include "../support/zlib_compress.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,17 +34,7 @@ struct Collect final : ClientWriter {
 };
 
 std::string gzip(const std::string &in, int window_bits = 31) {
-  z_stream s{};
-  REQUIRE(deflateInit2(&s, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&s, in.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef *>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&s, Z_FINISH) == Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
+  return evm::test::compress(in, window_bits);
 }
 
 // Writes `data` through the chain in pieces of `piece` bytes.
