@@ -93,12 +93,12 @@ class Transfer final : public TimerClient,
     int os_errno = 0;
     AddressList addrs;
     bool resolve_failed = false;
-    bool retried = false;      // a failed reused connection was replaced once
-    bool force_fresh = false;  // ... so the retry may not take an idle one
-    bool waited_once = false;  // waited for a slot before: back to the head of the queue
-    int io_hint = 0;           // CURL_CSELECT_* bits seen since the last exchange step
-    bool carry_on = false;     // the exchange spent its turn's budget: run again next turn
-    FollowState follow;  // redirects and auth retries of this run
+    bool retried = false;        // a failed reused connection was replaced once
+    bool force_fresh = false;    // ... so the retry may not take an idle one
+    bool waited_once = false;    // waited for a slot before: back to the head of the queue
+    int io_hint = 0;             // CURL_CSELECT_* bits seen since the last exchange step
+    bool carry_on = false;       // the exchange spent its turn's budget: run again next turn
+    FollowState follow;          // redirects and auth retries of this run
     bool complete_held = false;  // the response ended while paused data still waits
   };
 
