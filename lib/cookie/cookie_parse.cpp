@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "cookie/http_date.h"
+#include "util/http_date.h"
 #include "util/ascii.h"
 
 namespace evm::cookie {

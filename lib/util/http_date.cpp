@@ -3,121 +3,160 @@
 #include <array>
 #include <cstdio>
 
+#include "util/ascii.h"
+
 namespace evm {
+
 namespace {
 
-constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 7> kLongDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                       "Thursday", "Friday", "Saturday"};
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::array<std::string_view, 7> kDayNames = {"Sun", "Mon", "Tue", "Wed",
+                                                       "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 12> kMonthNames = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-bool leap(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                      "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> kLongDays = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-int days_in_month(int64_t y, int m) {
-  static constexpr int kLen[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kLen[m - 1];
-}
-
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Hinnant's civil algorithm).
-int64_t days_from_civil(int64_t y, int m, int d) {
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-// A tiny cursor over the date text; each take_* consumes on success only.
-struct Cursor {
-  std::string_view s;
-
-  bool take(std::string_view lit) {
-    if (s.substr(0, lit.size()) != lit) return false;
-    s.remove_prefix(lit.size());
-    return true;
-  }
-  bool take_number(size_t min_digits, size_t max_digits, int64_t &out) {
-    size_t n = 0;
-    int64_t v = 0;
-    while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9')
-      v = v * 10 + (s[n++] - '0');
-    if (n < min_digits) return false;
-    s.remove_prefix(n);
-    out = v;
-    return true;
-  }
-  bool take_month(int &month) {
-    for (size_t i = 0; i < kMonths.size(); ++i)
-      if (take(kMonths[i])) {
-        month = static_cast<int>(i) + 1;
-        return true;
-      }
-    return false;
-  }
-  template <size_t N>
-  bool take_word(const std::array<std::string_view, N> &words) {
-    for (std::string_view w : words)
-      if (take(w)) return true;
-    return false;
-  }
-  // "HH:MM:SS"
-  bool take_time(int64_t &h, int64_t &m, int64_t &sec) {
-    return take_number(2, 2, h) && take(":") && take_number(2, 2, m) && take(":") &&
-           take_number(2, 2, sec);
-  }
-};
-
-std::optional<int64_t> to_epoch(int64_t y, int mon, int64_t d, int64_t h, int64_t mi, int64_t s) {
-  if (d < 1 || d > days_in_month(y, mon) || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, mon, static_cast<int>(d)) * 86400 + h * 3600 + mi * 60 + s;
+int month_of(std::string_view word) {
+  static constexpr std::array<std::string_view, 12> kLong = {
+      "january", "february", "march",     "april",   "may",      "june",
+      "july",    "august",   "september", "october", "november", "december"};
+  for (size_t i = 0; i < kMonths.size(); ++i)
+    if (ascii::iequals(word, kMonths[i]) || ascii::iequals(word, kLong[i]))
+      return static_cast<int>(i);
+  return -1;
 }
 
-// "Sun, 06 Nov 1994 08:49:37 GMT"
-std::optional<int64_t> imf_fixdate(Cursor c) {
-  int64_t d, y, h, mi, s;
-  int mon;
-  if (c.take_word(kDays) && c.take(", ") && c.take_number(2, 2, d) && c.take(" ") &&
-      c.take_month(mon) && c.take(" ") && c.take_number(4, 4, y) && c.take(" ") &&
-      c.take_time(h, mi, s) && c.take(" GMT") && c.s.empty())
-    return to_epoch(y, mon, d, h, mi, s);
-  return std::nullopt;
+bool is_weekday(std::string_view word) {
+  for (auto d : kDays)
+    if (ascii::iequals(word, d)) return true;
+  for (auto d : kLongDays)
+    if (ascii::iequals(word, d)) return true;
+  return false;
 }
 
-// "Sunday, 06-Nov-94 08:49:37 GMT": two-digit years before 70 are taken as 20xx.
-std::optional<int64_t> rfc850_date(Cursor c) {
-  int64_t d, y, h, mi, s;
-  int mon;
-  if (c.take_word(kLongDays) && c.take(", ") && c.take_number(2, 2, d) && c.take("-") &&
-      c.take_month(mon) && c.take("-") && c.take_number(2, 2, y) && c.take(" ") &&
-      c.take_time(h, mi, s) && c.take(" GMT") && c.s.empty())
-    return to_epoch(y < 70 ? 2000 + y : 1900 + y, mon, d, h, mi, s);
-  return std::nullopt;
-}
-
-// "Sun Nov  6 08:49:37 1994": the day is space-padded.
-std::optional<int64_t> asctime_date(Cursor c) {
-  int64_t d, y, h, mi, s;
-  int mon;
-  if (c.take_word(kDays) && c.take(" ") && c.take_month(mon) && c.take(" ") &&
-      (c.take(" ") ? c.take_number(1, 1, d) : c.take_number(2, 2, d)) && c.take(" ") &&
-      c.take_time(h, mi, s) && c.take(" ") && c.take_number(4, 4, y) && c.s.empty())
-    return to_epoch(y, mon, d, h, mi, s);
+// Offsets of the zone names libcurl knows that cookie dates use, in minutes east of UTC.
+std::optional<int> zone_of(std::string_view word) {
+  struct Zone {
+    std::string_view name;
+    int minutes;
+  };
+  static constexpr Zone kZones[] = {
+      {"gmt", 0},    {"utc", 0},    {"ut", 0},     {"z", 0},      {"wet", 0},    {"bst", 60},
+      {"cet", 60},   {"met", 60},   {"eet", 120},  {"est", -300}, {"edt", -240}, {"cst", -360},
+      {"cdt", -300}, {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420}, {"jst", 540}};
+  for (const Zone &z : kZones)
+    if (ascii::iequals(word, z.name)) return z.minutes;
   return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<int64_t> parse_http_date(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  if (auto t = imf_fixdate(Cursor{text})) return t;
-  if (auto t = rfc850_date(Cursor{text})) return t;
-  return asctime_date(Cursor{text});
+std::optional<int64_t> parse_http_date(std::string_view s) {
+  int day = -1, month = -1, hour = -1, minute = -1, second = -1;
+  int64_t year = -1;
+  int zone_minutes = 0;
+  bool zone_seen = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (is_alpha(c)) {
+      size_t start = i;
+      while (i < s.size() && is_alpha(s[i])) ++i;
+      std::string_view word = s.substr(start, i - start);
+      if (int m = month_of(word); m >= 0 && month < 0) {
+        month = m;
+      } else if (is_weekday(word)) {
+      } else if (auto z = zone_of(word); z && !zone_seen) {
+        zone_minutes = *z;
+        zone_seen = true;
+      } else {
+        return std::nullopt;  // a word no date has
+      }
+      continue;
+    }
+    if ((c == '+' || c == '-') && hour >= 0 && !zone_seen && i + 1 < s.size() &&
+        is_digit(s[i + 1])) {
+      size_t start = i + 1, end = start;
+      while (end < s.size() && is_digit(s[end])) ++end;
+      if (end - start == 4) {
+        int v = (s[start] - '0') * 1000 + (s[start + 1] - '0') * 100 + (s[start + 2] - '0') * 10 +
+                (s[start + 3] - '0');
+        int minutes = (v / 100) * 60 + v % 100;
+        zone_minutes = c == '+' ? minutes : -minutes;
+        zone_seen = true;
+        i = end;
+        continue;
+      }
+    }
+    if (is_digit(c)) {
+      size_t start = i;
+      int64_t v = 0;
+      while (i < s.size() && is_digit(s[i])) {
+        if (v < 100000000) v = v * 10 + (s[i] - '0');
+        ++i;
+      }
+      size_t len = i - start;
+      if (i < s.size() && s[i] == ':' && hour < 0) {
+        // hh:mm[:ss]
+        auto number = [&](int &out) {
+          if (i >= s.size() || s[i] != ':') return false;
+          ++i;
+          size_t b = i;
+          int n = 0;
+          while (i < s.size() && is_digit(s[i]) && i - b < 2) n = n * 10 + (s[i++] - '0');
+          if (i == b) return false;
+          out = n;
+          return true;
+        };
+        hour = static_cast<int>(v);
+        if (len > 2 || !number(minute)) return std::nullopt;
+        if (i < s.size() && s[i] == ':' && !number(second)) return std::nullopt;
+        if (second < 0) second = 0;
+        continue;
+      }
+      if (len == 8 && year < 0 && month < 0 && day < 0) {  // yyyymmdd
+        year = v / 10000;
+        month = static_cast<int>(v / 100 % 100) - 1;
+        day = static_cast<int>(v % 100);
+      } else if (len <= 2 && day < 0 && v >= 1 && v <= 31) {
+        day = static_cast<int>(v);
+      } else if (year < 0 && (len == 4 || len == 2 || len == 3)) {
+        year = len == 2 ? (v >= 70 ? 1900 + v : 2000 + v) : v;
+      } else {
+        return std::nullopt;
+      }
+      continue;
+    }
+    ++i;  // separators: space, comma, dash, slash
+  }
+  if (day < 1 || month < 0 || month > 11 || year < 0) return std::nullopt;
+  if (hour < 0) hour = minute = second = 0;
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
+  return days * 86400 + hour * 3600 + minute * 60 + second -
+         static_cast<int64_t>(zone_minutes) * 60;
 }
 
 std::string format_http_date(int64_t t) {
@@ -136,7 +175,7 @@ std::string format_http_date(int64_t t) {
   int64_t weekday = ((days % 7) + 11) % 7;  // 1970-01-01 was a Thursday
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02lld %s %04lld %02lld:%02lld:%02lld GMT",
-                kDays[weekday].data(), static_cast<long long>(d), kMonths[m - 1].data(),
+                kDayNames[weekday].data(), static_cast<long long>(d), kMonthNames[m - 1].data(),
                 static_cast<long long>(y), static_cast<long long>(secs / 3600),
                 static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   return buf;

@@ -1,5 +1,6 @@
-// HTTP dates (RFC 7231 section 7.1.1.1): the IMF-fixdate we send in If-Modified-Since, and the
-// three forms a server may send in Last-Modified (IMF-fixdate, obsolete RFC 850, asctime).
+// HTTP dates: the IMF-fixdate we send in If-Modified-Since, and one reader for every date a
+// server sends (Last-Modified, Expires of cookies, Retry-After): the three RFC 7231 forms and the
+// looser mixes libcurl's date parser also takes (numeric zones, zone names, missing time).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +10,8 @@
 
 namespace evm {
 
-// Seconds since the Unix epoch (UTC) of `text`, or nothing when it is none of the three forms
-// or names an impossible date. Whitespace around the date is ignored.
+// Seconds since the Unix epoch (UTC) of `text` (negative before 1970), or nothing when it holds
+// a word no date has or lacks a day, month or year.
 std::optional<int64_t> parse_http_date(std::string_view text);
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" for `epoch_seconds` (which may be negative).

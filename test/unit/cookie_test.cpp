@@ -7,7 +7,6 @@
 
 #include "cookie/cookie_jar.h"
 #include "cookie/cookie_parse.h"
-#include "cookie/http_date.h"
 #include "cookie/netscape_format.h"
 
 using namespace evm::cookie;
@@ -140,16 +139,6 @@ TEST_CASE("Max-Age wins over Expires; bad or non-positive Max-Age expires the co
   CHECK(parse_set_cookie("a=1; Max-Age=-1", ctx)->expires == 1);
   CHECK(parse_set_cookie("a=1; Max-Age=abc", ctx)->expires == 1);
   CHECK(parse_set_cookie("a=1; Expires=not a date", ctx)->expires == 0);
-}
-
-TEST_CASE("dates in the forms servers send") {
-  CHECK(parse_http_date("Wed, 09 Jun 2021 10:18:14 GMT") == 1623233894);
-  CHECK(parse_http_date("Wednesday, 09-Jun-21 10:18:14 GMT") == 1623233894);
-  CHECK(parse_http_date("Wed Jun  9 10:18:14 2021") == 1623233894);
-  CHECK(parse_http_date("Wed, 09 Jun 2021 12:18:14 +0200") == 1623233894);
-  CHECK(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
-  CHECK_FALSE(parse_http_date("yesterday"));
-  CHECK_FALSE(parse_http_date(""));
 }
 
 TEST_CASE("oversized names and values are dropped as libcurl drops them") {
