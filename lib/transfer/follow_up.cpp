@@ -67,6 +67,13 @@ bool follow_on_head(FollowState &f, const EasyOptions &opt, const http::Url &url
   return false;
 }
 
+bool follow_on_expect_failed(FollowState &f, const http::Url &url) {
+  if (f.expect_disabled) return false;
+  f.next = FollowState::Next::ExpectRetry;
+  f.next_url = url.to_string();
+  return true;
+}
+
 Credentials credentials_for(const FollowState &f, const EasyOptions &opt, const http::Url &url) {
   Credentials c;
   // Credentials of the URL itself were given for that URL; the options' only for the first
@@ -88,6 +95,11 @@ CURLcode follow_next(FollowState &f, const EasyOptions &opt, const http::Url &cu
                      TransferInfo &info, std::string &error, std::string &next_url) {
   next_url = std::move(f.next_url);
   f.next_url.clear();
+  // Not a redirect: neither counted nor limited by MAXREDIRS.
+  if (f.next == FollowState::Next::ExpectRetry) {
+    f.expect_disabled = true;
+    return CURLE_OK;
+  }
   // An auth retry counts against MAXREDIRS too, as in libcurl.
   if (opt.max_redirs >= 0 && info.redirect_count >= opt.max_redirs) {
     error = "Maximum (" + std::to_string(opt.max_redirs) + ") redirects followed";

@@ -25,7 +25,9 @@ struct FollowState {
   std::string referer;               // AUTOREFERER: the URL we came from
   AuthState auth;
 
-  enum class Next { None, Redirect, AuthRetry };
+  bool expect_disabled = false;  // a 417 answered our Expect: the retry goes without it
+
+  enum class Next { None, Redirect, AuthRetry, ExpectRetry };
   Next next = Next::None;  // decided at the final response head
   int status = 0;
   std::string next_url;
@@ -44,6 +46,10 @@ void follow_begin(FollowState &f, const http::Url &first);
 // HTTPAUTH_AVAIL. True when a follow-up is due: the response body is then not delivered.
 bool follow_on_head(FollowState &f, const EasyOptions &opt, const http::Url &url,
                     const h1::ResponseHead &head, TransferInfo &info);
+
+// At a 417 that answered our "Expect: 100-continue" before the body went: the same request is
+// made again without it (libcurl 7.88), once. True when that retry is due.
+bool follow_on_expect_failed(FollowState &f, const http::Url &url);
 
 // When the response with a due follow-up is complete: checks MAXREDIRS, counts the step and
 // applies the method change and credential rules. CURLE_OK and the URL to request next, or

@@ -136,6 +136,7 @@ CURLcode RequestAttempt::build_head() {
 // of any non-empty body, a POST over 1 MiB or of unknown size, never over HTTP/1.0; a custom
 // Expect header replaces the decision (a POST honours it even over HTTP/1.0).
 void RequestAttempt::decide_expect_100(http::RequestSpec &spec) {
+  if (follow_ && follow_->expect_disabled) return;  // a 417 said no: the retry goes without
   constexpr int64_t kThreshold = 1024 * 1024;
   const char *custom = nullptr;
   for (const char *h : spec.custom_headers)
@@ -176,6 +177,7 @@ ExchangeRequest RequestAttempt::request() const {
 BodyRead RequestAttempt::read_body(std::span<char> buf) {
   if (!body_) return BodyRead{BodyRead::Data, 0, true};
   BodyRead r = body_->read(buf);
+  if (r.status == BodyRead::Data && r.bytes) body_started_ = true;
   if (r.status == BodyRead::Paused) pause_.send = true;  // CURL_READFUNC_PAUSE
   if (r.status == BodyRead::Abort && stop_ == CURLE_OK) stop_ = CURLE_ABORTED_BY_CALLBACK;
   return r;
@@ -205,6 +207,11 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
 
   // -- redirects and auth (helper: redirect)
   if (follow_ && follow_on_head(*follow_, env_.opt, url_, head, info)) discard_body_ = true;
+  if (follow_ && head.status == 417 && expect_100_ && !body_started_ &&
+      follow_on_expect_failed(*follow_, url_)) {
+    env_.trace.info("Got 417 while waiting for a 100");
+    discard_body_ = true;
+  }
 
   // -- uploads and pause (helper: upload)
 

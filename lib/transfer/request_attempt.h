@@ -114,8 +114,9 @@ class RequestAttempt final : public ExchangeSink {
 
   PauseState pause_;
   PauseWriter pause_writer_{out_, pause_};
-  bool chunked_ = false;     // the body goes out chunked
-  bool expect_100_ = false;  // wait for a 100 before the body
+  bool chunked_ = false;       // the body goes out chunked
+  bool expect_100_ = false;    // wait for a 100 before the body
+  bool body_started_ = false;  // a body byte was handed to the exchange
 
   // -- forms (helper: form)
   std::unique_ptr<mime::Mime> form_tree_;  // HTTPPOST's list converted for this request

@@ -292,6 +292,23 @@ TEST_CASE("Expect: 100-continue with a server that never answers 100: the body g
   CHECK(info_off(f.easy, CURLINFO_SIZE_UPLOAD_T) == 5000);
 }
 
+TEST_CASE("a 417 to Expect: 100-continue: the request goes again without it, once") {
+  Fetch f(server().raw_url("/upload/sink-no-expect"));
+  Source src{payload(3000)};
+  read_from(f.easy, src);
+  curl_easy_setopt(f.easy, CURLOPT_SEEKFUNCTION, seek_source);
+  curl_easy_setopt(f.easy, CURLOPT_SEEKDATA, &src);
+  curl_easy_setopt(f.easy, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(f.easy, CURLOPT_INFILESIZE, 3000L);
+  curl_easy_setopt(f.easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 20000L);
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  // The 417's body is not written; the retry's answer is, and it came without Expect.
+  CHECK(f.body == upload_summary("PUT", src.data, false, false));
+  CHECK(f.headers.find("HTTP/1.1 417 Expectation Failed") == 0);
+  CHECK(info_long(f.easy, CURLINFO_RESPONSE_CODE) == 200);
+  CHECK(info_long(f.easy, CURLINFO_REDIRECT_COUNT) == 0);
+}
+
 TEST_CASE("which uploads expect a 100, as libcurl 7.88") {
   ScriptedServer s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   Fetch f(s.url("/x"));

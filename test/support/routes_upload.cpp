@@ -2,7 +2,8 @@
 // received, so a test compares byte for byte on the server side:
 //   method=PUT bytes=1048576 chunked=1 expect=1 fnv=0123456789abcdef
 // (fnv: FNV-1a 64 of the body). /upload/early-413 answers on the head alone, before any body
-// byte is read; it is served by test_server.cpp because routes only see whole requests.
+// byte is read; /upload/sink-no-expect answers an Expect with 417 on the head and is the sink
+// otherwise. Both are served by test_server.cpp because routes only see whole requests.
 #include <cinttypes>
 #include <cstdio>
 
@@ -35,7 +36,7 @@ std::string upload_summary(std::string_view method, std::string_view body, bool 
 }
 
 bool route_upload(const RouteRequest &req, RouteReply &reply) {
-  if (req.path != "/upload/sink") return false;
+  if (req.path != "/upload/sink" && req.path != "/upload/sink-no-expect") return false;
   bool chunked = iequals(req.header("Transfer-Encoding"), "chunked");
   bool expect = iequals(req.header("Expect"), "100-continue");
   std::string text = upload_summary(req.method, req.body, chunked, expect);

@@ -1036,6 +1036,14 @@ struct TestServer::Impl {
         evbuffer_drain(in, avail);
         return begin_close(c);
       }
+      // Refuses an "Expect: 100-continue" on the head; without one it is the upload sink.
+      if (req.path == "/upload/sink-no-expect" && req.expect_continue) {
+        add_string(out_of(c),
+                   "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 7\r\nConnection: close"
+                   "\r\n\r\nno 100\n");
+        evbuffer_drain(in, avail);
+        return begin_close(c);
+      }
       if (req.path == "/upload/early-413") {  // answers on the head, the body left unread
         add_string(out_of(c),
                    "HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close"
