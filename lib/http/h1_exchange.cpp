@@ -176,7 +176,9 @@ Exchange::Status H1Exchange::on_io(Filter &chain, FilterContext &ctx, int cselec
         // what it said; if it said nothing whole, the send error is the one to report.
         CURLcode send_rc = code_;
         std::string send_error = ctx.error;
-        if (receive(chain, ctx, scratch) == Status::Complete) return Status::Complete;
+        // A whole answer, or one the sink stopped at (FAILONERROR, a size limit), is the outcome.
+        Status answered = receive(chain, ctx, scratch);
+        if (answered == Status::Complete || answered == Status::Stopped) return answered;
         code_ = send_rc;
         ctx.error = std::move(send_error);
         return Status::Failed;

@@ -85,10 +85,6 @@ CURLcode RequestAttempt::build_head() {
     authorization =
         follow_->auth.authorization(opt, credentials_for(*follow_, opt, url_), method, url_.target);
     spec.authorization = authorization;
-    if (body_ && follow_->auth.negotiating) {
-      body_ = std::make_unique<BufferReader>("", 0);
-      body_size = 0;
-    }
   }
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 
@@ -107,6 +103,13 @@ CURLcode RequestAttempt::build_head() {
   // -- forms (helper: form)
   if (is_form_post(opt) && !post_as_get()) {
     spec.content_type = form_type_;
+  }
+
+  // While an auth scheme is being negotiated the first request goes without its body (whichever
+  // reader would give it), as libcurl sends Content-Length: 0.
+  if (body_ && follow_ && follow_->auth.negotiating) {
+    body_ = std::make_unique<BufferReader>("", 0);
+    body_size = 0;
   }
 
   // -- cookies (helper: cookie)

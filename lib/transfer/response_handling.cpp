@@ -98,8 +98,9 @@ bool RequestAttempt::react_to_head(const h1::ResponseHead &head) {
 
   // Only a response that carries a body is checked further (libcurl does it at its first write).
   bool has_body = !head_request_ && head.status != 304 && head.status != 204;
-  bool resuming =
-      opt.range.empty() && opt.resume_from > 0 && opt.method == EasyOptions::Method::Get;
+  // A response dropped for a follow-up (a redirect, a 401) is not the resumed file.
+  bool resuming = !discard_body_ && opt.range.empty() && opt.resume_from > 0 &&
+                  opt.method == EasyOptions::Method::Get;
   if (resuming && has_body) {
     if (head.status == 416) {
       // "Range Not Satisfiable" to a resume: not an error, and its body is not the file.

@@ -124,7 +124,7 @@ Transfer::Step Transfer::start(TimePoint t) {
     return Step::Wait;
   }
   follow_begin(run_.follow, attempt_->url());
-  state_ = State::Pending;
+  enter_pending(now_);
   return Step::Continue;
 }
 
@@ -285,7 +285,8 @@ Transfer::Step Transfer::exchange(TimePoint t) {
   run_.io_hint = 0;
   Exchange::Status s = exchange_->on_io(lease_->filter(), ctx, hint, host().recv_buffer());
   if (info.first_byte == TimePoint{} && exchange_->response_started()) info.first_byte = evm::now();
-  info.request_size = static_cast<long>(exchange_->request_bytes_sent());
+  info.request_size =
+      run_.earlier_request_bytes + static_cast<long>(exchange_->request_bytes_sent());
   info.size_upload = static_cast<int64_t>(exchange_->body_bytes_sent());
   switch (s) {
     case Exchange::Status::Wait:
@@ -356,13 +357,19 @@ bool Transfer::retry_on_fresh_connection(TimePoint t) {
   if (lease_->requests <= 1 || run_.retried || exchange_->response_started()) return false;
   if (!attempt_->rewind()) return false;
   trace_.info("Connection died, retrying a fresh connect");
+  low_speed_.reset();
   run_.retried = run_.force_fresh = true;
   exchange_ = nullptr;
   lease_.release(false, t);
   run_.error.clear();
   run_.os_errno = 0;
-  state_ = State::Pending;
+  enter_pending(now_);
   return true;
+}
+
+void Transfer::enter_pending(TimePoint t) {
+  run_.connect_started = t;
+  state_ = State::Pending;
 }
 
 // A redirect or an auth retry: a new attempt, on the same connection when the response left it
@@ -392,7 +399,14 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
     fail(rc, run_.error);
     return Step::Wait;
   }
-  if (reusable && attempt_->origin() == old_origin) return start_exchange(t);
+  // The next request's window starts now; its bytes add to what earlier requests sent.
+  low_speed_.reset();
+  run_.earlier_request_bytes += static_cast<long>(exchange_->request_bytes_sent());
+  if (reusable && attempt_->origin() == old_origin) {
+    // PREREQFUNCTION is asked before every request, a follow-up on a kept connection too.
+    if (!note_connection(true)) return Step::Wait;
+    return start_exchange(t);
+  }
   exchange_ = nullptr;
   if (lease_->has_filter()) {
     FilterContext ctx = context();
@@ -401,7 +415,7 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   lease_.release(reusable, t);
   run_.addrs.clear();
   run_.resolve_failed = run_.retried = run_.force_fresh = run_.waited_once = false;
-  state_ = State::Pending;
+  enter_pending(now_);
   return Step::Continue;
 }
 
@@ -416,7 +430,9 @@ ProgressCounts Transfer::progress_counts() const {
 
 // Once per run of the transfer: the low-speed check, then the progress report.
 bool Transfer::progress(TimePoint t) {
-  if (state_ == State::Exchange &&
+  // A transfer the application paused is not slow: its window starts again on resume.
+  if (state_ == State::Exchange && attempt_->recv_paused()) low_speed_.reset();
+  if (state_ == State::Exchange && !attempt_->recv_paused() &&
       low_speed_.too_slow(opt, info.size_download + info.size_upload, t, run_.error)) {
     fail(CURLE_OPERATION_TIMEDOUT, run_.error);
     return false;
@@ -440,7 +456,7 @@ TimePoint Transfer::timeout_deadline() const {
   if (opt.timeout_ms > 0) d = after_ms(info.started, opt.timeout_ms);
   if (state_ == State::Resolve || state_ == State::Connect || state_ == State::Pending) {
     long ms = opt.connect_timeout_ms > 0 ? opt.connect_timeout_ms : kDefaultConnectTimeoutMs;
-    d = std::min(d, after_ms(info.started, ms));
+    d = std::min(d, after_ms(run_.connect_started, ms));
   }
   return d;
 }

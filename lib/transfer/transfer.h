@@ -93,13 +93,15 @@ class Transfer final : public TimerClient,
     int os_errno = 0;
     AddressList addrs;
     bool resolve_failed = false;
-    bool retried = false;        // a failed reused connection was replaced once
-    bool force_fresh = false;    // ... so the retry may not take an idle one
-    bool waited_once = false;    // waited for a slot before: back to the head of the queue
-    int io_hint = 0;             // CURL_CSELECT_* bits seen since the last exchange step
-    bool carry_on = false;       // the exchange spent its turn's budget: run again next turn
-    FollowState follow;          // redirects and auth retries of this run
-    bool complete_held = false;  // the response ended while paused data still waits
+    bool retried = false;            // a failed reused connection was replaced once
+    bool force_fresh = false;        // ... so the retry may not take an idle one
+    bool waited_once = false;        // waited for a slot before: back to the head of the queue
+    int io_hint = 0;                 // CURL_CSELECT_* bits seen since the last exchange step
+    bool carry_on = false;           // the exchange spent its turn's budget: run again next turn
+    FollowState follow;              // redirects and auth retries of this run
+    bool complete_held = false;      // the response ended while paused data still waits
+    TimePoint connect_started{};     // CONNECTTIMEOUT counts from here: each trip through PENDING
+    long earlier_request_bytes = 0;  // REQUEST_SIZE of the requests before the current one
   };
 
   Step step(TimePoint t);
@@ -112,6 +114,7 @@ class Transfer final : public TimerClient,
   bool deliver_paused(Step &step);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
+  void enter_pending(TimePoint t);    // on to a connection: the connect timeout starts
   bool note_connection(bool reused);  // false when PREREQFUNCTION ended the transfer
 
   void fail(CURLcode rc, std::string text);

@@ -384,6 +384,7 @@ struct Prereq {
   std::string peer_ip, local_ip;
   int peer_port = 0, local_port = 0;
   int answer = CURL_PREREQFUNC_OK;
+  int abort_on_call = 0;  // when non-zero, that call answers ABORT
 };
 
 int on_prereq(void *p, char *peer_ip, char *local_ip, int peer_port, int local_port) {
@@ -393,7 +394,7 @@ int on_prereq(void *p, char *peer_ip, char *local_ip, int peer_port, int local_p
   r->local_ip = local_ip;
   r->peer_port = peer_port;
   r->local_port = local_port;
-  return r->answer;
+  return r->calls == r->abort_on_call ? CURL_PREREQFUNC_ABORT : r->answer;
 }
 
 }  // namespace
@@ -422,6 +423,22 @@ TEST_CASE("PREREQFUNCTION sees the connection before each request; ABORT ends th
   CHECK(server().requests_served() == served);
   // The connection is not kept after an abort.
   CHECK(active_socket(f.easy) == CURL_SOCKET_BAD);
+}
+
+TEST_CASE("PREREQFUNCTION is asked again for a redirect that keeps the connection") {
+  Prereq r;
+  Fetch f(server().raw_url("/redir/302?to=/ok/3"));
+  curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(f.easy, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(f.easy, CURLOPT_PREREQDATA, &r);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 1);
+  CHECK(r.calls == 2);
+  // An abort on the second request ends the transfer before it is sent.
+  r.calls = 0;
+  r.abort_on_call = 2;
+  CHECK(curl_easy_perform(f.easy) == CURLE_ABORTED_BY_CALLBACK);
+  CHECK(r.calls == 2);
 }
 
 TEST_CASE("MAXAGE_CONN: a connection idle for longer is not reused") {

@@ -65,6 +65,15 @@ TEST_CASE("RESUME_FROM asks for bytes=N- and gets the rest") {
         CURLE_BAD_FUNCTION_ARGUMENT);
 }
 
+TEST_CASE("RESUME_FROM through a redirect: the redirect's own body is not the file") {
+  Fetch f(server().raw_url("/redir/302?to=/enc/range"));
+  curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(f.easy, CURLOPT_RESUME_FROM, 40L);
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(f.status() == 206);
+  CHECK(f.body == pattern(100).substr(40));
+}
+
 TEST_CASE("RESUME_FROM: a 200 or a 206 from elsewhere is CURLE_RANGE_ERROR, no body") {
   for (const char *path : {"/enc/norange", "/enc/range?offset=3"}) {
     CAPTURE(path);

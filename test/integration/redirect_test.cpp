@@ -78,6 +78,18 @@ TEST_CASE("FOLLOWLOCATION follows a chain of relative Locations; only the last b
   CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 1);
 }
 
+TEST_CASE("REQUEST_SIZE counts every request of a redirect chain, as the man page says") {
+  // Each request of /redir-chain/N has the same head length but for the path's digit.
+  Fetch one(raw("/redir-chain/0"));
+  REQUIRE(curl_easy_perform(one.easy) == CURLE_OK);
+  long single = info_long(one.easy, CURLINFO_REQUEST_SIZE);
+  Fetch f(raw("/redir-chain/2"));
+  curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_REDIRECT_COUNT) == 2);
+  CHECK(info_long(f.easy, CURLINFO_REQUEST_SIZE) == 3 * single);
+}
+
 TEST_CASE("an absolute Location to another port opens a connection there") {
   Fetch f(redir(302, server().http_url("/echo")));
   curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
