@@ -41,11 +41,12 @@ bool has_custom_cookie(const curl_slist *custom) {
 
 }  // namespace
 
-std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bool tls) {
+std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bool tls,
+                                bool custom_host) {
   std::string value;
   bool capped = false;
   if (opt.cookies.jar) {
-    std::string host = cookie_host(url, opt.http_headers);
+    std::string host = cookie_host(url, custom_host ? opt.http_headers : nullptr);
     value = opt.cookies.jar->header_for(host, url.path, secure_context(tls, host),
                                         cookie::unix_now(), &capped);
   }
@@ -57,9 +58,9 @@ std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bo
 }
 
 void store_response_cookies(const EasyOptions &opt, const http::Url &url, bool tls,
-                            const h1::ResponseHead &head, Trace &trace) {
+                            bool custom_host, const h1::ResponseHead &head, Trace &trace) {
   if (!opt.cookies.jar) return;
-  std::string host = cookie_host(url, opt.http_headers);
+  std::string host = cookie_host(url, custom_host ? opt.http_headers : nullptr);
   cookie::SetCookieContext parse;
   parse.host = host;
   parse.path = url.path;

@@ -13,11 +13,14 @@ namespace evm {
 
 // The engine's matching cookies, then COOKIE (unless the application set its own Cookie
 // header, or the engine's cookies already hit libcurl's length cap). Empty: no Cookie header.
-std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bool tls);
+// `custom_host`: a custom Host header names the host cookies are for (not after a redirect to
+// another host, as libcurl).
+std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bool tls,
+                                bool custom_host);
 
 // Feeds the jar with every Set-Cookie of a final response head (at most
 // cookie::kMaxSetPerResponse of them are stored).
 void store_response_cookies(const EasyOptions &opt, const http::Url &url, bool tls,
-                            const h1::ResponseHead &head, Trace &trace);
+                            bool custom_host, const h1::ResponseHead &head, Trace &trace);
 
 }  // namespace evm

@@ -86,6 +86,11 @@ CURLcode RequestAttempt::build_head() {
         follow_->auth.authorization(opt, credentials_for(*follow_, opt, url_), method, url_.target);
     spec.authorization = authorization;
   }
+  // A custom Host header is for the first host only, after a redirect elsewhere too (libcurl).
+  if (!custom_host_applies())
+    std::erase_if(custom, [](const char *h) {
+      return h && ascii::istarts_with(h, "Host") && (h[4] == ':' || h[4] == ';');
+    });
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 
   // -- uploads and pause (helper: upload)
@@ -113,7 +118,7 @@ CURLcode RequestAttempt::build_head() {
   }
 
   // -- cookies (helper: cookie)
-  std::string cookie_value = cookie_header_value(opt, url_, tls_);
+  std::string cookie_value = cookie_header_value(opt, url_, tls_, custom_host_applies());
   spec.cookie = cookie_value;
 
   // -- response handling (helper: response)
@@ -219,7 +224,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // -- uploads and pause (helper: upload)
 
   // -- cookies (helper: cookie)
-  store_response_cookies(env_.opt, url_, tls_, head, env_.trace);
+  store_response_cookies(env_.opt, url_, tls_, custom_host_applies(), head, env_.trace);
 
   // -- response handling (helper: response)
   if (!react_to_head(head)) return false;

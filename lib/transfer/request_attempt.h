@@ -23,6 +23,7 @@
 #include "transfer/follow_up.h"
 #include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
+#include "util/ascii.h"
 #include "util/trace.h"
 
 namespace evm {
@@ -95,6 +96,9 @@ class RequestAttempt final : public ExchangeSink {
 
  private:
   bool post_as_get() const { return follow_ && follow_->post_as_get; }
+  bool custom_host_applies() const {
+    return !follow_ || !follow_->started || ascii::iequals(url_.host, follow_->first_host);
+  }
 
   // -- uploads and pause (helper: upload)
  public:

@@ -203,6 +203,20 @@ TEST_CASE("AUTOREFERER sends the previous URL without credentials or fragment; R
   CHECK(Echo(g.body).value("Referer") == "http://ref.example/");
 }
 
+TEST_CASE("a custom Host header goes to the first host only, as libcurl") {
+  std::string other = "other.example:" + port_of_raw() + ":127.0.0.1";
+  curl_slist *resolve = curl_slist_append(nullptr, other.c_str());
+  curl_slist *headers = curl_slist_append(nullptr, "Host: first.example");
+  Fetch f(redir(302, "http://other.example:" + port_of_raw() + "/echo"));
+  curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(f.easy, CURLOPT_RESOLVE, resolve);
+  curl_easy_setopt(f.easy, CURLOPT_HTTPHEADER, headers);
+  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(Echo(f.body).value("Host") == "other.example:" + port_of_raw());
+  curl_slist_free_all(headers);
+  curl_slist_free_all(resolve);
+}
+
 TEST_CASE("credentials, custom Authorization and Cookie headers stay with the first host") {
   // Another host name for the same listener, so only the name differs.
   std::string other = "other.example:" + port_of_raw() + ":127.0.0.1";
