@@ -34,7 +34,7 @@ CURLcode ClientOutWriter::write_head(std::string_view raw, bool response_head) {
     size_t eol = raw.find('\n');
     size_t len = eol == std::string_view::npos ? raw.size() : eol + 1;
     // HEADER: each line goes into the body stream first, then to the header callback too.
-    if (to_body) {
+    if (to_body && !body_copy_made_) {
       if (CURLcode rc = write(WriteKind::Body, raw.substr(0, len))) return rc;
     }
     if (to_header) {
@@ -44,7 +44,12 @@ CURLcode ClientOutWriter::write_head(std::string_view raw, bool response_head) {
         CallbackGuard in_cb(host_);
         wrote = fn ? fn(line, 1, len, data) : std::fwrite(line, 1, len, static_cast<FILE *>(data));
       }
-      if (wrote == CURL_WRITEFUNC_PAUSE) return CURLE_AGAIN;  // only whole lines come here paused
+      if (wrote == CURL_WRITEFUNC_PAUSE) {
+        // The line comes again after the unpause; its copy in the body stream is made already.
+        body_copy_made_ = to_body;
+        return CURLE_AGAIN;  // only whole lines come here paused
+      }
+      body_copy_made_ = false;
       if (wrote != len) {
         error_ = "Failed writing header";
         return CURLE_WRITE_ERROR;

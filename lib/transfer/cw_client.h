@@ -25,6 +25,7 @@ class ClientOutWriter final : public ClientWriter {
   const EasyOptions &opt_;
   TransferHost &host_;
   std::string &error_;
+  bool body_copy_made_ = false;  // HEADER: the paused line already went to WRITEFUNCTION
 };
 
 }  // namespace evm

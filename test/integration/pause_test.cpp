@@ -165,6 +165,24 @@ TEST_CASE("HEADERFUNCTION may pause too: the rest of the head and the body follo
   curl_easy_cleanup(e);
 }
 
+TEST_CASE("HEADER and a HEADERFUNCTION pause: the refused line reaches the body stream once") {
+  Driver d;
+  Sink s;
+  s.pause_on_call = 0;
+  s.header_pause_on = 2;
+  CURL *e = sink_easy(server().raw_url("/ok/5"), s);
+  curl_easy_setopt(e, CURLOPT_HEADER, 1L);
+  REQUIRE(curl_multi_add_handle(d.multi, e) == CURLM_OK);
+  REQUIRE(d.run_until([&] { return s.paused; }));
+  curl_easy_pause(e, CURLPAUSE_CONT);
+  REQUIRE(d.run_until([&] { return d.is_done(e); }));
+  CHECK(*d.result_of(e) == CURLE_OK);
+  CHECK(s.body ==
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\n" + pattern(5));
+  curl_multi_remove_handle(d.multi, e);
+  curl_easy_cleanup(e);
+}
+
 TEST_CASE("curl_easy_pause(RECV) from outside holds a download until CONT") {
   Driver d;
   Sink s;
