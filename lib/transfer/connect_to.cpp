@@ -85,7 +85,7 @@ CURLcode find_connect_to(const curl_slist *list, std::string_view host, uint16_t
 
 CURLcode RequestAttempt::route_connection() {
   const EasyOptions &opt = env_.opt;
-  if (opt.port) {
+  if (opt.port && (!follow_ || follow_->allow_port)) {
     // CURLOPT_PORT moves the request to another port (the Host header says so too) while the
     // effective URL stays as given.
     std::string old_key = url_.origin_key();

@@ -21,6 +21,17 @@ std::string referer_of(const http::Url &url) {
   return r.to_string();
 }
 
+// "scheme:..." as RFC 3986 spells a scheme: such a Location is a whole URL.
+bool has_scheme(std::string_view ref) {
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  size_t i = 0;
+  while (i < ref.size() &&
+         (alpha(ref[i]) || (i > 0 && ((ref[i] >= '0' && ref[i] <= '9') || ref[i] == '+' ||
+                                      ref[i] == '-' || ref[i] == '.'))))
+    ++i;
+  return i > 0 && i < ref.size() && ref[i] == ':';
+}
+
 }  // namespace
 
 bool FollowState::may_send_credentials(const EasyOptions &opt, const http::Url &url) const {
@@ -50,6 +61,7 @@ bool follow_on_head(FollowState &f, const EasyOptions &opt, const http::Url &url
     if (opt.follow_location) {
       f.next = FollowState::Next::Redirect;
       f.next_url = std::move(target);
+      f.location_absolute = has_scheme(location);
       return true;
     }
     info.redirect_url = std::move(target);
@@ -129,6 +141,8 @@ CURLcode follow_next(FollowState &f, const EasyOptions &opt, const http::Url &cu
       break;
   }
   if (opt.auto_referer) f.referer = referer_of(current);
+  // libcurl 7.88 stops applying CURLOPT_PORT once a redirect named a whole URL.
+  if (f.location_absolute) f.allow_port = false;
 
   http::Url next;
   if (http::parse_url(next_url, next).ok() && !opt.unrestricted_auth &&

@@ -25,7 +25,9 @@ struct FollowState {
   std::string referer;               // AUTOREFERER: the URL we came from
   AuthState auth;
 
-  bool expect_disabled = false;  // a 417 answered our Expect: the retry goes without it
+  bool expect_disabled = false;    // a 417 answered our Expect: the retry goes without it
+  bool allow_port = true;          // CURLOPT_PORT applies until a redirect to an absolute URL
+  bool location_absolute = false;  // the pending redirect's Location names a scheme
 
   enum class Next { None, Redirect, AuthRetry, ExpectRetry };
   Next next = Next::None;  // decided at the final response head

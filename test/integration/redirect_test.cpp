@@ -9,6 +9,7 @@
 #include "easy_options_fixture.h"
 #include "https_fixture.h"
 #include "multi_driver.h"
+#include "scripted_server.h"
 
 using namespace evm::test;
 
@@ -201,6 +202,24 @@ TEST_CASE("AUTOREFERER sends the previous URL without credentials or fragment; R
   curl_easy_setopt(g.easy, CURLOPT_REFERER, "http://ref.example/");
   CHECK(curl_easy_perform(g.easy) == CURLE_OK);
   CHECK(Echo(g.body).value("Referer") == "http://ref.example/");
+}
+
+TEST_CASE("CURLOPT_PORT holds through relative redirects, not past an absolute one (7.88)") {
+  // The URL names a port nothing listens on; PORT sends it to the raw listener.
+  std::string closed = "http://127.0.0.1:" + std::to_string(refused_port());
+  long port = std::stol(port_of_raw());
+  Fetch rel(closed + "/redir/302?to=%2Fecho");
+  curl_easy_setopt(rel.easy, CURLOPT_PORT, port);
+  curl_easy_setopt(rel.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  CHECK(curl_easy_perform(rel.easy) == CURLE_OK);
+  CHECK(rel.status() == 200);
+
+  // An absolute Location to the same closed port: PORT no longer moves it.
+  Fetch abs(closed + "/redir/302?to=" + closed + "%2Fecho");
+  curl_easy_setopt(abs.easy, CURLOPT_PORT, port);
+  curl_easy_setopt(abs.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  CHECK(curl_easy_perform(abs.easy) == CURLE_COULDNT_CONNECT);
+  CHECK(info_long(abs.easy, CURLINFO_REDIRECT_COUNT) == 1);
 }
 
 TEST_CASE("a custom Host header goes to the first host only, as libcurl") {
