@@ -391,8 +391,10 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   std::string old_origin = attempt_->origin();
   trace_.info("Issue another request to this URL: '%s'", next.c_str());
   bool redirect = run_.follow.next == FollowState::Next::Redirect;
+  bool recv_paused = attempt_->recv_paused(), send_paused = attempt_->send_paused();
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
+  attempt_->set_pause(recv_paused, send_paused);  // curl_easy_pause holds for the handle
   CURLcode rc = attempt_->prepare(next);
   if (!rc) rc = check_protocol(opt, attempt_->url(), redirect, run_.error);
   if (rc) {

@@ -183,6 +183,37 @@ TEST_CASE("HEADER and a HEADERFUNCTION pause: the refused line reaches the body 
   curl_easy_cleanup(e);
 }
 
+// Pauses receiving from inside HEADERFUNCTION at the end of the first head, taking the line.
+size_t pause_after_first_head(char *data, size_t size, size_t n, void *userp) {
+  auto *s = static_cast<Sink *>(userp);
+  s->headers.emplace_back(data, size * n);
+  if (!s->paused && s->headers.back() == "\r\n") {
+    s->paused = true;
+    CHECK(curl_easy_pause(s->easy, CURLPAUSE_RECV) == CURLE_OK);
+  }
+  return size * n;
+}
+
+TEST_CASE("a receive pause made during a redirect's head holds for the followed request") {
+  Driver d;
+  Sink s;
+  s.pause_on_call = 0;
+  CURL *e = sink_easy(server().raw_url("/redir/302?to=/ok/5"), s);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, pause_after_first_head);
+  REQUIRE(curl_multi_add_handle(d.multi, e) == CURLM_OK);
+  REQUIRE(d.run_until([&] { return s.paused; }));
+  actions_during(d, 300);
+  CHECK(s.body.empty());
+  CHECK_FALSE(d.is_done(e));
+  curl_easy_pause(e, CURLPAUSE_CONT);
+  REQUIRE(d.run_until([&] { return d.is_done(e); }));
+  CHECK(*d.result_of(e) == CURLE_OK);
+  CHECK(s.body == pattern(5));
+  curl_multi_remove_handle(d.multi, e);
+  curl_easy_cleanup(e);
+}
+
 TEST_CASE("curl_easy_pause(RECV) from outside holds a download until CONT") {
   Driver d;
   Sink s;
