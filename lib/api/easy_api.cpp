@@ -207,7 +207,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       *as_off = in.since_start(in.first_byte);
       return CURLE_OK;
 
-      // -- redirects and auth (helper: redirect)
+      // -- redirects and auth
     case CURLINFO_REDIRECT_COUNT:
       *as_long = in.redirect_count;
       return CURLE_OK;
@@ -238,7 +238,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
                       : "GET";
       return CURLE_OK;
 
-      // -- uploads and pause (helper: upload)
+      // -- uploads and pause
     case CURLINFO_SPEED_UPLOAD_T:
       *as_off = static_cast<curl_off_t>(in.size_upload * 1000000 / (total_us > 0 ? total_us : 1));
       return CURLE_OK;
@@ -255,9 +255,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       *as_double = static_cast<double>(in.content_length_upload);
       return CURLE_OK;
 
-      // -- forms (helper: form)
-
-      // -- cookies (helper: cookie)
+      // -- cookies
     case CURLINFO_COOKIELIST: {
       auto *as_list = static_cast<curl_slist **>(out);
       *as_list = nullptr;
@@ -274,7 +272,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       return CURLE_OK;
     }
 
-      // -- response handling (helper: response)
+      // -- response handling
     case CURLINFO_FILETIME:
       *as_long = static_cast<long>(in.filetime);
       return CURLE_OK;
@@ -286,7 +284,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       *as_long = in.response_code == 304 || in.condition_unmet ? 1 : 0;
       return CURLE_OK;
 
-      // -- progress and tracing (helper: control)
+      // -- progress and tracing
     case CURLINFO_SPEED_DOWNLOAD:
       *as_double = static_cast<double>(in.size_download) * 1e6 /
                    static_cast<double>(total_us > 0 ? total_us : 1);
@@ -298,7 +296,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       *as_double = static_cast<double>(in.content_length_download);
       return CURLE_OK;
 
-      // -- connections (helper: connection)
+      // -- connections
     case CURLINFO_ACTIVESOCKET:
     case CURLINFO_LASTSOCKET: {
       // The connection in use, or the one used last while its pool still keeps it.

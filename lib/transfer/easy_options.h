@@ -47,7 +47,7 @@ struct EasyOptions {
   bool tcp_nodelay = true;
   TlsConfig tls;
 
-  // -- redirects and auth (helper: redirect)
+  // -- redirects and auth
   bool follow_location = false;
   long max_redirs = -1;  // -1: no limit (7.88's default)
   long post_redir = 0;   // CURL_REDIR_POST_* bits
@@ -62,7 +62,7 @@ struct EasyOptions {
   std::string bearer;                         // XOAUTH2_BEARER
   unsigned long proxy_auth = CURLAUTH_BASIC;  // kept for the proxy filter, not used yet
 
-  // -- uploads and pause (helper: upload)
+  // -- uploads and pause
   curl_read_callback read_fn = nullptr;  // null: fread from read_data (stdin by default)
   void *read_data = stdin;
   curl_seek_callback seek_fn = nullptr;
@@ -70,18 +70,18 @@ struct EasyOptions {
   int64_t infile_size = -1;  // INFILESIZE(_LARGE): -1 unknown (chunked)
   long expect_100_timeout_ms = 1000;
 
-  // -- forms (helper: form)
+  // -- forms
   mime::PostSlot mime_post;                  // MIMEPOST: the application's tree (Method::MimePost)
   const curl_httppost *http_post = nullptr;  // HTTPPOST, borrowed (Method::FormPost)
   long mime_options = 0;                     // MIME_OPTIONS (CURLMIMEOPT_FORMESCAPE)
 
-  // -- cookies (helper: cookie)
+  // -- cookies
   std::string cookie;            // COOKIE: sent as given, after the engine's cookies
   std::string cookie_jar;        // COOKIEJAR: written at cleanup and on COOKIELIST "FLUSH"
   bool cookie_session = false;   // COOKIESESSION
   cookie::CookieEngine cookies;  // its jar outlives curl_easy_reset; a copy gets an empty one
 
-  // -- response handling (helper: response)
+  // -- response handling
   std::string accept_encoding;  // ACCEPT_ENCODING; "" asks for every coding built in
   bool accept_encoding_set = false;
   bool content_decoding = true;   // HTTP_CONTENT_DECODING
@@ -94,7 +94,7 @@ struct EasyOptions {
   int64_t max_filesize = 0;    // MAXFILESIZE(_LARGE); 0: none
   bool want_filetime = false;  // FILETIME
 
-  // -- progress and tracing (helper: control)
+  // -- progress and tracing
   curl_progress_callback progress_fn = nullptr;  // PROGRESSFUNCTION; XFERINFOFUNCTION wins
   long low_speed_limit = 0;                      // bytes per second; 0: no check
   long low_speed_time = 0;                       // seconds
@@ -102,7 +102,7 @@ struct EasyOptions {
   void *debug_data = nullptr;
   FILE *err = stderr;  // CURLOPT_STDERR: the progress meter and default VERBOSE text
 
-  // -- connections (helper: connection)
+  // -- connections
   const curl_slist *connect_to = nullptr;  // borrowed, as libcurl does
   long port = 0;                           // CURLOPT_PORT; 0: the URL's
   long buffer_size = 0;                    // CURLOPT_BUFFERSIZE; 0: the multi's shared buffer

@@ -124,7 +124,7 @@ CURLcode follow_next(FollowState &f, const EasyOptions &opt, const http::Url &cu
   if (f.next == FollowState::Next::AuthRetry) return CURLE_OK;
 
   bool post = opt.method == EasyOptions::Method::Post ||
-              opt.method == EasyOptions::Method::MimePost ||  // forms post too (helper: form)
+              opt.method == EasyOptions::Method::MimePost ||  // forms post too
               opt.method == EasyOptions::Method::FormPost;
   switch (f.status) {
     case 301:

@@ -48,7 +48,7 @@ CURLcode RequestAttempt::build_head() {
     body_size = opt.post_size >= 0 ? opt.post_size : static_cast<int64_t>(std::strlen(data));
     body_ = std::make_unique<BufferReader>(data, static_cast<size_t>(body_size));
   } else if (is_form_post(opt) && !post_as_get()) {
-    method = "POST";  // forms (helper: form): MIMEPOST and HTTPPOST, see cr_mime.h
+    method = "POST";  // forms: MIMEPOST and HTTPPOST, see cr_mime.h
     FormBody form = make_form_body(opt, env_.error, stop_);
     form_tree_ = std::move(form.converted);
     form_type_ = std::move(form.content_type);
@@ -72,7 +72,7 @@ CURLcode RequestAttempt::build_head() {
   if (url_.has_userinfo) authorization = "Basic " + base64_encode(url_.user + ":" + url_.password);
   spec.authorization = authorization;
 
-  // -- redirects and auth (helper: redirect)
+  // -- redirects and auth
   env_.info.effective_method = method;
   if (follow_) {
     if (!follow_->may_send_credentials(opt, url_)) {
@@ -93,7 +93,7 @@ CURLcode RequestAttempt::build_head() {
     });
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
 
-  // -- uploads and pause (helper: upload)
+  // -- uploads and pause
   // UPLOAD sends INFILESIZE bytes; POST without POSTFIELDS reads POSTFIELDSIZE bytes. Both come
   // from READFUNCTION, and a size of -1 (unknown) goes out chunked.
   bool post_from_callback =
@@ -105,7 +105,7 @@ CURLcode RequestAttempt::build_head() {
     body_ = std::make_unique<ReadCallbackReader>(opt, env_.host, length, stop_, env_.error);
   }
 
-  // -- forms (helper: form)
+  // -- forms
   if (is_form_post(opt) && !post_as_get()) {
     spec.content_type = form_type_;
   }
@@ -117,11 +117,11 @@ CURLcode RequestAttempt::build_head() {
     body_size = 0;
   }
 
-  // -- cookies (helper: cookie)
+  // -- cookies
   std::string cookie_value = cookie_header_value(opt, url_, tls_, custom_host_applies());
   spec.cookie = cookie_value;
 
-  // -- response handling (helper: response)
+  // -- response handling
   add_response_headers(spec);
 
   spec.custom_headers = custom;
@@ -213,7 +213,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   // Reported for HEAD responses too: NOBODY + this item is how applications ask for a size.
   info.content_length_download = head.content_length;
 
-  // -- redirects and auth (helper: redirect)
+  // -- redirects and auth
   if (follow_ && follow_on_head(*follow_, env_.opt, url_, head, info)) discard_body_ = true;
   if (follow_ && head.status == 417 && expect_100_ && !body_started_ &&
       follow_on_expect_failed(*follow_, url_)) {
@@ -221,15 +221,13 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
     discard_body_ = true;
   }
 
-  // -- uploads and pause (helper: upload)
-
-  // -- cookies (helper: cookie)
+  // -- cookies
   store_response_cookies(env_.opt, url_, tls_, custom_host_applies(), head, env_.trace);
 
-  // -- response handling (helper: response)
+  // -- response handling
   if (!react_to_head(head)) return false;
 
-  // -- connections (helper: connection)
+  // -- connections
   if (std::string_view v = head.find("Retry-After"); v.data())
     info.retry_after = http::parse_retry_after(v, std::time(nullptr));
 

@@ -85,7 +85,7 @@ class RequestAttempt final : public ExchangeSink {
   size_t header_bytes_ = 0;
   CURLcode stop_ = CURLE_OK;
 
-  // -- redirects and auth (helper: redirect)
+  // -- redirects and auth
   FollowState *follow_ = nullptr;  // the transfer's redirect and auth state
   bool discard_body_ = false;      // a follow-up is due: libcurl drops this body
 
@@ -100,7 +100,7 @@ class RequestAttempt final : public ExchangeSink {
     return !follow_ || !follow_->started || ascii::iequals(url_.host, follow_->first_host);
   }
 
-  // -- uploads and pause (helper: upload)
+  // -- uploads and pause
  public:
   // curl_easy_pause: the new state of both directions.
   void set_pause(bool recv, bool send) {
@@ -122,13 +122,11 @@ class RequestAttempt final : public ExchangeSink {
   bool expect_100_ = false;    // wait for a 100 before the body
   bool body_started_ = false;  // a body byte was handed to the exchange
 
-  // -- forms (helper: form)
+  // -- forms
   std::unique_ptr<mime::Mime> form_tree_;  // HTTPPOST's list converted for this request
   std::string form_type_;                  // the form's Content-Type, with its boundary
 
-  // -- cookies (helper: cookie)
-
-  // -- response handling (helper: response)
+  // -- response handling
   // Range, Accept-Encoding and time-condition request headers (response_handling.cpp).
   void add_response_headers(http::RequestSpec &spec);
   // Reactions to a final head: size limit, resume check, time condition, decoding. false stops.
@@ -140,9 +138,7 @@ class RequestAttempt final : public ExchangeSink {
   DiscardBodyWriter discard_{limit_};
   std::vector<std::unique_ptr<ClientWriter>> decoders_;
 
-  // -- progress and tracing (helper: control)
-
-  // -- connections (helper: connection)
+  // -- connections
  public:
   // Where the connection goes when CONNECT_TO says so (empty parts: the URL's).
   const ConnectTarget &connect_target() const { return connect_; }

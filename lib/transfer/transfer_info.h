@@ -29,7 +29,7 @@ struct TransferInfo {
       finished{};
   long ssl_verify_result = 0;
 
-  // -- redirects and auth (helper: redirect)
+  // -- redirects and auth
   long redirect_count = 0;   // redirects and auth retries followed
   std::string redirect_url;  // where a 3xx (or a refused follow-up) points
   bool has_redirect_url = false;
@@ -37,20 +37,14 @@ struct TransferInfo {
   std::string effective_method;
   long httpauth_avail = 0;  // CURLAUTH_* bits the last 401 offered
 
-  // -- uploads and pause (helper: upload)
+  // -- uploads and pause
   int64_t content_length_upload = 0;  // the body size announced, -1 when unknown, 0 for none
 
-  // -- forms (helper: form)
-
-  // -- cookies (helper: cookie)
-
-  // -- response handling (helper: response)
+  // -- response handling
   int64_t filetime = -1;         // Last-Modified, with FILETIME set; -1 when unknown
   bool condition_unmet = false;  // TIMECONDITION said no (a real or simulated 304)
 
-  // -- progress and tracing (helper: control)
-
-  // -- connections (helper: connection)
+  // -- connections
   int64_t retry_after = 0;                // CURLINFO_RETRY_AFTER, seconds
   const char *scheme = nullptr;           // "HTTP" / "HTTPS" once connected, as libcurl names them
   long protocol = 0;                      // CURLPROTO_HTTP / CURLPROTO_HTTPS
