@@ -53,6 +53,10 @@ def make_tls_files(d):
     return tuple(os.path.join(d, f) for f in ("ca.pem", "server.pem", "server.key"))
 
 
+# nginx's echo module (Debian's libnginx-mod-http-echo), for an upload sink that reads the body.
+ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+
+
 class Nginx:
     """A loopback nginx with one worker, serving a 1 KiB and a 100 MiB file over plain HTTP,
     over TLS with keep-alive, and over TLS closing every connection after one response."""
@@ -85,6 +89,7 @@ class Nginx:
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(f"""
+load_module {ECHO_MODULE};
 daemon off;
 master_process off;
 worker_processes 1;
@@ -109,8 +114,12 @@ http {{
   server {{
     listen 127.0.0.1:{self.port} backlog=8192;
     root {root};
-    # Uploads are read and discarded; the answer carries no body.
-    location = /upload {{ client_max_body_size 8m; return 204; }}
+    # Uploads are read whole before the answer (echo module): a bare "return" would answer
+    # before the body and both clients would skip sending it.
+    location = /upload {{
+      client_max_body_size 8m; client_body_buffer_size 2m;
+      echo_read_request_body; echo "ok";
+    }}
     location /gz/ {{ alias {root}/; gzip on; gzip_types *; gzip_min_length 0; gzip_comp_level 1; }}
   }}
   server {{
