@@ -53,4 +53,19 @@ void Connection::close(FilterContext &ctx) {
   if (top_) top_->close(ctx);
 }
 
+const Connection::Ends &Connection::ends() {
+  if (ends_known_ || !top_) return ends_;
+  FilterAnswer a;
+  if (top_->query(FilterQuery::PeerAddress, a)) {
+    ends_.peer_ip = a.address.ip();
+    ends_.peer_port = a.address.port();
+  }
+  if (top_->query(FilterQuery::LocalAddress, a)) {
+    ends_.local_ip = a.address.ip();
+    ends_.local_port = a.address.port();
+  }
+  ends_known_ = connected;  // before that the chain may still switch addresses
+  return ends_;
+}
+
 }  // namespace evm

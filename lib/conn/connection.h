@@ -74,6 +74,14 @@ class Connection final : public IoHandler {
   // Unwatches everything and closes the chain.
   void close(FilterContext &ctx);
 
+  // Its two ends as getinfo reports them, formatted once per connection (not per request: a
+  // reused connection's addresses do not change, and formatting them is not free).
+  struct Ends {
+    std::string peer_ip, local_ip;
+    long peer_port = 0, local_port = 0;
+  };
+  const Ends &ends();
+
   bool connected = false;
   bool reusable = true;   // false once anything made it unfit for another request
   uint32_t requests = 0;  // requests started on it; more than one means it was reused
@@ -91,6 +99,8 @@ class Connection final : public IoHandler {
   std::unique_ptr<Exchange> exchange_;
   IntrusiveList<ConnectionUser, &ConnectionUser::user_link_> users_;
   Pollset watched_;
+  Ends ends_;
+  bool ends_known_ = false;
 };
 
 }  // namespace evm

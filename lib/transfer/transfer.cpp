@@ -210,16 +210,13 @@ void Transfer::on_resolved(bool ok, const AddressList &addrs) {
 }
 
 bool Transfer::note_connection(bool reused) {
+  const Connection::Ends &ends = lease_->ends();
+  info.primary_ip = ends.peer_ip;
+  info.primary_port = ends.peer_port;
+  info.local_ip = ends.local_ip;
+  info.local_port = ends.local_port;
   const Filter &chain = lease_->filter();
   FilterAnswer a;
-  if (chain.query(FilterQuery::PeerAddress, a)) {
-    info.primary_ip = a.address.ip();
-    info.primary_port = a.address.port();
-  }
-  if (chain.query(FilterQuery::LocalAddress, a)) {
-    info.local_ip = a.address.ip();
-    info.local_port = a.address.port();
-  }
   if (chain.query(FilterQuery::VerifyResult, a)) info.ssl_verify_result = a.number;
   // libcurl lists no certificate chain on a reused connection.
   if (!reused && chain.query(FilterQuery::CertChain, a) && a.certs) cert_info_ = *a.certs;
