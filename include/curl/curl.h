@@ -55,21 +55,8 @@ typedef int curl_socket_t;
 #define CURL_SOCKET_BAD (-1)
 #endif
 
-/* Sizes and offsets: 64-bit signed everywhere. C89 lacks long long, so LP64
- * targets use long (as libcurl does there). */
-#if defined(__LP64__) || defined(_LP64)
-typedef long curl_off_t;
-#define CURL_FORMAT_CURL_OFF_T "ld"
-#elif defined(_MSC_VER)
-typedef __int64 curl_off_t;
-#define CURL_FORMAT_CURL_OFF_T "I64d"
-#elif defined(__GNUC__)
-__extension__ typedef long long curl_off_t;
-#define CURL_FORMAT_CURL_OFF_T "lld"
-#else
-typedef long long curl_off_t;
-#define CURL_FORMAT_CURL_OFF_T "lld"
-#endif
+/* curl_off_t, curl_socklen_t and their format macros. */
+#include "system.h"
 
 /* Singly linked list of strings, e.g. request headers. */
 struct curl_slist {
