@@ -58,6 +58,29 @@ typedef int curl_socket_t;
 /* curl_off_t, curl_socklen_t and their format macros. */
 #include "system.h"
 
+/* TLS backends (curl_global_sslset, CURLINFO_TLS_SSL_PTR). evmulti has one: OpenSSL. */
+typedef enum {
+  CURLSSLBACKEND_NONE = 0,
+  CURLSSLBACKEND_OPENSSL = 1,
+  CURLSSLBACKEND_GNUTLS = 2,
+  CURLSSLBACKEND_NSS = 3,
+  CURLSSLBACKEND_OBSOLETE4 = 4,
+  CURLSSLBACKEND_GSKIT = 5,
+  CURLSSLBACKEND_POLARSSL = 6,
+  CURLSSLBACKEND_WOLFSSL = 7,
+  CURLSSLBACKEND_SCHANNEL = 8,
+  CURLSSLBACKEND_SECURETRANSPORT = 9,
+  CURLSSLBACKEND_AXTLS = 10,
+  CURLSSLBACKEND_MBEDTLS = 11,
+  CURLSSLBACKEND_MESALINK = 12,
+  CURLSSLBACKEND_BEARSSL = 13,
+  CURLSSLBACKEND_RUSTLS = 14
+} curl_sslbackend;
+#define CURLSSLBACKEND_LIBRESSL CURLSSLBACKEND_OPENSSL
+#define CURLSSLBACKEND_BORINGSSL CURLSSLBACKEND_OPENSSL
+#define CURLSSLBACKEND_CYASSL CURLSSLBACKEND_WOLFSSL
+#define CURLSSLBACKEND_DARWINSSL CURLSSLBACKEND_SECURETRANSPORT
+
 /* Singly linked list of strings, e.g. request headers. */
 struct curl_slist {
   char *data;
@@ -999,6 +1022,184 @@ struct curl_certinfo {
 CURL_EXTERN CURLcode curl_global_init(long flags);
 CURL_EXTERN void curl_global_cleanup(void);
 
+/* Like curl_global_init, with the allocator the library should use. evmulti takes the
+ * functions and keeps using its own (C++) allocation; see README. */
+CURL_EXTERN CURLcode curl_global_init_mem(long flags, curl_malloc_callback m, curl_free_callback f,
+                                          curl_realloc_callback r, curl_strdup_callback s,
+                                          curl_calloc_callback c);
+
+/* Choosing a TLS backend before curl_global_init. */
+struct curl_ssl_backend {
+  curl_sslbackend id;
+  const char *name;
+};
+typedef struct curl_ssl_backend curl_ssl_backend;
+typedef enum {
+  CURLSSLSET_OK = 0,
+  CURLSSLSET_UNKNOWN_BACKEND,
+  CURLSSLSET_TOO_LATE,
+  CURLSSLSET_NO_BACKENDS
+} CURLsslset;
+CURL_EXTERN CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
+                                          const curl_ssl_backend ***avail);
+
+/* Percent-encoding: new strings the caller frees with curl_free(). A length of 0 means
+ * strlen(string). The handle argument is not used. */
+CURL_EXTERN char *curl_easy_escape(CURL *handle, const char *string, int length);
+CURL_EXTERN char *curl_escape(const char *string, int length);
+CURL_EXTERN char *curl_easy_unescape(CURL *handle, const char *string, int length, int *outlength);
+CURL_EXTERN char *curl_unescape(const char *string, int length);
+
+/* getenv() returning a copy to free with curl_free(); NULL when unset. */
+CURL_EXTERN char *curl_getenv(const char *variable);
+/* Case-insensitive ASCII comparisons: non-zero when equal. */
+CURL_EXTERN int curl_strequal(const char *s1, const char *s2);
+CURL_EXTERN int curl_strnequal(const char *s1, const char *s2, size_t n);
+/* Seconds since the epoch for an HTTP or other common date text; -1 when unreadable. */
+CURL_EXTERN time_t curl_getdate(const char *p, const time_t *unused);
+
+/* The share interface: data several easy handles use together (CURLOPT_SHARE). */
+#ifdef CURL_STRICTER
+typedef struct Curl_share CURLSH;
+#else
+typedef void CURLSH;
+#endif
+typedef enum {
+  CURL_LOCK_DATA_NONE = 0,
+  CURL_LOCK_DATA_SHARE, /* the share object itself */
+  CURL_LOCK_DATA_COOKIE,
+  CURL_LOCK_DATA_DNS,
+  CURL_LOCK_DATA_SSL_SESSION,
+  CURL_LOCK_DATA_CONNECT,
+  CURL_LOCK_DATA_PSL,
+  CURL_LOCK_DATA_HSTS,
+  CURL_LOCK_DATA_LAST
+} curl_lock_data;
+typedef enum {
+  CURL_LOCK_ACCESS_NONE = 0,
+  CURL_LOCK_ACCESS_SHARED = 1,
+  CURL_LOCK_ACCESS_SINGLE = 2,
+  CURL_LOCK_ACCESS_LAST
+} curl_lock_access;
+typedef void (*curl_lock_function)(CURL *handle, curl_lock_data data, curl_lock_access locktype,
+                                   void *userptr);
+typedef void (*curl_unlock_function)(CURL *handle, curl_lock_data data, void *userptr);
+typedef enum {
+  CURLSHE_OK,
+  CURLSHE_BAD_OPTION,
+  CURLSHE_IN_USE,
+  CURLSHE_INVALID,
+  CURLSHE_NOMEM,
+  CURLSHE_NOT_BUILT_IN,
+  CURLSHE_LAST
+} CURLSHcode;
+typedef enum {
+  CURLSHOPT_NONE,
+  CURLSHOPT_SHARE,      /* a curl_lock_data to share */
+  CURLSHOPT_UNSHARE,    /* a curl_lock_data to stop sharing */
+  CURLSHOPT_LOCKFUNC,   /* curl_lock_function */
+  CURLSHOPT_UNLOCKFUNC, /* curl_unlock_function */
+  CURLSHOPT_USERDATA,   /* the lock functions' userptr */
+  CURLSHOPT_LAST
+} CURLSHoption;
+CURL_EXTERN CURLSH *curl_share_init(void);
+CURL_EXTERN CURLSHcode curl_share_setopt(CURLSH *share, CURLSHoption option, ...);
+/* CURLSHE_IN_USE while an easy handle still uses the share. */
+CURL_EXTERN CURLSHcode curl_share_cleanup(CURLSH *share);
+CURL_EXTERN const char *curl_share_strerror(CURLSHcode);
+
+/* What the library is built with (curl_version_info). */
+typedef enum {
+  CURLVERSION_FIRST,
+  CURLVERSION_SECOND,
+  CURLVERSION_THIRD,
+  CURLVERSION_FOURTH,
+  CURLVERSION_FIFTH,
+  CURLVERSION_SIXTH,
+  CURLVERSION_SEVENTH,
+  CURLVERSION_EIGHTH,
+  CURLVERSION_NINTH,
+  CURLVERSION_TENTH,
+  CURLVERSION_ELEVENTH,
+  CURLVERSION_LAST
+} CURLversion;
+#define CURLVERSION_NOW CURLVERSION_ELEVENTH
+
+struct curl_version_info_data {
+  CURLversion age; /* which of the fields below are there */
+  const char *version;
+  unsigned int version_num;
+  const char *host;
+  int features; /* CURL_VERSION_* bits */
+  const char *ssl_version;
+  long ssl_version_num; /* always 0 */
+  const char *libz_version;
+  const char *const *protocols; /* NULL-terminated, lower case */
+  /* CURLVERSION_SECOND */
+  const char *ares;
+  int ares_num;
+  /* CURLVERSION_THIRD */
+  const char *libidn;
+  /* CURLVERSION_FOURTH */
+  int iconv_ver_num;
+  const char *libssh_version;
+  /* CURLVERSION_FIFTH */
+  unsigned int brotli_ver_num;
+  const char *brotli_version;
+  /* CURLVERSION_SIXTH */
+  unsigned int nghttp2_ver_num;
+  const char *nghttp2_version;
+  const char *quic_version;
+  /* CURLVERSION_SEVENTH */
+  const char *cainfo;
+  const char *capath;
+  /* CURLVERSION_EIGHTH */
+  unsigned int zstd_ver_num;
+  const char *zstd_version;
+  /* CURLVERSION_NINTH */
+  const char *hyper_version;
+  /* CURLVERSION_TENTH */
+  const char *gsasl_version;
+  /* CURLVERSION_ELEVENTH */
+  const char *const *feature_names; /* NULL-terminated */
+};
+typedef struct curl_version_info_data curl_version_info_data;
+
+#define CURL_VERSION_IPV6 (1 << 0)
+#define CURL_VERSION_KERBEROS4 (1 << 1)
+#define CURL_VERSION_SSL (1 << 2)
+#define CURL_VERSION_LIBZ (1 << 3)
+#define CURL_VERSION_NTLM (1 << 4)
+#define CURL_VERSION_GSSNEGOTIATE (1 << 5)
+#define CURL_VERSION_DEBUG (1 << 6)
+#define CURL_VERSION_ASYNCHDNS (1 << 7)
+#define CURL_VERSION_SPNEGO (1 << 8)
+#define CURL_VERSION_LARGEFILE (1 << 9)
+#define CURL_VERSION_IDN (1 << 10)
+#define CURL_VERSION_SSPI (1 << 11)
+#define CURL_VERSION_CONV (1 << 12)
+#define CURL_VERSION_CURLDEBUG (1 << 13)
+#define CURL_VERSION_TLSAUTH_SRP (1 << 14)
+#define CURL_VERSION_NTLM_WB (1 << 15)
+#define CURL_VERSION_HTTP2 (1 << 16)
+#define CURL_VERSION_GSSAPI (1 << 17)
+#define CURL_VERSION_KERBEROS5 (1 << 18)
+#define CURL_VERSION_UNIX_SOCKETS (1 << 19)
+#define CURL_VERSION_PSL (1 << 20)
+#define CURL_VERSION_HTTPS_PROXY (1 << 21)
+#define CURL_VERSION_MULTI_SSL (1 << 22)
+#define CURL_VERSION_BROTLI (1 << 23)
+#define CURL_VERSION_ALTSVC (1 << 24)
+#define CURL_VERSION_HTTP3 (1 << 25)
+#define CURL_VERSION_ZSTD (1 << 26)
+#define CURL_VERSION_UNICODE (1 << 27)
+#define CURL_VERSION_HSTS (1 << 28)
+#define CURL_VERSION_GSASL (1 << 29)
+#define CURL_VERSION_THREADSAFE (1 << 30)
+
+/* Static data describing this build; never NULL for a known age. */
+CURL_EXTERN curl_version_info_data *curl_version_info(CURLversion);
+
 /* Version text; owned by the library, do not free. */
 CURL_EXTERN char *curl_version(void);
 
@@ -1023,10 +1224,15 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 /* The easy and multi declarations need the types above. */
 #include "easy.h"
 #include "multi.h"
+#include "urlapi.h"
+#include "options.h"
+#include "header.h"
+#include "websockets.h"
 
 /* Make a wrong argument count to the variadic setters a compile error. */
 #define curl_easy_setopt(handle, opt, param) curl_easy_setopt(handle, opt, param)
 #define curl_easy_getinfo(handle, info, arg) curl_easy_getinfo(handle, info, arg)
 #define curl_multi_setopt(handle, opt, param) curl_multi_setopt(handle, opt, param)
+#define curl_share_setopt(share, opt, param) curl_share_setopt(share, opt, param)
 
 #endif /* EVMULTI_CURL_CURL_H */

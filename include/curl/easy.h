@@ -31,6 +31,14 @@ CURL_EXTERN CURL *curl_easy_duphandle(CURL *curl);
 /* Puts every option back to its default; connections stay cached. */
 CURL_EXTERN void curl_easy_reset(CURL *curl);
 
+/* With CURLOPT_CONNECT_ONLY: raw bytes over the transfer's connection. CURLE_AGAIN when
+ * nothing can be read or written now. */
+CURL_EXTERN CURLcode curl_easy_recv(CURL *curl, void *buffer, size_t buflen, size_t *n);
+CURL_EXTERN CURLcode curl_easy_send(CURL *curl, const void *buffer, size_t buflen, size_t *n);
+
+/* Keeps the handle's idle connection alive where the protocol needs it. */
+CURL_EXTERN CURLcode curl_easy_upkeep(CURL *curl);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

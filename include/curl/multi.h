@@ -194,6 +194,12 @@ CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockf
  * with curl_free(). NULL when out of memory. (libcurl 8.4.0 API.) */
 CURL_EXTERN CURL **curl_multi_get_handles(CURLM *multi_handle);
 
+/* Fills ufds with the sockets and events the transfers wait for (size entries at most);
+ * *fd_count gets how many there are. CURLM_OUT_OF_MEMORY when size is too small.
+ * (libcurl 8.8.0 API.) */
+CURL_EXTERN CURLMcode curl_multi_waitfds(CURLM *multi, struct curl_waitfd *ufds, unsigned int size,
+                                         unsigned int *fd_count);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -249,9 +249,9 @@ CURLcode set_core_option(EasyOptions &o, CURLoption opt, const OptionArg &arg) {
 namespace {
 
 constexpr OptionSetter kSetters[] = {
-    set_core_option,     set_redirect_option, set_auth_option,
-    set_upload_option,   set_form_option,     set_cookie_option,
-    set_response_option, set_control_option,  set_connection_option,
+    set_core_option,       set_redirect_option, set_auth_option,     set_upload_option,
+    set_form_option,       set_cookie_option,   set_response_option, set_control_option,
+    set_connection_option, set_share_option,    set_curlu_option,    set_session_option,
 };
 
 CURLcode set_option(EasyOptions &o, CURLoption opt, const OptionArg &arg) {

@@ -34,5 +34,8 @@ CURLcode set_cookie_option(EasyOptions &o, CURLoption opt, const OptionArg &arg)
 CURLcode set_response_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
 CURLcode set_control_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
 CURLcode set_connection_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
+CURLcode set_share_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
+CURLcode set_curlu_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
+CURLcode set_session_option(EasyOptions &o, CURLoption opt, const OptionArg &arg);
 
 }  // namespace evm
