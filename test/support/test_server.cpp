@@ -319,12 +319,18 @@ bool parse_raw_head(std::string_view head, RawRequest *req) {
   return true;
 }
 
-// Decodes a chunked request body at the start of `in`. Returns the bytes it spans, 0 if
+// A chunked request body decoded as it arrives: the complete chunks seen so far, so that each
+// read resumes where the last one stopped (a 1 MiB body in 4 KiB reads stays linear).
+struct ChunkedScan {
+  size_t pos = 0;    // offset in the body area of the next chunk-size line
+  std::string body;  // the data of the chunks before `pos`
+};
+
+// Continues decoding the chunked body at the start of `in`. Returns the bytes it spans, 0 if
 // more input is needed, -1 if malformed.
-long long parse_chunked_body(std::string_view in, std::string *body) {
-  body->clear();
-  size_t pos = 0;
+long long parse_chunked_body(std::string_view in, ChunkedScan &scan) {
   for (;;) {
+    size_t pos = scan.pos;
     size_t eol = in.find("\r\n", pos);
     if (eol == std::string_view::npos) return in.size() - pos > 1024 ? -1 : 0;
     std::string_view line = in.substr(pos, eol - pos);
@@ -348,11 +354,11 @@ long long parse_chunked_body(std::string_view in, std::string *body) {
         pos = eol + 2;
       }
     }
-    if (size > kMaxRawBody || body->size() + size > kMaxRawBody) return -1;
+    if (size > kMaxRawBody || scan.body.size() + size > kMaxRawBody) return -1;
     if (in.size() - pos < size + 2) return 0;
     if (in.substr(pos + size, 2) != "\r\n") return -1;
-    body->append(in.substr(pos, size));
-    pos += size + 2;
+    scan.body.append(in.substr(pos, size));
+    scan.pos = pos + size + 2;
   }
 }
 
@@ -387,6 +393,7 @@ struct TestServer::Impl {
     Mode mode = Mode::kReading;
     bool drop_next = false;
     bool sent_continue = false;
+    ChunkedScan chunked;  // the request body read so far, while it is chunked
     bool peer_eof = false;
     bool close_after_slow = false;
     uint64_t slow_sent = 0;
@@ -1055,13 +1062,15 @@ struct TestServer::Impl {
       size_t consumed = head_len;
       if (req.chunked) {
         data = reinterpret_cast<const char *>(evbuffer_pullup(in, -1));
-        long long span = parse_chunked_body({data + head_len, avail - head_len}, &body);
+        long long span = parse_chunked_body({data + head_len, avail - head_len}, c->chunked);
         if (span < 0) return fail_raw(c, "400 Bad Request");
         if (span == 0) {
           send_continue(c, req);
           return true;
         }
         consumed += static_cast<size_t>(span);
+        body = std::move(c->chunked.body);
+        c->chunked = ChunkedScan{};
       } else if (req.content_length > 0) {
         if (req.content_length > kMaxRawBody) return fail_raw(c, "413 Content Too Large");
         if (avail - head_len < req.content_length) {
