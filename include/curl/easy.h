@@ -12,8 +12,8 @@ extern "C" {
 /* New handle with default options, or NULL when out of memory. */
 CURL_EXTERN CURL *curl_easy_init(void);
 
-/* Sets one option; the argument's type follows the option's CURLOPTTYPE. */
-/* The name in parentheses: curl.h may already have made it a checking macro. */
+/* Sets one option; the argument's type follows the option's CURLOPTTYPE. The name is in
+ * parentheses here and below: curl.h may already have made it a type-checking macro. */
 CURL_EXTERN CURLcode(curl_easy_setopt)(CURL *curl, CURLoption option, ...);
 
 /* Runs the transfer to completion, blocking the caller. */
