@@ -126,7 +126,9 @@ def main():
         built = 0
         for p in programs:
             rc, err = build(open(p, encoding='utf-8', errors='replace').read(),
-                            ['-O2', '-I', os.path.join(a.source_root, 'include'), '-w',
+                            ['-O2', '-I', os.path.join(a.source_root, 'include'),
+                             '-I', os.path.join(a.source_root, 'adapters/common'),
+                             '-I', os.path.dirname(p), '-w',
                              '-Wattribute-warning', '-Werror=attribute-warning'])
             if rc != 0 and 'attribute-warning' in err:
                 failures.append('type check warned on %s:\n%s' % (p, err[:1500]))
