@@ -13,6 +13,21 @@
 #define CURL_STRICTER
 #endif
 
+/* Deprecation marks, as libcurl 7.88 defines them: GCC 6+ warns where a program uses a
+ * deprecated name unless it defines CURL_DISABLE_DEPRECATION; CURL_IGNORE_DEPRECATION
+ * wraps statements that use one on purpose. */
+#if defined(__GNUC__) && (__GNUC__ >= 6) && !defined(__INTEL_COMPILER) && \
+    !defined(CURL_DISABLE_DEPRECATION) && !defined(BUILDING_LIBCURL)
+#define CURL_DEPRECATED(version, message) \
+  __attribute__((deprecated("since " #version ". " message)))
+#define CURL_IGNORE_DEPRECATION(statements)                                                      \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"") \
+      statements _Pragma("GCC diagnostic pop")
+#else
+#define CURL_DEPRECATED(version, message)
+#define CURL_IGNORE_DEPRECATION(statements) statements
+#endif
+
 #include "curlver.h"
 
 /* The system headers libcurl's curl.h provides; programs rely on them. */
@@ -47,12 +62,16 @@ typedef struct Curl_easy CURL;
 typedef void CURL;
 #endif
 
+/* curl_socket_typedef: set once curl_socket_t exists, so other headers can test for it. */
+#ifndef curl_socket_typedef
 #if defined(_WIN32)
 typedef SOCKET curl_socket_t;
 #define CURL_SOCKET_BAD INVALID_SOCKET
 #else
 typedef int curl_socket_t;
 #define CURL_SOCKET_BAD (-1)
+#endif
+#define curl_socket_typedef
 #endif
 
 /* curl_off_t, curl_socklen_t and their format macros. */
@@ -867,7 +886,9 @@ enum {
   CURL_HTTP_VERSION_2_0 = 3,
   CURL_HTTP_VERSION_2TLS = 4,
   CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 5,
-  CURL_HTTP_VERSION_3 = 30
+  CURL_HTTP_VERSION_3 = 30,
+  CURL_HTTP_VERSION_3ONLY = 31, /* HTTP/3, no fallback */
+  CURL_HTTP_VERSION_LAST        /* one past the last; never a version */
 };
 #define CURL_HTTP_VERSION_2 CURL_HTTP_VERSION_2_0
 
@@ -1016,6 +1037,8 @@ struct curl_certinfo {
 #define CURL_GLOBAL_ALL (CURL_GLOBAL_SSL | CURL_GLOBAL_WIN32)
 #define CURL_GLOBAL_NOTHING 0
 #define CURL_GLOBAL_DEFAULT CURL_GLOBAL_ALL
+/* Restart poll() on EINTR inside the library's own waits instead of returning. */
+#define CURL_GLOBAL_ACK_EINTR (1 << 2)
 
 /* Process-wide setup and teardown; call once each, before and after all
  * other use. */
@@ -1217,6 +1240,311 @@ CURL_EXTERN const char *curl_easy_strerror(CURLcode);
 CURL_EXTERN struct curl_slist *curl_slist_append(struct curl_slist *list, const char *data);
 CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 
+/* ---- Names for features evmulti is built without --------------------------------------
+ * libcurl declares these whatever it was built with; so do we, with libcurl's values, so
+ * that a program mentioning them compiles. Setting an option that uses them answers as a
+ * libcurl built without the feature (see README's option table). */
+
+/* Option-enum helpers, as libcurl's headers spell its CURLoption entries. */
+#define CURLOPT(na, t, nu) na = t + nu
+#define CURLOPTDEPRECATED(na, t, nu, v, m) na CURL_DEPRECATED(v, m) = t + nu
+
+#ifndef CURL_NO_OLDIES
+/* Options that were removed long ago; their numbers stay reserved. */
+#define CURLOPT_WRITEINFO CURLOPT_OBSOLETE40
+#define CURLOPT_CLOSEPOLICY CURLOPT_OBSOLETE72
+#endif
+
+/* Callback types for options evmulti does not implement. */
+typedef int (*curl_resolver_start_callback)(void *resolver_state, void *reserved, void *userdata);
+typedef CURLcode (*curl_conv_callback)(char *buffer, size_t length);
+/* ssl_ctx is the backend's context: an OpenSSL SSL_CTX * here. */
+typedef CURLcode (*curl_ssl_ctx_callback)(CURL *curl, void *ssl_ctx, void *userptr);
+
+/* -- FTP wildcard matching (CURLOPT_WILDCARDMATCH, CHUNK_*, FNMATCH_FUNCTION) -- */
+typedef enum {
+  CURLFILETYPE_FILE = 0,
+  CURLFILETYPE_DIRECTORY,
+  CURLFILETYPE_SYMLINK,
+  CURLFILETYPE_DEVICE_BLOCK,
+  CURLFILETYPE_DEVICE_CHAR,
+  CURLFILETYPE_NAMEDPIPE,
+  CURLFILETYPE_SOCKET,
+  CURLFILETYPE_DOOR,
+  CURLFILETYPE_UNKNOWN
+} curlfiletype;
+
+/* Which fields of curl_fileinfo the server's listing filled in. */
+#define CURLFINFOFLAG_KNOWN_FILENAME (1 << 0)
+#define CURLFINFOFLAG_KNOWN_FILETYPE (1 << 1)
+#define CURLFINFOFLAG_KNOWN_TIME (1 << 2)
+#define CURLFINFOFLAG_KNOWN_PERM (1 << 3)
+#define CURLFINFOFLAG_KNOWN_UID (1 << 4)
+#define CURLFINFOFLAG_KNOWN_GID (1 << 5)
+#define CURLFINFOFLAG_KNOWN_SIZE (1 << 6)
+#define CURLFINFOFLAG_KNOWN_HLINKCOUNT (1 << 7)
+
+/* One entry of a wildcard listing, handed to the chunk-begin callback. */
+struct curl_fileinfo {
+  char *filename;
+  curlfiletype filetype;
+  time_t time;
+  unsigned int perm;
+  int uid;
+  int gid;
+  curl_off_t size;
+  long int hardlinks;
+  struct {
+    char *time;
+    char *perm;
+    char *user;
+    char *group;
+    char *target; /* a symlink's target */
+  } strings;
+  unsigned int flags; /* CURLFINFOFLAG_* */
+  /* the library's own storage for the strings above */
+  char *b_data;
+  size_t b_size;
+  size_t b_used;
+};
+
+#define CURL_CHUNK_BGN_FUNC_OK 0
+#define CURL_CHUNK_BGN_FUNC_FAIL 1
+#define CURL_CHUNK_BGN_FUNC_SKIP 2
+typedef long (*curl_chunk_bgn_callback)(const void *transfer_info, void *ptr, int remains);
+
+#define CURL_CHUNK_END_FUNC_OK 0
+#define CURL_CHUNK_END_FUNC_FAIL 1
+typedef long (*curl_chunk_end_callback)(void *ptr);
+
+#define CURL_FNMATCHFUNC_MATCH 0
+#define CURL_FNMATCHFUNC_NOMATCH 1
+#define CURL_FNMATCHFUNC_FAIL 2
+typedef int (*curl_fnmatch_callback)(void *ptr, const char *pattern, const char *string);
+
+/* -- Proxies (CURLOPT_PROXYTYPE, CURLINFO_PROXY_ERROR) -- */
+typedef enum {
+  CURLPROXY_HTTP = 0,
+  CURLPROXY_HTTP_1_0 = 1,
+  CURLPROXY_HTTPS = 2,
+  CURLPROXY_SOCKS4 = 4,
+  CURLPROXY_SOCKS5 = 5,
+  CURLPROXY_SOCKS4A = 6,
+  CURLPROXY_SOCKS5_HOSTNAME = 7
+} curl_proxytype;
+
+/* Why a proxy handshake failed, in CURLINFO_PROXY_ERROR. */
+typedef enum {
+  CURLPX_OK,
+  CURLPX_BAD_ADDRESS_TYPE,
+  CURLPX_BAD_VERSION,
+  CURLPX_CLOSED,
+  CURLPX_GSSAPI,
+  CURLPX_GSSAPI_PERMSG,
+  CURLPX_GSSAPI_PROTECTION,
+  CURLPX_IDENTD,
+  CURLPX_IDENTD_DIFFER,
+  CURLPX_LONG_HOSTNAME,
+  CURLPX_LONG_PASSWD,
+  CURLPX_LONG_USER,
+  CURLPX_NO_AUTH,
+  CURLPX_RECV_ADDRESS,
+  CURLPX_RECV_AUTH,
+  CURLPX_RECV_CONNECT,
+  CURLPX_RECV_REQACK,
+  CURLPX_REPLY_ADDRESS_TYPE_NOT_SUPPORTED,
+  CURLPX_REPLY_COMMAND_NOT_SUPPORTED,
+  CURLPX_REPLY_CONNECTION_REFUSED,
+  CURLPX_REPLY_GENERAL_SERVER_FAILURE,
+  CURLPX_REPLY_HOST_UNREACHABLE,
+  CURLPX_REPLY_NETWORK_UNREACHABLE,
+  CURLPX_REPLY_NOT_ALLOWED,
+  CURLPX_REPLY_TTL_EXPIRED,
+  CURLPX_REPLY_UNASSIGNED,
+  CURLPX_REQUEST_FAILED,
+  CURLPX_RESOLVE_HOST,
+  CURLPX_SEND_AUTH,
+  CURLPX_SEND_CONNECT,
+  CURLPX_SEND_REQUEST,
+  CURLPX_UNKNOWN_FAIL,
+  CURLPX_UNKNOWN_MODE,
+  CURLPX_USER_REJECTED,
+  CURLPX_LAST
+} CURLproxycode;
+
+/* CURLOPT_GSSAPI_DELEGATION */
+#define CURLGSSAPI_DELEGATION_NONE 0
+#define CURLGSSAPI_DELEGATION_POLICY_FLAG (1 << 0)
+#define CURLGSSAPI_DELEGATION_FLAG (1 << 1)
+
+/* -- SSH (CURLOPT_SSH_AUTH_TYPES, KEYFUNCTION, HOSTKEYFUNCTION) -- */
+#define CURLSSH_AUTH_ANY ~0
+#define CURLSSH_AUTH_NONE 0
+#define CURLSSH_AUTH_PUBLICKEY (1 << 0)
+#define CURLSSH_AUTH_PASSWORD (1 << 1)
+#define CURLSSH_AUTH_HOST (1 << 2)
+#define CURLSSH_AUTH_KEYBOARD (1 << 3)
+#define CURLSSH_AUTH_AGENT (1 << 4)
+#define CURLSSH_AUTH_GSSAPI (1 << 5)
+#define CURLSSH_AUTH_DEFAULT CURLSSH_AUTH_ANY
+
+enum curl_khtype {
+  CURLKHTYPE_UNKNOWN,
+  CURLKHTYPE_RSA1,
+  CURLKHTYPE_RSA,
+  CURLKHTYPE_DSS,
+  CURLKHTYPE_ECDSA,
+  CURLKHTYPE_ED25519
+};
+
+/* A host key: base64 text when len is 0, raw bytes otherwise. */
+struct curl_khkey {
+  const char *key;
+  size_t len;
+  enum curl_khtype keytype;
+};
+
+/* What the known-hosts callback answers. */
+enum curl_khstat {
+  CURLKHSTAT_FINE_ADD_TO_FILE,
+  CURLKHSTAT_FINE,
+  CURLKHSTAT_REJECT,
+  CURLKHSTAT_DEFER,
+  CURLKHSTAT_FINE_REPLACE,
+  CURLKHSTAT_LAST
+};
+
+/* How the library's known_hosts lookup went. */
+enum curl_khmatch { CURLKHMATCH_OK, CURLKHMATCH_MISMATCH, CURLKHMATCH_MISSING, CURLKHMATCH_LAST };
+
+typedef int (*curl_sshkeycallback)(CURL *easy, const struct curl_khkey *knownkey,
+                                   const struct curl_khkey *foundkey, enum curl_khmatch,
+                                   void *clientp);
+typedef int (*curl_sshhostkeycallback)(void *clientp, int keytype, const char *key, size_t keylen);
+
+/* -- FTP and other TLS-upgrading protocols (CURLOPT_USE_SSL, FTP_*) -- */
+typedef enum {
+  CURLUSESSL_NONE,
+  CURLUSESSL_TRY,
+  CURLUSESSL_CONTROL,
+  CURLUSESSL_ALL,
+  CURLUSESSL_LAST
+} curl_usessl;
+
+#ifndef CURL_NO_OLDIES
+#define CURLFTPSSL_NONE CURLUSESSL_NONE
+#define CURLFTPSSL_TRY CURLUSESSL_TRY
+#define CURLFTPSSL_CONTROL CURLUSESSL_CONTROL
+#define CURLFTPSSL_ALL CURLUSESSL_ALL
+#define CURLFTPSSL_LAST CURLUSESSL_LAST
+#define curl_ftpssl curl_usessl
+#endif
+
+typedef enum {
+  CURLFTPSSL_CCC_NONE,
+  CURLFTPSSL_CCC_PASSIVE,
+  CURLFTPSSL_CCC_ACTIVE,
+  CURLFTPSSL_CCC_LAST
+} curl_ftpccc;
+
+typedef enum {
+  CURLFTPAUTH_DEFAULT,
+  CURLFTPAUTH_SSL,
+  CURLFTPAUTH_TLS,
+  CURLFTPAUTH_LAST
+} curl_ftpauth;
+
+typedef enum {
+  CURLFTP_CREATE_DIR_NONE,
+  CURLFTP_CREATE_DIR,
+  CURLFTP_CREATE_DIR_RETRY,
+  CURLFTP_CREATE_DIR_LAST
+} curl_ftpcreatedir;
+
+typedef enum {
+  CURLFTPMETHOD_DEFAULT,
+  CURLFTPMETHOD_MULTICWD,
+  CURLFTPMETHOD_NOCWD,
+  CURLFTPMETHOD_SINGLECWD,
+  CURLFTPMETHOD_LAST
+} curl_ftpmethod;
+
+/* -- RTSP (CURLOPT_RTSP_REQUEST) -- */
+enum {
+  CURL_RTSPREQ_NONE,
+  CURL_RTSPREQ_OPTIONS,
+  CURL_RTSPREQ_DESCRIBE,
+  CURL_RTSPREQ_ANNOUNCE,
+  CURL_RTSPREQ_SETUP,
+  CURL_RTSPREQ_PLAY,
+  CURL_RTSPREQ_PAUSE,
+  CURL_RTSPREQ_TEARDOWN,
+  CURL_RTSPREQ_GET_PARAMETER,
+  CURL_RTSPREQ_SET_PARAMETER,
+  CURL_RTSPREQ_RECORD,
+  CURL_RTSPREQ_RECEIVE,
+  CURL_RTSPREQ_LAST
+};
+
+/* -- .netrc (CURLOPT_NETRC) -- */
+enum CURL_NETRC_OPTION {
+  CURL_NETRC_IGNORED,  /* the default */
+  CURL_NETRC_OPTIONAL, /* credentials in the URL win */
+  CURL_NETRC_REQUIRED, /* .netrc wins over the URL */
+  CURL_NETRC_LAST
+};
+
+/* -- TLS-SRP (CURLOPT_TLSAUTH_TYPE takes the name as a string) -- */
+enum CURL_TLSAUTH { CURL_TLSAUTH_NONE, CURL_TLSAUTH_SRP, CURL_TLSAUTH_LAST };
+
+/* -- Alt-Svc (CURLOPT_ALTSVC_CTRL bits) -- */
+#define CURLALTSVC_READONLYFILE (1 << 2)
+#define CURLALTSVC_H1 (1 << 3)
+#define CURLALTSVC_H2 (1 << 4)
+#define CURLALTSVC_H3 (1 << 5)
+
+/* -- HSTS (CURLOPT_HSTS_CTRL bits, HSTSREADFUNCTION, HSTSWRITEFUNCTION) -- */
+#define CURLHSTS_ENABLE (long)(1 << 0)
+#define CURLHSTS_READONLYFILE (long)(1 << 1)
+
+/* One HSTS cache entry; expire is "YYYYMMDD HH:MM:SS". */
+struct curl_hstsentry {
+  char *name;
+  size_t namelen;
+  unsigned int includeSubDomains : 1;
+  char expire[18];
+};
+
+/* Where the write callback is in the cache it is saving. */
+struct curl_index {
+  size_t index;
+  size_t total;
+};
+
+typedef enum { CURLSTS_OK, CURLSTS_DONE, CURLSTS_FAIL } CURLSTScode;
+
+typedef CURLSTScode (*curl_hstsread_callback)(CURL *easy, struct curl_hstsentry *e, void *userp);
+typedef CURLSTScode (*curl_hstswrite_callback)(CURL *easy, struct curl_hstsentry *e,
+                                               struct curl_index *i, void *userp);
+
+/* -- TLS session (CURLINFO_TLS_SSL_PTR, CURLINFO_TLS_SESSION) -- */
+/* internals: an OpenSSL SSL * (TLS_SSL_PTR) or SSL_CTX * (TLS_SESSION) for this backend. */
+struct curl_tlssessioninfo {
+  curl_sslbackend backend;
+  void *internals;
+};
+
+/* -- CURLOPT_CLOSEPOLICY's values; the option itself is long gone -- */
+typedef enum {
+  CURLCLOSEPOLICY_NONE,
+  CURLCLOSEPOLICY_OLDEST,
+  CURLCLOSEPOLICY_LEAST_RECENTLY_USED,
+  CURLCLOSEPOLICY_LEAST_TRAFFIC,
+  CURLCLOSEPOLICY_SLOWEST,
+  CURLCLOSEPOLICY_CALLBACK,
+  CURLCLOSEPOLICY_LAST
+} curl_closepolicy;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
@@ -1229,10 +1557,19 @@ CURL_EXTERN void curl_slist_free_all(struct curl_slist *list);
 #include "header.h"
 #include "websockets.h"
 
-/* Make a wrong argument count to the variadic setters a compile error. */
+/* GCC 4.3+ in C checks the variadic setters' argument types at compile time (clang says it is
+ * GCC 4.2, so it is left out, as with libcurl); elsewhere the macros below at least make a
+ * wrong argument count a compile error. */
+#if defined(__GNUC__) && defined(__GNUC_MINOR__) &&                                        \
+    ((__GNUC__ > 4) || (__GNUC__ == 4 && __GNUC_MINOR__ >= 3)) && !defined(__cplusplus) && \
+    !defined(CURL_DISABLE_TYPECHECK)
+#define EVMULTI_CURL_TYPECHECK
+#include "typecheck-gcc.h"
+#else
 #define curl_easy_setopt(handle, opt, param) curl_easy_setopt(handle, opt, param)
 #define curl_easy_getinfo(handle, info, arg) curl_easy_getinfo(handle, info, arg)
 #define curl_multi_setopt(handle, opt, param) curl_multi_setopt(handle, opt, param)
 #define curl_share_setopt(share, opt, param) curl_share_setopt(share, opt, param)
+#endif
 
 #endif /* EVMULTI_CURL_CURL_H */

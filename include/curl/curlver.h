@@ -6,6 +6,12 @@
 
 #define LIBCURL_VERSION "7.88.1-evmulti"
 
+/* Who wrote this implementation of the API. */
+#define LIBCURL_COPYRIGHT "the evmulti authors"
+
+/* Release date of the libcurl version whose interface we mirror. */
+#define LIBCURL_TIMESTAMP "2023-02-20"
+
 #define LIBCURL_VERSION_MAJOR 7
 #define LIBCURL_VERSION_MINOR 88
 #define LIBCURL_VERSION_PATCH 1

@@ -12,8 +12,9 @@ extern "C" {
 /* New handle with default options, or NULL when out of memory. */
 CURL_EXTERN CURL *curl_easy_init(void);
 
-/* Sets one option; the argument's type follows the option's CURLOPTTYPE. */
-CURL_EXTERN CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...);
+/* Sets one option; the argument's type follows the option's CURLOPTTYPE. The name is in
+ * parentheses here and below: curl.h may already have made it a type-checking macro. */
+CURL_EXTERN CURLcode(curl_easy_setopt)(CURL *curl, CURLoption option, ...);
 
 /* Runs the transfer to completion, blocking the caller. */
 CURL_EXTERN CURLcode curl_easy_perform(CURL *curl);
@@ -23,7 +24,7 @@ CURL_EXTERN void curl_easy_cleanup(CURL *curl);
 
 /* Reads one fact about the last transfer into the pointer argument, whose
  * type follows the query's CURLINFO type base. */
-CURL_EXTERN CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...);
+CURL_EXTERN CURLcode(curl_easy_getinfo)(CURL *curl, CURLINFO info, ...);
 
 /* New handle carrying a copy of all options set on curl. */
 CURL_EXTERN CURL *curl_easy_duphandle(CURL *curl);

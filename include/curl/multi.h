@@ -119,7 +119,18 @@ typedef enum {
   CURLMOPT_TIMERDATA = CURLOPTTYPE_OBJECTPOINT + 5,
   CURLMOPT_MAXCONNECTS = CURLOPTTYPE_LONG + 6,
   CURLMOPT_MAX_HOST_CONNECTIONS = CURLOPTTYPE_LONG + 7,
-  CURLMOPT_MAX_TOTAL_CONNECTIONS = CURLOPTTYPE_LONG + 13
+  /* 8 to 12: HTTP/1.1 pipelining knobs (libcurl itself no longer pipelines). */
+  CURLMOPT_MAX_PIPELINE_LENGTH = CURLOPTTYPE_LONG + 8,
+  CURLMOPT_CONTENT_LENGTH_PENALTY_SIZE = CURLOPTTYPE_OFF_T + 9,
+  CURLMOPT_CHUNK_LENGTH_PENALTY_SIZE = CURLOPTTYPE_OFF_T + 10,
+  CURLMOPT_PIPELINING_SITE_BL = CURLOPTTYPE_OBJECTPOINT + 11,
+  CURLMOPT_PIPELINING_SERVER_BL = CURLOPTTYPE_OBJECTPOINT + 12,
+  CURLMOPT_MAX_TOTAL_CONNECTIONS = CURLOPTTYPE_LONG + 13,
+  /* HTTP/2 server push and stream limit. */
+  CURLMOPT_PUSHFUNCTION = CURLOPTTYPE_FUNCTIONPOINT + 14,
+  CURLMOPT_PUSHDATA = CURLOPTTYPE_OBJECTPOINT + 15,
+  CURLMOPT_MAX_CONCURRENT_STREAMS = CURLOPTTYPE_LONG + 16,
+  CURLMOPT_LASTENTRY /* one past the last; never an option */
 } CURLMoption;
 
 /* New multi handle, or NULL when out of memory. */
@@ -185,7 +196,8 @@ CURL_EXTERN CURLMcode EVMULTI_DEPRECATED("use curl_multi_socket_action()")
 CURL_EXTERN CURLMcode curl_multi_timeout(CURLM *multi_handle, long *milliseconds);
 
 /* Sets one option; the argument's type follows the option's CURLOPTTYPE. */
-CURL_EXTERN CURLMcode curl_multi_setopt(CURLM *multi_handle, CURLMoption option, ...);
+/* The name in parentheses: curl.h may already have made it a checking macro. */
+CURL_EXTERN CURLMcode(curl_multi_setopt)(CURLM *multi_handle, CURLMoption option, ...);
 
 /* Associates sockp with sockfd; it is passed to the socket callback. */
 CURL_EXTERN CURLMcode curl_multi_assign(CURLM *multi_handle, curl_socket_t sockfd, void *sockp);
@@ -199,6 +211,22 @@ CURL_EXTERN CURL **curl_multi_get_handles(CURLM *multi_handle);
  * (libcurl 8.8.0 API.) */
 CURL_EXTERN CURLMcode curl_multi_waitfds(CURLM *multi, struct curl_waitfd *ufds, unsigned int size,
                                          unsigned int *fd_count);
+
+/* HTTP/2 server push (CURLMOPT_PUSHFUNCTION). The callback answers CURL_PUSH_OK to take
+ * the pushed stream, CURL_PUSH_DENY to refuse it, CURL_PUSH_ERROROUT to fail the parent. */
+#define CURL_PUSH_OK 0
+#define CURL_PUSH_DENY 1
+#define CURL_PUSH_ERROROUT 2
+
+/* The pushed request's headers, valid only during the callback. */
+struct curl_pushheaders;
+
+/* The num'th header ("name:value"), or the value of a header by name; NULL when absent. */
+CURL_EXTERN char *curl_pushheader_bynum(struct curl_pushheaders *h, size_t num);
+CURL_EXTERN char *curl_pushheader_byname(struct curl_pushheaders *h, const char *name);
+
+typedef int (*curl_push_callback)(CURL *parent, CURL *easy, size_t num_headers,
+                                  struct curl_pushheaders *headers, void *userp);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -3,6 +3,7 @@
 #ifndef EVMULTI_CURL_STDCHEADERS_H
 #define EVMULTI_CURL_STDCHEADERS_H
 
+#include <stdio.h> /* FILE: a header must compile on its own */
 #include <sys/types.h>
 
 size_t fread(void *, size_t, size_t, FILE *);

@@ -46,6 +46,11 @@ __extension__
 #endif
     typedef CURL_TYPEOF_CURL_OFF_T curl_off_t;
 
+/* Set where the preprocessor is ISO's (has ##); libcurl's headers define it the same way. */
+#if defined(__STDC__) || defined(_MSC_VER) || defined(__cplusplus)
+#define CURL_ISOCPP
+#endif
+
 /* CURL_OFF_T_C(123) is a curl_off_t constant, CURL_OFF_TU_C(123) an unsigned one. */
 #define EVMULTI_OFF_T_GLUE2(v, s) v##s
 #define EVMULTI_OFF_T_GLUE(v, s) EVMULTI_OFF_T_GLUE2(v, s)

@@ -32,6 +32,37 @@ extern "C" CURLcode curl_global_init(long flags) {
   });
 }
 
+// The allocator a program hands over, kept as it was given. The library's own allocations stay
+// C++'s (operator new, and malloc for what curl_free releases): its objects are not laid out for
+// a foreign allocator, and README says so.
+namespace {
+struct MemoryCallbacks {
+  curl_malloc_callback malloc_cb = nullptr;
+  curl_free_callback free_cb = nullptr;
+  curl_realloc_callback realloc_cb = nullptr;
+  curl_strdup_callback strdup_cb = nullptr;
+  curl_calloc_callback calloc_cb = nullptr;
+};
+MemoryCallbacks memory_callbacks;
+}  // namespace
+
+// libcurl 7.88: a missing callback fails at once; a repeated init only counts, keeping the first
+// callbacks; the first one records them and initialises as curl_global_init does.
+extern "C" CURLcode curl_global_init_mem(long flags, curl_malloc_callback m, curl_free_callback f,
+                                         curl_realloc_callback r, curl_strdup_callback s,
+                                         curl_calloc_callback c) {
+  if (!m || !f || !r || !s || !c) return CURLE_FAILED_INIT;
+  {
+    std::lock_guard<std::mutex> lock(global_mutex);
+    if (global_init_count > 0) {
+      ++global_init_count;
+      return CURLE_OK;
+    }
+    memory_callbacks = MemoryCallbacks{m, f, r, s, c};
+  }
+  return curl_global_init(flags);
+}
+
 extern "C" void curl_global_cleanup(void) {
   guarded([] {
     std::lock_guard<std::mutex> lock(global_mutex);
