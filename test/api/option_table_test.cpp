@@ -120,7 +120,8 @@ TEST_CASE("curl_easy_option_next walks every entry once, in libcurl's order") {
   int aliases = 0;
   std::set<std::string> names;
   for (const curl_easyoption *o : all) {
-    CAPTURE(o->name);
+    std::string name = o->name;
+    CAPTURE(name);
     CHECK(names.insert(o->name).second);
     CHECK(curl_easy_option_by_name(o->name) == o);
     const curl_easyoption *preferred = curl_easy_option_by_id(o->id);
@@ -237,7 +238,8 @@ TEST_CASE("README's option table names every option with the status setopt shows
   std::multimap<std::string, std::string> rows = readme_rows(readme);
   int implemented = 0, not_built = 0;
   for (const curl_easyoption *o = nullptr; (o = curl_easy_option_next(o));) {
-    CAPTURE(o->name);
+    std::string name = o->name;
+    CAPTURE(name);
     // What setopt shows: its answer and, for an option not built, the trace line's reason.
     Easy e;
     e.trace();
