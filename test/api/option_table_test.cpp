@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -184,6 +185,21 @@ TEST_CASE("setopt: a not-built option is traced at once with VERBOSE, and again 
     CHECK(curl_easy_perform(e.h) == CURLE_URL_MALFORMAT);
     CHECK(e.count(kFtpPort) == 0);
   }
+}
+
+TEST_CASE("setopt: without DEBUGFUNCTION the not-built line goes to STDERR as an info line") {
+  Easy e;
+  FILE *err = std::tmpfile();
+  REQUIRE(err);
+  curl_easy_setopt(e.h, CURLOPT_STDERR, err);
+  curl_easy_setopt(e.h, CURLOPT_VERBOSE, 1L);
+  CHECK(curl_easy_setopt(e.h, CURLOPT_SSL_FALSESTART, 1L) == CURLE_NOT_BUILT_IN);
+  std::rewind(err);
+  char buf[256] = {};
+  size_t n = std::fread(buf, 1, sizeof buf - 1, err);
+  std::fclose(err);
+  CHECK(std::string(buf, n) ==
+        "* CURLOPT_SSL_FALSESTART: not built in evmulti (TLS False Start is not built)\n");
 }
 
 namespace {
