@@ -61,6 +61,8 @@ constexpr const char kMailIgnored[] =
     "IMAP, POP3 and SMTP are not built; libcurl 7.88 without them accepts it too";
 constexpr const char kMailFtpIgnored[] =
     "FTP, SFTP, IMAP, POP3 and SMTP are not built; libcurl 7.88 without them accepts it too";
+constexpr const char kStartTlsIgnored[] =
+    "FTP, IMAP, POP3 and SMTP are not built; libcurl 7.88 without them accepts it too";
 
 constexpr OptionInfo kTable[] = {
     {{"ABSTRACT_UNIX_SOCKET", CURLOPT_ABSTRACT_UNIX_SOCKET, CURLOT_STRING, 0},
@@ -154,7 +156,7 @@ constexpr OptionInfo kTable[] = {
      kIgnored,
      kMailFtpIgnored},
     {{"FTP_SKIP_PASV_IP", CURLOPT_FTP_SKIP_PASV_IP, CURLOT_LONG, 0}, kUnknown, kFtp},
-    {{"FTP_SSL", CURLOPT_FTP_SSL, CURLOT_VALUES, CURLOT_FLAG_ALIAS}, kIgnored, kMailFtpIgnored},
+    {{"FTP_SSL", CURLOPT_FTP_SSL, CURLOT_VALUES, CURLOT_FLAG_ALIAS}, kIgnored, kStartTlsIgnored},
     {{"FTP_SSL_CCC", CURLOPT_FTP_SSL_CCC, CURLOT_LONG, 0}, kUnknown, kFtp},
     {{"FTP_USE_EPRT", CURLOPT_FTP_USE_EPRT, CURLOT_LONG, 0}, kUnknown, kFtp},
     {{"FTP_USE_EPSV", CURLOPT_FTP_USE_EPSV, CURLOT_LONG, 0}, kUnknown, kFtp},
@@ -409,7 +411,7 @@ constexpr OptionInfo kTable[] = {
     {{"USERAGENT", CURLOPT_USERAGENT, CURLOT_STRING, 0}},
     {{"USERNAME", CURLOPT_USERNAME, CURLOT_STRING, 0}},
     {{"USERPWD", CURLOPT_USERPWD, CURLOT_STRING, 0}},
-    {{"USE_SSL", CURLOPT_USE_SSL, CURLOT_VALUES, 0}, kIgnored, kMailFtpIgnored},
+    {{"USE_SSL", CURLOPT_USE_SSL, CURLOT_VALUES, 0}, kIgnored, kStartTlsIgnored},
     {{"VERBOSE", CURLOPT_VERBOSE, CURLOT_LONG, 0}},
     {{"WILDCARDMATCH", CURLOPT_WILDCARDMATCH, CURLOT_LONG, 0}, kUnknown, kFtp},
     {{"WRITEDATA", CURLOPT_WRITEDATA, CURLOT_CBPTR, 0}},
