@@ -1,13 +1,17 @@
-// curl_easy_setopt: reads the argument by its type and offers it to each feature's setter; the
-// core options (URL, callbacks, method, timeouts, TLS) are converted here.
+// curl_easy_setopt: looks the option up in the option table, reads the argument by its type and
+// offers it to each feature's setter; the core options (URL, callbacks, method, timeouts, TLS)
+// are converted here. An option not built answers as a libcurl built without it, and says so.
 #include <curl/curl.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdarg>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include "api/c_edge.h"
+#include "api/option_table.h"
 #include "api/setopt.h"
 #include "transfer/transfer.h"
 
@@ -262,6 +266,38 @@ CURLcode set_option(EasyOptions &o, CURLoption opt, const OptionArg &arg) {
   return CURLE_UNKNOWN_OPTION;
 }
 
+// Hands the setopt-time trace line to DEBUGFUNCTION, as the transfer's trace would.
+class SetoptSink final : public TraceSink {
+ public:
+  SetoptSink(const EasyOptions &o, CURL *easy) : o_(o), easy_(easy) {}
+  void emit(curl_infotype type, std::string_view data) override {
+    o_.debug_fn(easy_, type, const_cast<char *>(data.data()), data.size(), o_.debug_data);
+  }
+
+ private:
+  const EasyOptions &o_;
+  CURL *easy_;
+};
+
+// An option evmulti does not build: traced now when VERBOSE is on, and remembered so that every
+// transfer of the handle says it again when it starts (VERBOSE may be set later).
+CURLcode not_built(EasyOptions &o, CURL *easy, const OptionInfo &info) {
+  std::string note =
+      std::string("CURLOPT_") + info.pub.name + ": not built in evmulti (" + info.reason + ")";
+  if (o.verbose) {
+    SetoptSink sink(o, easy);
+    Trace trace;
+    trace.enabled = true;
+    trace.err = o.err;
+    trace.sink = o.debug_fn ? &sink : nullptr;
+    trace.info("%s", note.c_str());
+  }
+  if (std::find(o.not_built_notes.begin(), o.not_built_notes.end(), note) ==
+      o.not_built_notes.end())
+    o.not_built_notes.push_back(std::move(note));
+  return info.not_built;
+}
+
 }  // namespace
 }  // namespace evm
 
@@ -271,6 +307,9 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
   CURLcode rc = evm::api::guarded(CURLE_OUT_OF_MEMORY, [&] {
     evm::Transfer *t = evm::Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+    const evm::OptionInfo *info = evm::option_by_id(option);
+    if (!info) return CURLE_UNKNOWN_OPTION;
+    if (!info->implemented()) return evm::not_built(t->opt, handle, *info);
     evm::OptionArg arg;
     if (option < CURLOPTTYPE_OBJECTPOINT)
       arg.number = va_arg(ap, long);
@@ -280,10 +319,8 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
       arg.function = va_arg(ap, void (*)());
     else if (option < CURLOPTTYPE_BLOB)
       arg.offset = va_arg(ap, curl_off_t);
-    else if (option < CURLOPTTYPE_BLOB + 10000)
-      arg.blob = va_arg(ap, const curl_blob *);
     else
-      return CURLE_UNKNOWN_OPTION;
+      arg.blob = va_arg(ap, const curl_blob *);  // the table has no id past the blob range
     return evm::set_option(t->opt, option, arg);
   });
   va_end(ap);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cookie/cookie_engine.h"
 #include "mime/post_slot.h"
@@ -122,6 +123,9 @@ struct EasyOptions {
   curl_prereq_callback prereq_fn = nullptr;
   void *prereq_data = nullptr;
   bool pipewait = false;
+
+  // One trace line per option set that evmulti does not build, said again when a transfer starts.
+  std::vector<std::string> not_built_notes;
 };
 
 }  // namespace evm

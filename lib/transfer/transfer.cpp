@@ -110,6 +110,7 @@ Transfer::Step Transfer::start(TimePoint t) {
   progress_.begin(t);
   low_speed_.reset();
   debug_.attach(trace_, opt, handle(), host());
+  for (const std::string &note : opt.not_built_notes) trace_.info("%s", note.c_str());
   if (!opt.url_set) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
