@@ -122,6 +122,10 @@ struct EasyOptions {
   curl_prereq_callback prereq_fn = nullptr;
   void *prereq_data = nullptr;
   bool pipewait = false;
+
+  // -- connect-only sessions (curl_easy_send/recv, curl_easy_upkeep)
+  long connect_only = 0;  // CURLOPT_CONNECT_ONLY: nonzero stops once connected (TLS included)
+  long upkeep_interval_ms = CURL_UPKEEP_INTERVAL_DEFAULT;
 };
 
 }  // namespace evm
