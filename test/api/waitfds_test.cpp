@@ -136,4 +136,29 @@ TEST_CASE("curl_multi_waitfds: enough to drive transfers with poll() alone") {
   curl_multi_cleanup(m);
 }
 
+TEST_CASE("curl_multi_waitfds: a CONNECT_ONLY transfer watches nothing once done") {
+  // Its connection stays with the handle; the multi stops watching it, and SOCKETFUNCTION
+  // said so (CURL_POLL_REMOVE) if it had announced it.
+  TestServer &srv = server();
+  Driver d;
+  auto f = make(srv.http_url("/echo"));
+  curl_easy_setopt(f->easy, CURLOPT_CONNECT_ONLY, 1L);
+  REQUIRE(curl_multi_add_handle(d.multi, f->easy) == CURLM_OK);
+  REQUIRE(d.run_all());
+  REQUIRE(d.done.size() == 1);
+  CHECK(d.done[0].second == CURLE_OK);
+  unsigned count = 99;
+  CHECK(curl_multi_waitfds(d.multi, nullptr, 0, &count) == CURLM_OK);
+  CHECK(count == 0);
+  d.check_socket_contract();
+  curl_socket_t s = CURL_SOCKET_BAD;
+  CHECK(curl_easy_getinfo(f->easy, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK);
+  CHECK(s != CURL_SOCKET_BAD);
+  size_t n = 0;
+  CHECK(curl_easy_send(f->easy, "GET /echo HTTP/1.1\r\n", 20, &n) == CURLE_OK);
+  CHECK(n == 20);
+  CHECK(curl_multi_remove_handle(d.multi, f->easy) == CURLM_OK);
+  d.check_socket_contract();
+}
+
 #endif
