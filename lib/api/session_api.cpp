@@ -44,7 +44,9 @@ extern "C" CURLcode curl_easy_upkeep(CURL *handle) {
     Transfer *t = Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
     // Upkeep sends what a protocol needs to keep an idle connection open (an HTTP/2 PING).
-    // HTTP/1.1 has no such traffic, so, as in libcurl, there is nothing to send.
+    // HTTP/1.1 has no such traffic, so, as in libcurl, there is nothing to send; the trace
+    // says so, as UPKEEP_INTERVAL_MS has nothing to pace.
+    t->trace().info("upkeep: HTTP/1.1 connections need no keep-alive traffic");
     return CURLE_OK;
   });
 }

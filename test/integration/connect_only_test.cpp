@@ -125,6 +125,11 @@ CURLcode recv_until(CURL *e, std::string &out, const std::string &until = {}) {
   }
 }
 
+int collect_text(CURL *, curl_infotype type, char *data, size_t size, void *userp) {
+  if (type == CURLINFO_TEXT) static_cast<std::string *>(userp)->append(data, size);
+  return 0;
+}
+
 }  // namespace
 
 TEST_CASE("connect_only: perform stops at the connection, send and recv carry raw bytes") {
@@ -401,8 +406,14 @@ TEST_CASE("curl_easy_upkeep: nothing to do for HTTP/1.1, as libcurl") {
   CHECK(curl_easy_upkeep(f.easy) == CURLE_OK);  // nothing performed yet
   CHECK(curl_easy_setopt(f.easy, CURLOPT_UPKEEP_INTERVAL_MS, -1L) == CURLE_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_easy_setopt(f.easy, CURLOPT_UPKEEP_INTERVAL_MS, 0L) == CURLE_OK);
+  std::string text;
+  curl_easy_setopt(f.easy, CURLOPT_DEBUGFUNCTION, collect_text);
+  curl_easy_setopt(f.easy, CURLOPT_DEBUGDATA, &text);
+  curl_easy_setopt(f.easy, CURLOPT_VERBOSE, 1L);
   REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  text.clear();
   CHECK(curl_easy_upkeep(f.easy) == CURLE_OK);
+  CHECK(text == "upkeep: HTTP/1.1 connections need no keep-alive traffic\n");
   // The idle connection is still there to be reused.
   REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
   CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 0);
