@@ -6,6 +6,7 @@
 
 #include "api/c_edge.h"
 #include "multi/multi.h"
+#include "net/tls_config.h"
 #include "transfer/transfer.h"
 
 using evm::Multi;
@@ -318,6 +319,24 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       return CURLE_OK;
     case CURLINFO_PROTOCOL:
       *as_long = in.protocol;
+      return CURLE_OK;
+
+      // -- beyond 7.88: transfer and connection ids, queue time, default trust store
+    case CURLINFO_XFER_ID:
+      *as_off = in.xfer_id;
+      return CURLE_OK;
+    case CURLINFO_CONN_ID:
+      *as_off = in.last_connection;
+      return CURLE_OK;
+    case CURLINFO_QUEUE_TIME_T:
+      *as_off = in.queue_us;
+      return CURLE_OK;
+    case CURLINFO_CAINFO:
+      // The built-in defaults, whatever CURLOPT_CAINFO/CAPATH say now, as libcurl answers.
+      *as_str = evm::kDefaultCaFile;
+      return CURLE_OK;
+    case CURLINFO_CAPATH:
+      *as_str = evm::kDefaultCaPath;
       return CURLE_OK;
 
     default:

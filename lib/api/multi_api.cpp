@@ -163,6 +163,17 @@ extern "C" CURL **curl_multi_get_handles(CURLM *handle) {
   });
 }
 
+extern "C" CURLMcode curl_multi_waitfds(CURLM *handle, struct curl_waitfd *ufds, unsigned int size,
+                                        unsigned int *fd_count) {
+  return guarded(CURLM_OUT_OF_MEMORY, [&] {
+    Multi *m;
+    if (CURLMcode rc = enter(handle, m)) return rc;
+    // No array is fine only for asking the count (size 0, fd_count given), as the man page has it.
+    if (!ufds && (size || !fd_count)) return CURLM_BAD_FUNCTION_ARGUMENT;
+    return m->waitfds(ufds, size, fd_count);
+  });
+}
+
 namespace {
 
 CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {

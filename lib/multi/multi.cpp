@@ -37,6 +37,7 @@ CURLMcode Multi::add(Transfer &t) {
   ++running_;
   ++pool_.handles_added;
   t.begin(*this, now());
+  t.info.xfer_id = next_xfer_id_++;  // unique among this multi's transfers (CURLINFO_XFER_ID)
   update_timer();
   return CURLM_OK;
 }
@@ -44,6 +45,9 @@ CURLMcode Multi::add(Transfer &t) {
 CURLMcode Multi::remove(Transfer &t) {
   bool was_running = t.state() != Transfer::State::Done && t.state() != Transfer::State::Idle;
   t.abandon();
+  // A CONNECT_ONLY connection cannot outlive the multi it belongs to, so leaving an
+  // application's multi closes it, as in libcurl; curl_easy_perform's private multi keeps it.
+  if (t.private_multi.get() != this) t.drop_session();
   messages_.remove(t);
   ready_.remove(t);
   transfers_.remove(t);
@@ -198,6 +202,22 @@ CURLMcode Multi::wait(curl_waitfd extra[], unsigned extra_nfds, int timeout_ms, 
   }
   if (numfds) *numfds = count;
   return CURLM_OK;
+}
+
+CURLMcode Multi::waitfds(curl_waitfd *ufds, unsigned size, unsigned *fd_count) const {
+  // What curl_multi_wait would poll for the transfers (not its extra or wake-up descriptors).
+  unsigned need = 0;
+  sockets_.for_each([&](curl_socket_t fd, const SocketEntry &e) {
+    if (ufds && need < size) {
+      short ev = 0;
+      if (e.interest & CURL_POLL_IN) ev |= CURL_WAIT_POLLIN;
+      if (e.interest & CURL_POLL_OUT) ev |= CURL_WAIT_POLLOUT;
+      ufds[need] = curl_waitfd{fd, ev, 0};
+    }
+    ++need;
+  });
+  if (fd_count) *fd_count = need;
+  return ufds && need > size ? CURLM_OUT_OF_MEMORY : CURLM_OK;
 }
 
 CURLMcode Multi::wakeup() {

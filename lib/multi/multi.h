@@ -42,6 +42,7 @@ class Multi final : public SocketReporter, public TransferHost {
   CURLMcode wait(curl_waitfd extra[], unsigned extra_nfds, int timeout_ms, int *numfds,
                  bool use_wakeup);
   CURLMcode wakeup();
+  CURLMcode waitfds(curl_waitfd *ufds, unsigned size, unsigned *fd_count) const;
   CURLMcode fdset(fd_set *read, fd_set *write, fd_set *exc, int *max_fd);
   long timeout_ms_value() const;  // curl_multi_timeout's answer
   CURLMsg *info_read(int *msgs_in_queue);
@@ -99,6 +100,7 @@ class Multi final : public SocketReporter, public TransferHost {
   std::unique_ptr<char[]> recv_buffer_;
   int wakeup_fd_ = -1;  // eventfd for curl_multi_wakeup
   std::unordered_map<std::string, std::unique_ptr<Resolver>> resolvers_;
+  int64_t next_xfer_id_ = 0;
   bool timer_armed_ = false;
   TimePoint timer_reported_{};
 };

@@ -126,6 +126,9 @@ struct EasyOptions {
 
   // One trace line per option set that evmulti does not build, said again when a transfer starts.
   std::vector<std::string> not_built_notes;
+  // -- connect-only sessions (curl_easy_send/recv, curl_easy_upkeep)
+  long connect_only = 0;  // CURLOPT_CONNECT_ONLY: nonzero stops once connected (TLS included)
+  long upkeep_interval_ms = CURL_UPKEEP_INTERVAL_DEFAULT;
 };
 
 }  // namespace evm

@@ -17,6 +17,7 @@ Transfer::Transfer() = default;
 
 Transfer::~Transfer() {
   abandon();
+  drop_session();  // before the private multi (and its pool) goes
   free_certinfo();
   tag_.magic = 0;
 }
@@ -57,6 +58,7 @@ curl_certinfo *Transfer::certinfo() {
 }
 
 void Transfer::begin(TransferHost &host, TimePoint t) {
+  drop_session();  // a new transfer forgets the previous CONNECT_ONLY connection
   host_ = &host;
   info = TransferInfo{};
   run_ = RunState{};
@@ -115,6 +117,9 @@ Transfer::Step Transfer::start(TimePoint t) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
   }
+  if (opt.connect_only && opt.connect_only != 1)
+    trace_.info("CONNECT_ONLY=%ld: WebSockets are not built in, the whole transfer runs",
+                opt.connect_only);
   opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
@@ -134,6 +139,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
   const std::string &origin = attempt_->origin();
   if (!opt.fresh_connect && !run_.force_fresh) {
     if ((lease_ = pool.take_idle(origin, *this))) {
+      note_queue_end();
       trace_.info("Re-using existing connection #%llu with host %s",
                   static_cast<unsigned long long>(lease_->id()), attempt_->url().host.c_str());
       // No lookup, connect or handshake happened for this transfer: those timings stay 0, as
@@ -149,6 +155,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
     return Step::Wait;
   }
   lease_ = pool.open(origin, *this);
+  note_queue_end();
   ++info.num_connects;
   state_ = State::Resolve;
   return Step::Continue;
@@ -264,7 +271,8 @@ Transfer::Step Transfer::connect(TimePoint t) {
   return start_exchange(t);
 }
 
-Transfer::Step Transfer::start_exchange(TimePoint) {
+Transfer::Step Transfer::start_exchange(TimePoint t) {
+  if (opt.connect_only == 1) return finish_connect_only(t);
   info.pretransfer = evm::now();
   ++lease_->requests;
   ExchangeRequest req = attempt_->request();
@@ -485,7 +493,8 @@ void Transfer::on_connection_event(int cselect) {
 }
 
 void Transfer::add_pollset(Pollset &ps) {
-  if (!lease_->has_filter()) return;
+  // A CONNECT_ONLY session (no lease, done) wants nothing watched.
+  if (!lease_ || !lease_->has_filter()) return;
   if (state_ == State::Connect)
     lease_->filter().adjust_pollset(ps, false, false);
   else if (state_ == State::Exchange)

@@ -78,11 +78,21 @@ class Transfer final : public TimerClient,
   void add_pollset(Pollset &ps) override;
   CURL *user_easy() override { return handle(); }
   ReuseLimits reuse_limits() override { return {opt.maxage_conn, opt.maxlifetime_conn, &trace_}; }
-  // The socket of the connection in use now (CURLINFO_ACTIVESOCKET during a transfer).
+  // The socket of the connection in use now (CURLINFO_ACTIVESOCKET during a transfer), or of
+  // the one a CONNECT_ONLY transfer left with the handle.
   curl_socket_t leased_socket() const {
-    return lease_ && lease_->connected && lease_->has_filter() ? lease_->filter().socket()
-                                                               : CURL_SOCKET_BAD;
+    const ConnectionLease &l = lease_ ? lease_ : session_;
+    return l && l->connected && l->has_filter() ? l->filter().socket() : CURL_SOCKET_BAD;
   }
+
+  // -- CONNECT_ONLY (lib/transfer/connect_only.cpp): the connection a connect-only transfer
+  // keeps for curl_easy_send/recv, never pooled for others; null when there is none.
+  Connection *session_connection() { return session_ ? &*session_ : nullptr; }
+  // A context for filter calls made on the session connection outside a transfer.
+  FilterContext session_context() { return context(); }
+  Trace &trace() { return trace_; }
+  // Closes the session connection (curl_easy_cleanup, a new transfer, leaving a multi).
+  void drop_session();
 
  private:
   enum class Step { Continue, Wait };
@@ -110,11 +120,18 @@ class Transfer final : public TimerClient,
   Step resolve(TimePoint t);
   Step connect(TimePoint t);
   Step start_exchange(TimePoint t);
+  Step finish_connect_only(TimePoint t);
   Step exchange(TimePoint t);
   bool deliver_paused(Step &step);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
-  void enter_pending(TimePoint t);    // on to a connection: the connect timeout starts
+  void enter_pending(TimePoint t);  // on to a connection: the connect timeout starts
+  // QUEUE_TIME_T: the first connection of the run ends the time spent queued.
+  void note_queue_end() {
+    if (info.queue_known) return;
+    info.queue_known = true;
+    info.queue_us = micros_between(info.started, evm::now());
+  }
   bool note_connection(bool reused);  // false when PREREQFUNCTION ended the transfer
 
   void fail(CURLcode rc, std::string text);
@@ -143,6 +160,7 @@ class Transfer final : public TimerClient,
   std::unique_ptr<RequestAttempt> attempt_;  // the request being made
   Resolver *resolver_ = nullptr;             // the one asked, while an answer is awaited
   ConnectionLease lease_;
+  ConnectionLease session_;       // CONNECT_ONLY: kept once connected, until the handle lets it go
   Exchange *exchange_ = nullptr;  // the leased connection's exchange, once the request started
 
   // The peer's certificate chain (with CURLOPT_CERTINFO), and its C form built on request.

@@ -50,6 +50,9 @@ struct TransferInfo {
   long protocol = 0;                      // CURLPROTO_HTTP / CURLPROTO_HTTPS
   int64_t last_connection = -1;           // id of the connection used last (ACTIVESOCKET), -1: none
   const void *connection_pool = nullptr;  // ... in this pool
+  int64_t xfer_id = -1;                   // CURLINFO_XFER_ID: set by the multi on add
+  int64_t queue_us = 0;  // CURLINFO_QUEUE_TIME_T: from the start until a connection was had
+  bool queue_known = false;
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {

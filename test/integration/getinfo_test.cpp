@@ -162,3 +162,90 @@ TEST_CASE("getinfo: an unknown item is CURLE_UNKNOWN_OPTION") {
   CHECK(curl_easy_getinfo(f.easy, static_cast<CURLINFO>(CURLINFO_OFF_T + 999), &o) ==
         CURLE_UNKNOWN_OPTION);
 }
+
+// ---- items beyond libcurl 7.88 (8.2: XFER_ID, CONN_ID; 8.6: QUEUE_TIME_T) and CAINFO/CAPATH
+
+namespace {
+
+// Runs every handle of `m` to its end.
+void run_all(CURLM *m) {
+  int running = 1;
+  for (int i = 0; i < 1000 && running; ++i) {
+    REQUIRE(curl_multi_perform(m, &running) == CURLM_OK);
+    if (running) REQUIRE(curl_multi_poll(m, nullptr, 0, 50, nullptr) == CURLM_OK);
+  }
+  REQUIRE(running == 0);
+}
+
+}  // namespace
+
+TEST_CASE("getinfo: XFER_ID and CONN_ID name the transfer and the connection it used") {
+  Fetch f(server().http_url("/echo"));
+  CHECK(info_off(f.easy, CURLINFO_XFER_ID) == -1);
+  CHECK(info_off(f.easy, CURLINFO_CONN_ID) == -1);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  curl_off_t x1 = info_off(f.easy, CURLINFO_XFER_ID), c1 = info_off(f.easy, CURLINFO_CONN_ID);
+  CHECK(x1 >= 0);
+  CHECK(c1 >= 0);
+
+  // The same connection again (kept by the handle's own multi), in a new transfer.
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 0);
+  CHECK(info_off(f.easy, CURLINFO_CONN_ID) == c1);
+  CHECK(info_off(f.easy, CURLINFO_XFER_ID) > x1);
+
+  curl_easy_setopt(f.easy, CURLOPT_FRESH_CONNECT, 1L);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 1);
+  CHECK(info_off(f.easy, CURLINFO_CONN_ID) != c1);
+
+  // Two transfers at once in one multi: two ids, two connections.
+  Fetch a(server().http_url("/delay/50")), b(server().http_url("/delay/50"));
+  CURLM *m = curl_multi_init();
+  curl_multi_add_handle(m, a.easy);
+  curl_multi_add_handle(m, b.easy);
+  run_all(m);
+  CHECK(info_off(a.easy, CURLINFO_XFER_ID) != info_off(b.easy, CURLINFO_XFER_ID));
+  CHECK(info_off(a.easy, CURLINFO_CONN_ID) != info_off(b.easy, CURLINFO_CONN_ID));
+  curl_multi_remove_handle(m, a.easy);
+  curl_multi_remove_handle(m, b.easy);
+  curl_multi_cleanup(m);
+}
+
+TEST_CASE("getinfo: QUEUE_TIME_T is the wait for a connection slot") {
+  Fetch fresh(server().http_url("/echo"));
+  CHECK(info_off(fresh.easy, CURLINFO_QUEUE_TIME_T) == 0);
+
+  // One connection per host: the second transfer waits until the first (answered after
+  // 300 ms) gives the connection back, so it was queued at least about that long.
+  Fetch first(server().http_url("/delay/300")), second(server().http_url("/echo"));
+  CURLM *m = curl_multi_init();
+  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  curl_multi_add_handle(m, first.easy);
+  curl_multi_add_handle(m, second.easy);
+  run_all(m);
+  CHECK(first.status() == 200);
+  CHECK(second.status() == 200);
+  curl_off_t q1 = info_off(first.easy, CURLINFO_QUEUE_TIME_T);
+  curl_off_t q2 = info_off(second.easy, CURLINFO_QUEUE_TIME_T);
+  CAPTURE(q1);
+  CAPTURE(q2);
+  CHECK(q1 >= 0);
+  CHECK(q1 <= info_off(first.easy, CURLINFO_TOTAL_TIME_T));
+  CHECK(q2 >= 250000);
+  CHECK(q2 <= info_off(second.easy, CURLINFO_TOTAL_TIME_T));
+  curl_multi_remove_handle(m, first.easy);
+  curl_multi_remove_handle(m, second.easy);
+  curl_multi_cleanup(m);
+}
+
+TEST_CASE("getinfo: CAINFO and CAPATH are the built-in defaults, whatever the options say") {
+  // This system's libcurl answers the same (`curl-config --ca`, --with-ca-path).
+  Fetch f(server().http_url("/echo"));
+  CHECK(info_string(f.easy, CURLINFO_CAINFO) == "/etc/ssl/certs/ca-certificates.crt");
+  CHECK(info_string(f.easy, CURLINFO_CAPATH) == "/etc/ssl/certs");
+  curl_easy_setopt(f.easy, CURLOPT_CAINFO, "/nonexistent/ca.pem");
+  curl_easy_setopt(f.easy, CURLOPT_CAPATH, "/nonexistent");
+  CHECK(info_string(f.easy, CURLINFO_CAINFO) == "/etc/ssl/certs/ca-certificates.crt");
+  CHECK(info_string(f.easy, CURLINFO_CAPATH) == "/etc/ssl/certs");
+}
