@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "transfer/header_store.h"
 #include "util/clock.h"
 
 namespace evm {
@@ -50,6 +51,9 @@ struct TransferInfo {
   long protocol = 0;                      // CURLPROTO_HTTP / CURLPROTO_HTTPS
   int64_t last_connection = -1;           // id of the connection used last (ACTIVESOCKET), -1: none
   const void *connection_pool = nullptr;  // ... in this pool
+
+  // -- header API: every head of the transfer (kept across curl_easy_reset, as libcurl does)
+  HeaderStore headers;
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {
