@@ -118,7 +118,10 @@ TEST_CASE("header_store: an anchor that names no header ends the walk") {
 
 TEST_CASE("header_store: values are trimmed and folded lines joined as libcurl does") {
   HeaderStore s;
-  s.add("HTTP/1.1 200 OK\r\nX-Pad:   final  \r\nX-Fold: a\r\n   b\r\n\tc \r\nX-Empty:\r\nX-Sp:   \r\n", false);
+  s.add(
+      "HTTP/1.1 200 OK\r\nX-Pad:   final  \r\nX-Fold: a\r\n   b\r\n\tc \r\nX-Empty:\r\nX-Sp:   "
+      "\r\n",
+      false);
   s.add("X-Lf:\nX-After: z\r\n\r\n", false);
   CHECK(value_of(s, "X-Pad") == "final");
   CHECK(value_of(s, "X-Fold") == "a b\tc");
