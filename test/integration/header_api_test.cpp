@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "easy_options_fixture.h"
@@ -264,5 +265,19 @@ TEST_CASE("header API: a line refused with a pause is there once, before and aft
                                                               "x-a=second 1/2",
                                                               "Transfer-Encoding=chunked 0/1"});
   curl_multi_remove_handle(d.multi, e);
+  curl_easy_cleanup(e);
+}
+
+TEST_CASE("header API: a retry on a fresh connection is a request of its own, as libcurl") {
+  std::string body;
+  CURL *e = easy_for(server().raw_url("/drop-next"), body);
+  REQUIRE(curl_easy_perform(e) == CURLE_OK);
+  // The server closed the kept connection: the request goes again on a new one.
+  curl_easy_setopt(e, CURLOPT_URL, server().raw_url("/ok/5").c_str());
+  REQUIRE(curl_easy_perform(e) == CURLE_OK);
+  REQUIRE(info_long(e, CURLINFO_NUM_CONNECTS) == 1);
+  CHECK(value_of(e, "Content-Length", 0, CURLH_HEADER, 0) == code(CURLHE_MISSING));
+  CHECK(value_of(e, "Content-Length", 0, CURLH_HEADER, 1) == "5");
+  CHECK(value_of(e, "Content-Length") == "5");
   curl_easy_cleanup(e);
 }
