@@ -29,10 +29,15 @@ CURLcode ClientOutWriter::write_head(std::string_view raw, bool response_head) {
   bool to_header = opt_.header_fn || data;
   // HEADER copies response heads into the body stream, not trailer blocks (libcurl 7.88).
   bool to_body = opt_.include_header && response_head;
-  if (!to_header && !to_body) return CURLE_OK;
+  if (!to_header && !to_body) {
+    if (headers_) headers_->add(raw, !response_head);
+    return CURLE_OK;
+  }
   while (!raw.empty()) {
     size_t eol = raw.find('\n');
     size_t len = eol == std::string_view::npos ? raw.size() : eol + 1;
+    if (headers_ && !line_stored_) headers_->add(raw.substr(0, len), !response_head);
+    line_stored_ = true;
     // HEADER: each line goes into the body stream first, then to the header callback too.
     if (to_body && !body_copy_made_) {
       if (CURLcode rc = write(WriteKind::Body, raw.substr(0, len))) return rc;
@@ -55,6 +60,7 @@ CURLcode ClientOutWriter::write_head(std::string_view raw, bool response_head) {
         return CURLE_WRITE_ERROR;
       }
     }
+    line_stored_ = false;
     raw.remove_prefix(len);
   }
   return CURLE_OK;

@@ -8,14 +8,18 @@
 
 #include "transfer/client_writer.h"
 #include "transfer/easy_options.h"
+#include "transfer/header_store.h"
 #include "transfer/transfer_host.h"
 
 namespace evm {
 
 class ClientOutWriter final : public ClientWriter {
  public:
-  ClientOutWriter(const EasyOptions &opt, TransferHost &host, std::string &error)
-      : opt_(opt), host_(host), error_(error) {}
+  // Each head line is also kept in `headers` (the header API) just before the application sees
+  // it, as libcurl does.
+  ClientOutWriter(const EasyOptions &opt, TransferHost &host, std::string &error,
+                  HeaderStore *headers = nullptr)
+      : opt_(opt), host_(host), error_(error), headers_(headers) {}
 
   CURLcode write(WriteKind kind, std::string_view data) override;
 
@@ -26,6 +30,8 @@ class ClientOutWriter final : public ClientWriter {
   TransferHost &host_;
   std::string &error_;
   bool body_copy_made_ = false;  // HEADER: the paused line already went to WRITEFUNCTION
+  HeaderStore *headers_;
+  bool line_stored_ = false;  // the paused line is in headers_ already
 };
 
 }  // namespace evm

@@ -15,7 +15,8 @@
 
 namespace evm {
 
-RequestAttempt::RequestAttempt(AttemptEnv env) : env_(env), out_(env.opt, env.host, env.error) {}
+RequestAttempt::RequestAttempt(AttemptEnv env)
+    : env_(env), out_(env.opt, env.host, env.error, &env.info.headers) {}
 
 CURLcode RequestAttempt::prepare(const std::string &url) {
   auto parsed = http::parse_url(url, url_);

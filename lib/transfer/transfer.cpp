@@ -27,8 +27,11 @@ void Transfer::reset_options() {
   std::shared_ptr<cookie::CookieJar> jar = std::move(opt.cookies.jar);
   opt = EasyOptions{};
   opt.cookies.jar = std::move(jar);
-  // libcurl 7.88 forgets the last transfer too: getinfo answers as for a fresh handle.
+  // libcurl 7.88 forgets the last transfer too: getinfo answers as for a fresh handle. Its
+  // headers stay for curl_easy_header until the next transfer starts.
+  HeaderStore headers = std::move(info.headers);
   info = TransferInfo{};
+  info.headers = std::move(headers);
   cert_info_.clear();
   free_certinfo();
 }
@@ -363,6 +366,7 @@ bool Transfer::retry_on_fresh_connection(TimePoint t) {
   if (lease_->requests <= 1 || run_.retried || exchange_->response_started()) return false;
   if (!attempt_->rewind()) return false;
   trace_.info("Connection died, retrying a fresh connect");
+  info.headers.next_request();  // libcurl counts a retry as a request
   low_speed_.reset();
   run_.retried = run_.force_fresh = true;
   exchange_ = nullptr;
@@ -382,6 +386,7 @@ void Transfer::enter_pending(TimePoint t) {
 // reusable and the origin stays, else on one the pool finds or opens.
 Transfer::Step Transfer::follow_up(TimePoint t) {
   std::string next;
+  info.headers.next_request();  // before MAXREDIRS is checked, as libcurl counts
   if (CURLcode rc = follow_next(run_.follow, opt, attempt_->url(), info, run_.error, next)) {
     fail(rc, run_.error);
     return Step::Wait;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "transfer/header_store.h"
 #include "util/clock.h"
 
 namespace evm {
@@ -53,6 +54,9 @@ struct TransferInfo {
   int64_t xfer_id = -1;                   // CURLINFO_XFER_ID: set by the multi on add
   int64_t queue_us = 0;  // CURLINFO_QUEUE_TIME_T: from the start until a connection was had
   bool queue_known = false;
+
+  // -- header API: every head of the transfer (kept across curl_easy_reset, as libcurl does)
+  HeaderStore headers;
 
   // Microseconds from `started` to `t`, 0 when `t` was not reached.
   int64_t since_start(TimePoint t) const {

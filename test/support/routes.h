@@ -43,8 +43,9 @@ bool route_upload(const RouteRequest &req, RouteReply &reply);
 bool route_cookie(const RouteRequest &req, RouteReply &reply);
 bool route_encoding(const RouteRequest &req, RouteReply &reply);
 bool route_crawl(const RouteRequest &req, RouteReply &reply);  // curl's crawler.c example
+bool route_headers(const RouteRequest &req, RouteReply &reply);
 
-inline constexpr Route kRoutes[] = {route_redirect, route_auth,     route_upload,
-                                    route_cookie,   route_encoding, route_crawl};
+inline constexpr Route kRoutes[] = {route_redirect, route_auth,  route_upload, route_cookie,
+                                    route_encoding, route_crawl, route_headers};
 
 }  // namespace evm::test
