@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The drop-in libcurl.so.4: binaries linked against the SYSTEM libcurl run on evmulti.
 
+0. libcurl.so.4's dynamic symbols are what lib/dropin/libcurl.map says.
 1. dropin_multi.c is compiled at test time against the system libcurl's headers and library
    (`cc dropin_multi.c -lcurl`), run once as built and once with LD_LIBRARY_PATH pointing at
    evmulti's libcurl.so.4, both against the loopback test server. The second run must report
@@ -18,6 +19,7 @@ usage: run_dropin.py --dropin-lib PATH --test-server PATH --source-dir DIR
 
 import argparse
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -63,6 +65,30 @@ def exported_symbols(lib):
     out = subprocess.run(["objdump", "-T", lib], capture_output=True, text=True).stdout
     return {l.split()[-1] for l in out.splitlines()
             if "*UND*" not in l and "CURL_OPENSSL_4" in l}
+
+
+def check_exports(lib):
+    """The version script at work: the soname, every curl_* function under CURL_OPENSSL_4, and
+    nothing else exported (no C++ internals a program could bind to by accident)."""
+    dyn = subprocess.run(["objdump", "-p", lib], capture_output=True, text=True).stdout
+    if not re.search(r"SONAME\s+libcurl\.so\.4\b", dyn):
+        return False, "soname is not libcurl.so.4"
+    out = subprocess.run(["objdump", "-T", lib], capture_output=True, text=True).stdout
+    curl, stray = [], []
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or "*UND*" in line or fields[-1] == "CURL_OPENSSL_4":
+            continue
+        if not re.match(r"^[0-9a-f]{16}$", fields[0]):
+            continue
+        (curl if fields[-1].startswith("curl_") and "CURL_OPENSSL_4" in line
+         else stray).append(fields[-1])
+    if stray:
+        return False, "exported outside CURL_OPENSSL_4's curl_*: %s" % " ".join(stray[:20])
+    if len(curl) < 50:
+        return False, "only %d curl_* functions exported" % len(curl)
+    return True, "soname libcurl.so.4, %d curl_* functions, all CURL_OPENSSL_4, nothing else" % (
+        len(curl))
 
 
 def check_program(args, work, ports, lib_dir):
@@ -149,6 +175,9 @@ def main():
     work = tempfile.mkdtemp(prefix="dropin-")
     counts = dict(passed=0, failed=0, xfail=0)
     try:
+        ok, msg = check_exports(args.dropin_lib)
+        counts["passed" if ok else "failed"] += 1
+        log("%s  exports: %s" % ("PASS" if ok else "FAIL", msg))
         ok, msg = check_program(args, work, ports, lib_dir)
         counts["passed" if ok else "failed"] += 1
         log("%s  dropin_multi: %s" % ("PASS" if ok else "FAIL", msg))
