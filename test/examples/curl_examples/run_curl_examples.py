@@ -243,6 +243,10 @@ def log(msg):
 def child_env(cwd, spec):
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["NO_PROXY"] = env["no_proxy"] = "*"
+    # The libcurl builds must load the system libcurl, never a drop-in libcurl.so.4 from a
+    # library path (the evmulti builds find their library through their rpath).
+    env.pop("LD_LIBRARY_PATH", None)
+    env.pop("LD_PRELOAD", None)
     env["EVM_EXAMPLE_RESULTS"] = os.path.join(cwd, RESULTS_LOG)
     if spec.get("drain"):
         env["EVM_EXAMPLE_DRAIN"] = "1"
