@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""curl's own multi examples, built unchanged against evmulti and against the system libcurl.
+"""Every one of curl's examples, built unchanged against evmulti and against the system libcurl.
 
 The sources are read from Debian's libcurl4-doc at test time, never copied into the tree. Only
 their URL string literals are rewritten, to URLs of the project's loopback test server; an
 example that reads a FIFO or takes arguments is driven as a user would drive it. Each example
 is compiled twice (evmulti's headers and library; the system libcurl), both builds run against
 the same server, and what matters is compared: exit status, bytes written, and the transfers'
-results as the example prints them.
+results as the example prints them. Every example is classified (classification.py): the multi
+examples below and the HTTP(S) ones there run and are compared; those for protocols evmulti
+does not speak run on evmulti only and must end with CURLE_UNSUPPORTED_PROTOCOL; the rest are
+built and linked only, each with the reason. The transfers' results are observed without
+touching the source: each build links a small wrapper (WRAPPER below, through ld's --wrap)
+around curl_easy_perform and curl_multi_info_read that logs every result code.
 
 One line per example: PASS, FAIL, XFAIL (listed in EXPECTED_FAILURES below, still failing),
 XPASS (listed but now passing: remove its line) or SKIP (a package is missing). The last line
@@ -14,11 +19,14 @@ is "curl examples: N passed, N failed, N expected failures, N skipped". Exit sta
 FAIL or XPASS, 77 (meson's skip) when libcurl4-doc or the libcurl development files are
 missing.
 
-usage: run_curl_examples.py --source-root DIR --evmulti-lib PATH --test-server PATH [NAME...]
+usage: run_curl_examples.py --source-root DIR --evmulti-lib PATH --test-server PATH
+                            [--work-dir DIR] [--keep] [NAME...]
 """
 
 import argparse
+import concurrent.futures
 import difflib
+import hashlib
 import os
 import re
 import shlex
@@ -29,14 +37,83 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from classification import COMPILE, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
+
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
 EXPECTED_FAILURES = {
+    # Names include/curl does not declare yet (issue 11, headers).
+    "altsvc": "CURLALTSVC_H1/H2/H3 undeclared",
+    "ftp-wildcard": "struct curl_fileinfo, CURLFILETYPE_*, CURL_CHUNK_BGN/END_FUNC_* undeclared",
+    "ftpsget": "CURLUSESSL_ALL undeclared",
+    "imap-tls": "CURLUSESSL_ALL undeclared",
+    "pop3-tls": "CURLUSESSL_ALL undeclared",
+    "smtp-tls": "CURLUSESSL_ALL undeclared",
+    "sftpget": "CURLSSH_AUTH_AGENT undeclared",
+    "http2-pushinmemory": "CURL_PUSH_OK/DENY, CURLMOPT_PUSHFUNCTION/PUSHDATA undeclared",
+    "http2-serverpush": "CURL_PUSH_OK/DENY, CURLMOPT_PUSHFUNCTION/PUSHDATA undeclared",
+    "http3": "CURL_HTTP_VERSION_3ONLY undeclared",
+    "sessioninfo": "struct curl_tlssessioninfo undeclared",
+    # Functions libevmulti does not export yet (issue 11, functions behind the headers).
+    "headerapi": "curl_easy_header, curl_easy_nextheader",
+    "http3-present": "curl_version_info",
+    "parseurl": "curl_url, curl_url_set, curl_url_get, curl_url_cleanup",
+    "urlapi": "curl_url, curl_url_set, curl_url_strerror, curl_url_cleanup, CURLOPT_CURLU",
+    "sendrecv": "curl_easy_send, curl_easy_recv",
+    "shared-connection-cache": "curl_share_init, curl_share_setopt, curl_share_cleanup",
+    "sslbackend": "curl_global_sslset",
 }
 
 EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
 HARNESS = "harness"  # check_example's verdict when the libcurl side itself broke
 RUN_TIMEOUT = 60  # seconds per run of one build; the slowest example takes about 2 s
+JOBS = 2  # examples checked at once (the machine's two cores)
+CURLE_UNSUPPORTED_PROTOCOL = 1
+
+# Linked into every build: logs each transfer's result to $EVM_EXAMPLE_RESULTS, one line each.
+# With $EVM_EXAMPLE_DRAIN set it also reads the messages an example leaves unread when it
+# removes a handle (imap-multi and co never call curl_multi_info_read).
+WRAPPER = r"""
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+CURLcode __real_curl_easy_perform(CURL *);
+CURLMsg *__real_curl_multi_info_read(CURLM *, int *);
+CURLMcode __real_curl_multi_remove_handle(CURLM *, CURL *);
+static void evm_note(int code) {
+  const char *path = getenv("EVM_EXAMPLE_RESULTS");
+  FILE *f = path ? fopen(path, "a") : NULL;
+  if(f) {
+    fprintf(f, "result %d\n", code);
+    fclose(f);
+  }
+}
+CURLcode __wrap_curl_easy_perform(CURL *h) {
+  CURLcode rc = __real_curl_easy_perform(h);
+  evm_note((int)rc);
+  return rc;
+}
+CURLMsg *__wrap_curl_multi_info_read(CURLM *m, int *left) {
+  CURLMsg *msg = __real_curl_multi_info_read(m, left);
+  if(msg && msg->msg == CURLMSG_DONE)
+    evm_note((int)msg->data.result);
+  return msg;
+}
+CURLMcode __wrap_curl_multi_remove_handle(CURLM *m, CURL *h) {
+  if(getenv("EVM_EXAMPLE_DRAIN")) {
+    int left;
+    CURLMsg *msg;
+    while((msg = __real_curl_multi_info_read(m, &left)) != NULL)
+      if(msg->msg == CURLMSG_DONE)
+        evm_note((int)msg->data.result);
+  }
+  return __real_curl_multi_remove_handle(m, h);
+}
+"""
+WRAP_FLAGS = ["-Wl,--wrap=curl_easy_perform", "-Wl,--wrap=curl_multi_info_read",
+              "-Wl,--wrap=curl_multi_remove_handle"]
 
 # ---------------------------------------------------------------------------------------------
 # What each example needs, where its URLs point, how it is driven and what is compared.
@@ -124,6 +201,37 @@ EXAMPLES = {
 
 # String literals holding a URL with a host: "http://" alone (crawler's prefix test) stays.
 URL_LITERAL = re.compile(r'"((?:https?|ftp)://[^"\s/]+[^"\s]*)"')
+# Any scheme, for the examples classified in classification.py.
+ANY_URL_LITERAL = re.compile(r'"([a-zA-Z][a-zA-Z0-9+.-]*://[^"\s/]+[^"\s]*)"')
+
+
+def to_loopback(ports, url):
+    """The same URL, scheme, user and path kept, on the raw loopback listener: an example for
+    a protocol evmulti lacks never reaches out, whatever it would do."""
+    return re.sub(r"^([^:]+://)([^/@]*@)?[^/]*",
+                  lambda m: m.group(1) + (m.group(2) or "") + "127.0.0.1:%d" % ports.raw_port,
+                  url)
+
+
+def table_spec(name):
+    """(kind, reason, spec) of an example; spec in the shape EXAMPLES uses."""
+    if name in EXAMPLES:
+        return RUN, "multi interface", dict(EXAMPLES[name], literal=URL_LITERAL)
+    kind, reason, extra = TABLE[name]
+    spec = dict(extra, literal=ANY_URL_LITERAL)
+    if kind == UNSUP:
+        spec["urls"] = lambda p, i, o: to_loopback(p, o)
+    elif "urls" in extra:
+        where, path = extra["urls"]
+        spec["urls"] = lambda p, i, o: getattr(p, where)(path)
+    if "args" in extra:
+        spec["args"] = lambda p: [getattr(p, a[0])(a[1]) if isinstance(a, tuple) else a
+                                  for a in extra["args"]]
+    return kind, reason, spec
+
+
+def all_names():
+    return sorted(set(EXAMPLES) | set(TABLE))
 
 # ---------------------------------------------------------------------------------------------
 
@@ -132,10 +240,20 @@ def log(msg):
     print(msg, flush=True)
 
 
-def child_env():
+def child_env(cwd, spec):
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["NO_PROXY"] = env["no_proxy"] = "*"
+    # The libcurl builds must load the system libcurl, never a drop-in libcurl.so.4 from a
+    # library path (the evmulti builds find their library through their rpath).
+    env.pop("LD_LIBRARY_PATH", None)
+    env.pop("LD_PRELOAD", None)
+    env["EVM_EXAMPLE_RESULTS"] = os.path.join(cwd, RESULTS_LOG)
+    if spec.get("drain"):
+        env["EVM_EXAMPLE_DRAIN"] = "1"
     return env
+
+
+RESULTS_LOG = "results.log"
 
 
 def pkg_config(*args):
@@ -172,27 +290,55 @@ def rewrite(source, spec, ports):
 
     if urls is None:
         return source, 0
-    out = URL_LITERAL.sub(sub, source)
+    out = spec["literal"].sub(sub, source)
     return out, count[0]
 
 
-def compile_both(name, src_path, work, args, deps_flags):
-    cc = shlex.split(os.environ.get("CC", "cc"))  # meson's C compiler command, ccache and all
+def build_flags(args):
+    """Per variant: compiler flags and link flags (the wrapper object, the library)."""
     evm_lib = os.path.abspath(args.evmulti_lib)
-    libcurl = (pkg_config("--cflags", "libcurl") or []) + (pkg_config("--libs", "libcurl") or [])
-    builds = {
+    return {
         # Our include directory comes first, so <curl/curl.h> is evmulti's, not the system's.
-        "evmulti": ["-I" + os.path.join(args.source_root, "include"), src_path, evm_lib,
-                    "-Wl,-rpath," + os.path.dirname(evm_lib)],
-        "libcurl": [src_path] + libcurl,
+        "evmulti": (["-I" + os.path.join(args.source_root, "include")],
+                    [evm_lib, "-Wl,-rpath," + os.path.dirname(evm_lib)]),
+        "libcurl": (pkg_config("--cflags", "libcurl") or [], pkg_config("--libs", "libcurl") or []),
     }
+
+
+def compiler():
+    return shlex.split(os.environ.get("CC", "cc"))  # meson's C compiler command, ccache and all
+
+
+def build_wrappers(args, work_root):
+    """WRAPPER compiled once per variant, against that variant's headers."""
+    src = os.path.join(work_root, "evm_results_wrapper.c")
+    with open(src, "w") as f:
+        f.write(WRAPPER)
+    objects = {}
+    for variant, (cflags, _) in build_flags(args).items():
+        obj = os.path.join(work_root, "evm_results_wrapper-%s.o" % variant)
+        r = subprocess.run(compiler() + ["-c", "-o", obj] + cflags + [src], capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise RuntimeError("the results wrapper does not build against %s:\n%s" %
+                               (variant, r.stderr))
+        objects[variant] = obj
+    return objects
+
+
+def compile_both(name, src_path, work, args, deps_flags, object_only=False):
+    builds = build_flags(args)
     if os.environ.get("EVM_CURL_EXAMPLES_SELF_CHECK"):  # libcurl against itself: stable?
         builds["evmulti"] = builds["libcurl"]
     binaries = {}
-    for variant, flags in builds.items():
+    for variant, (cflags, libs) in builds.items():
         exe = os.path.join(work, "%s-%s" % (name, variant))
         # -w: the examples are built as shipped; their warnings are not ours to fix.
-        cmd = cc + ["-w", "-o", exe] + flags + deps_flags + ["-lm"]
+        if object_only:
+            cmd = compiler() + ["-w", "-c", "-o", exe + ".o"] + cflags + [src_path] + deps_flags
+        else:
+            cmd = (compiler() + ["-w", "-o", exe] + cflags + [src_path, args.wrappers[variant]] +
+                   WRAP_FLAGS + libs + deps_flags + ["-lm", "-lpthread"])
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             return None, (variant, "build against %s failed:\n%s" % (variant, r.stderr[-3000:]))
@@ -219,7 +365,7 @@ def run_fifo(exe, cwd, spec, ports):
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         # Line-buffered stdout, as on a terminal, so lines show up while it runs.
         proc = subprocess.Popen(["stdbuf", "-oL", exe], cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, env=child_env())
+                                stdin=subprocess.DEVNULL, env=child_env(cwd, spec))
     fifo = os.path.join(cwd, "hiper.fifo")
 
     def text():
@@ -265,7 +411,7 @@ def run_plain(exe, cwd, spec, ports):
     argv = [exe] + (spec["args"](ports) if "args" in spec else [])
     try:
         r = subprocess.run(argv, cwd=cwd, input=spec.get("stdin", b""), capture_output=True,
-                           timeout=RUN_TIMEOUT, env=child_env())
+                           timeout=RUN_TIMEOUT, env=child_env(cwd, spec))
         for stream in ("stdout", "stderr"):  # for a look with --keep
             with open(os.path.join(cwd, stream + ".txt"), "wb") as f:
                 f.write(getattr(r, stream))
@@ -371,16 +517,95 @@ def normalise(what, run):
         return crawl_text(run["stdout"])
     if what == "files":
         return files_text(run["cwd"])
+    if what == "stdout-times":  # seconds since the epoch, taken at run time
+        return re.sub(r"\b1\d{9}\b", "EPOCH", normalise("stdout", run))
+    if what == "results":
+        return "\n".join(sorted(results_of(run)))
+    if what == "out-files":
+        return out_files_text(run)
     raise ValueError(what)
+
+
+def results_of(run):
+    """The result codes the wrapper logged, one "result N" line per transfer."""
+    path = os.path.join(run["cwd"], RESULTS_LOG)
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def out_files_text(run):
+    """Files the example wrote in the directory it ran in: names, sizes and digests."""
+    out = []
+    for f in sorted(os.listdir(run["cwd"])):
+        if f in run["given"] or f.endswith(".c") or f in (RESULTS_LOG, "stdout.txt",
+                                                          "stderr.txt"):
+            continue
+        with open(os.path.join(run["cwd"], f), "rb") as fh:
+            data = fh.read()
+        out.append("%s: %d bytes, sha256 %s" % (f, len(data), hashlib.sha256(data).hexdigest()))
+    return "\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
 
 
+def prepare_run_dir(work, variant, src_copy, spec):
+    cwd = os.path.join(work, "run-" + variant)
+    os.makedirs(cwd)
+    # Examples that upload "their own source file" find it in the directory they run in.
+    shutil.copy(src_copy, cwd)
+    for fname, data in spec.get("files", {}).items():
+        with open(os.path.join(cwd, fname), "wb") as f:
+            f.write(data)
+    return cwd
+
+
+def run_variant(exe, work, variant, src_copy, spec, ports):
+    cwd = prepare_run_dir(work, variant, src_copy, spec)
+    runner = run_fifo if spec.get("fifo") else run_plain
+    r = runner(exe, cwd, spec, ports)
+    r["given"] = set(spec.get("files", {}))
+    return r
+
+
+def check_unsupported(binaries, work, src_copy, spec, ports):
+    """evmulti only: every transfer ends with CURLE_UNSUPPORTED_PROTOCOL, none crashes."""
+    r = run_variant(binaries["evmulti"], work, "evmulti", src_copy, spec, ports)
+    codes = results_of(r)
+    want = "result %d" % CURLE_UNSUPPORTED_PROTOCOL
+    if r["note"] or r["exit"] == "timeout" or (isinstance(r["exit"], int) and r["exit"] < 0):
+        return False, "exit %s %s; stderr: %s" % (r["exit"], r["note"],
+                                                  r["stderr"].decode("utf-8", "replace")[-800:])
+    if not codes:
+        return False, "no transfer result seen (exit %s); stdout: %s stderr: %s" % (
+            r["exit"], r["stdout"][-400:], r["stderr"][-400:])
+    if any(c != want for c in codes):
+        return False, "results %s, want every one CURLE_UNSUPPORTED_PROTOCOL (%d)" % (
+            ", ".join(c.split()[1] for c in codes), CURLE_UNSUPPORTED_PROTOCOL)
+    return True, "%d transfer(s), each CURLE_UNSUPPORTED_PROTOCOL; exit %s" % (len(codes),
+                                                                              r["exit"])
+
+
+def check_windows_only(name, src_copy, work, args, spec, binaries, evm_why):
+    """Both builds fail, on the same Windows header."""
+    if binaries is not None or spec["header"] not in (evm_why or ""):
+        return False, "expected the evmulti build to miss %s: %s" % (
+            spec["header"], "it built" if binaries else evm_why)
+    libcurl_only = dict(build_flags(args))
+    cflags, libs = libcurl_only["libcurl"]
+    r = subprocess.run(compiler() + ["-w", "-c", "-o", os.path.join(work, name + ".o")] + cflags +
+                       [src_copy], capture_output=True, text=True)
+    if r.returncode == 0 or spec["header"] not in r.stderr:
+        return HARNESS, "expected the libcurl build to miss %s too" % spec["header"]
+    return True, "neither library's build finds %s (a Windows-only example)" % spec["header"]
+
+
 def check_example(name, examples_dir, args, ports, work_root):
     """Returns (True, what was compared), (False, why not), (None, skip reason) or (HARNESS, what
     broke on the libcurl side)."""
-    spec = EXAMPLES[name]
+    kind, reason, spec = table_spec(name)
     src = os.path.join(examples_dir, name + ".c")
     if not os.path.exists(src):
         return None, "%s not in %s" % (name + ".c", examples_dir)
@@ -389,27 +614,31 @@ def check_example(name, examples_dir, args, ports, work_root):
         return None, why
     with open(src, encoding="utf-8") as f:
         source = f.read()
-    rewritten, count = rewrite(source, spec, ports)
-    if spec.get("urls") and count == 0:
+    rewritten, count = rewrite(source, spec, ports) if kind != COMPILE else (source, 0)
+    if kind == RUN and spec.get("urls") and count == 0:
         return False, "no URL literal found to point at the loopback server"
     work = os.path.join(work_root, name)
     os.makedirs(work)
     src_copy = os.path.join(work, name + ".c")
     with open(src_copy, "w", encoding="utf-8") as f:
         f.write(rewritten)
-    binaries, (variant, why) = compile_both(name, src_copy, work, args, flags)
+    binaries, (variant, why) = compile_both(name, src_copy, work, args, flags,
+                                            spec.get("object_only", False))
+    if kind == WINDOWS:
+        return check_windows_only(name, src_copy, work, args, spec, binaries, why)
     if binaries is None:
         # The system libcurl failing to build an example is the harness's fault, never expected.
         return (HARNESS if variant == "libcurl" else False), why
+    if kind == COMPILE:
+        return True, "built against both (not run: %s)" % reason
+    if kind == UNSUP:
+        return check_unsupported(binaries, work, src_copy, spec, ports)
     results = {}
     for variant, exe in binaries.items():
-        cwd = os.path.join(work, "run-" + variant)
-        os.makedirs(cwd)
-        # Examples that upload "their own source file" find it in the directory they run in.
-        shutil.copy(src_copy, cwd)
-        runner = run_fifo if spec.get("fifo") else run_plain
-        results[variant] = runner(exe, cwd, spec, ports)
+        results[variant] = run_variant(exe, work, variant, src_copy, spec, ports)
     problems = []
+    if "results" in spec["compare"] and not results_of(results["libcurl"]):
+        problems.append("the wrapper saw no transfer result on libcurl: nothing compared")
     for variant, r in results.items():
         if r["note"]:
             problems.append("%s build: %s" % (variant, r["note"]))
@@ -452,6 +681,8 @@ def main():
     ap.add_argument("--evmulti-lib", required=True)
     ap.add_argument("--test-server", required=True)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--work-dir", help="a fixed work directory (emptied first): the same paths "
+                    "on every run, so ccache finds the examples' objects again")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
 
@@ -469,49 +700,65 @@ def main():
             log("SKIP all: %s not found" % tool)
             return 77
 
-    names = args.names or list(EXAMPLES)
-    unknown = [n for n in names if n not in EXAMPLES]
+    # Every example shipped must be classified: a new one fails until it is.
+    shipped = sorted(f[:-2] for f in os.listdir(examples_dir) if f.endswith(".c"))
+    unclassified = [n for n in shipped if n not in all_names()]
+    names = args.names or all_names()
+    unknown = [n for n in names if n not in all_names()]
     if unknown:
         log("unknown examples: %s" % ", ".join(unknown))
         return 2
-    stale = [n for n in EXPECTED_FAILURES if n not in EXAMPLES]
+    stale = [n for n in EXPECTED_FAILURES if n not in all_names()]
     if stale:
         log("EXPECTED_FAILURES names unknown examples: %s" % ", ".join(stale))
         return 2
 
     server, ports = start_server(args.test_server)
-    work_root = tempfile.mkdtemp(prefix="curl-examples-")
+    if args.work_dir:
+        work_root = os.path.abspath(args.work_dir)
+        shutil.rmtree(work_root, ignore_errors=True)
+        os.makedirs(work_root)
+    else:
+        work_root = tempfile.mkdtemp(prefix="curl-examples-")
     counts = dict(passed=0, failed=0, xfail=0, skipped=0)
     log("curl examples from %s, loopback server: http %d, raw %d" %
         (examples_dir, ports.http_port, ports.raw_port))
+    def one(name):
+        started = time.monotonic()
+        try:
+            ok, msg = check_example(name, examples_dir, args, ports, work_root)
+        except Exception as e:  # a harness bug is this example's failure, not everyone's
+            ok, msg = False, "harness error: %r" % e
+        return name, ok, msg, "%.1fs" % (time.monotonic() - started)
+
     try:
-        for name in names:
-            started = time.monotonic()
-            try:
-                ok, msg = check_example(name, examples_dir, args, ports, work_root)
-            except Exception as e:  # a harness bug is this example's failure, not everyone's
-                ok, msg = False, "harness error: %r" % e
-            took = "%.1fs" % (time.monotonic() - started)
-            reason = EXPECTED_FAILURES.get(name)
-            if ok == HARNESS:
-                counts["failed"] += 1
-                log("FAIL  %s [%s]: the harness, not evmulti:\n  %s" % (name, took, msg))
-            elif ok is None:
-                counts["skipped"] += 1
-                log("SKIP  %s: %s" % (name, msg))
-            elif ok and reason:
-                counts["failed"] += 1
-                log("XPASS %s [%s]: behaves as with libcurl now; remove its line from "
-                    "EXPECTED_FAILURES (%s)" % (name, took, reason))
-            elif ok:
-                counts["passed"] += 1
-                log("PASS  %s [%s]: %s" % (name, took, msg))
-            elif reason:
-                counts["xfail"] += 1
-                log("XFAIL %s [%s] (%s):\n  %s" % (name, took, reason, msg))
-            else:
-                counts["failed"] += 1
-                log("FAIL  %s [%s]:\n  %s" % (name, took, msg))
+        for name in unclassified:
+            counts["failed"] += 1
+            log("FAIL  %s: not classified in classification.py" % name)
+        args.wrappers = build_wrappers(args, work_root)
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+            for name, ok, msg, took in pool.map(one, names):
+                kind = table_spec(name)[0]
+                reason = EXPECTED_FAILURES.get(name)
+                if ok == HARNESS:
+                    counts["failed"] += 1
+                    log("FAIL  %s [%s]: the harness, not evmulti:\n  %s" % (name, took, msg))
+                elif ok is None:
+                    counts["skipped"] += 1
+                    log("SKIP  %s: %s" % (name, msg))
+                elif ok and reason:
+                    counts["failed"] += 1
+                    log("XPASS %s [%s]: behaves as with libcurl now; remove its line from "
+                        "EXPECTED_FAILURES (%s)" % (name, took, reason))
+                elif ok:
+                    counts["passed"] += 1
+                    log("PASS  %s [%s, %s]: %s" % (name, kind, took, msg))
+                elif reason:
+                    counts["xfail"] += 1
+                    log("XFAIL %s [%s, %s] (%s):\n  %s" % (name, kind, took, reason, msg))
+                else:
+                    counts["failed"] += 1
+                    log("FAIL  %s [%s, %s]:\n  %s" % (name, kind, took, msg))
     finally:
         server.stdin.close()
         try:
