@@ -10,6 +10,7 @@
 #include "cookie/cookie_engine.h"
 #include "mime/post_slot.h"
 #include "net/tls_config.h"
+#include "share/share_link.h"
 
 namespace evm {
 
@@ -122,6 +123,9 @@ struct EasyOptions {
   curl_prereq_callback prereq_fn = nullptr;
   void *prereq_data = nullptr;
   bool pipewait = false;
+
+  // -- CURLOPT_SHARE: kept by curl_easy_reset, not copied by curl_easy_duphandle
+  ShareLink share;
 };
 
 }  // namespace evm
