@@ -162,16 +162,24 @@ TEST_CASE("share SSL_SESSION: a handle in another multi resumes the first one's 
 TEST_CASE("share CONNECT: curl_easy_perform of another handle reuses the connection") {
   TestServer &srv = server();
   SUBCASE("shared: one connection for both") {
+    Locks locks;  // outlives the share: its cleanup calls the lock function
     Share s{CURL_LOCK_DATA_CONNECT};
+    locks.install(s.sh);
     Fetch a(url_on(srv.http_port(), "127.0.0.1", "/bytes/3"));
     Fetch b(url_on(srv.http_port(), "127.0.0.1", "/bytes/4"));
     curl_easy_setopt(a.easy, CURLOPT_SHARE, s.sh);
     curl_easy_setopt(b.easy, CURLOPT_SHARE, s.sh);
+    uint64_t accepted = srv.connections_accepted();
     REQUIRE(curl_easy_perform(a.easy) == CURLE_OK);
+    int taken = locks.taken;
     REQUIRE(curl_easy_perform(b.easy) == CURLE_OK);
     CHECK(b.body == "abcd");
     CHECK(info_long(a.easy, CURLINFO_NUM_CONNECTS) == 1);
     CHECK(info_long(b.easy, CURLINFO_NUM_CONNECTS) == 0);
+    CHECK(srv.connections_accepted() - accepted == 1);
+    CHECK(locks.taken > taken);  // the pool was used under CURL_LOCK_DATA_CONNECT
+    CHECK(locks.recursive == 0);
+    CHECK(locks.unbalanced == 0);
     curl_easy_setopt(a.easy, CURLOPT_SHARE, nullptr);
     curl_easy_setopt(b.easy, CURLOPT_SHARE, nullptr);
   }

@@ -234,6 +234,32 @@ TEST_CASE("lock calls: the shared DNS cache is used under CURL_LOCK_DATA_DNS") {
   curl_easy_cleanup(easy);
 }
 
+TEST_CASE("lock calls: the shared TLS session cache is used under CURL_LOCK_DATA_SSL_SESSION") {
+  Recorder rec;
+  evm::Share share;
+  REQUIRE(share.share(CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK);
+  share.lock_fn = record_lock;
+  share.unlock_fn = record_unlock;
+  share.user_data = &rec;
+  REQUIRE(share.tls());
+  CURL *easy = curl_easy_init();
+  {
+    // OpenSSL hands sessions over from inside a transfer's turn: that handle is named.
+    evm::RunningEasy running(easy);
+    CHECK(share.tls()->sessions().get("example.com:443/1/h") == nullptr);
+    share.tls()->sessions().drop("example.com:443/1/h");
+  }
+  const std::string lock = "L" + std::to_string(CURL_LOCK_DATA_SSL_SESSION) + "/" +
+                           std::to_string(CURL_LOCK_ACCESS_SINGLE);
+  const std::string unlock = "U" + std::to_string(CURL_LOCK_DATA_SSL_SESSION);
+  CHECK(rec.calls == std::vector<std::string>{lock, unlock, lock, unlock});
+  CHECK(rec.handles == std::vector<CURL *>{easy, easy, easy, easy});
+  // Unshared: no cache, no lock.
+  REQUIRE(share.unshare(CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK);
+  CHECK(share.tls() == nullptr);
+  curl_easy_cleanup(easy);
+}
+
 TEST_CASE("joining a share with cookies drops the handle's own; leaving leaves it with none") {
   CURLSH *sh = curl_share_init();
   curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
