@@ -43,7 +43,7 @@ class TlsSessionCache {
   explicit TlsSessionCache(size_t capacity = 1024) : capacity_(capacity) {}
 
   // Every later get, put and drop runs under `lock` (null: none); the share that owns the
-  // cache sets it and clears it before it goes.
+  // cache sets it, and hands it a lock of its own before it goes.
   void set_lock(SessionLock *lock) { lock_ = lock; }
 
   // A new reference to the session stored under `key`, or null.

@@ -6,6 +6,26 @@ namespace evm {
 
 thread_local CURL *RunningEasy::current_ = nullptr;
 
+namespace {
+
+// A session cache outlives its share while connections (in any thread's multi) still use its
+// TLS context; from then on one process-wide mutex guards every such cache.
+class OrphanLock final : public SessionLock {
+ public:
+  void lock() override { mutex_.lock(); }
+  void unlock() override { mutex_.unlock(); }
+
+ private:
+  std::mutex mutex_;
+};
+
+OrphanLock &orphan_lock() {
+  static OrphanLock *lock = new OrphanLock;  // never destroyed: caches may outlive exit handlers
+  return *lock;
+}
+
+}  // namespace
+
 struct Share::PerformLoop {
   std::mutex mutex;
   Multi multi;
@@ -27,7 +47,7 @@ Share::Share() = default;
 
 Share::~Share() {
   // Connections may keep the session cache after the share is gone: no lock to call then.
-  if (tls_) tls_->sessions().set_lock(nullptr);
+  if (tls_) tls_->sessions().set_lock(&orphan_lock());
   tag_.magic = 0;
 }
 
@@ -68,7 +88,7 @@ CURLSHcode Share::unshare(long data) {
       loop_.reset();
       break;
     case CURL_LOCK_DATA_SSL_SESSION:
-      if (tls_) tls_->sessions().set_lock(nullptr);
+      if (tls_) tls_->sessions().set_lock(&orphan_lock());
       tls_.reset();
       break;
     case CURL_LOCK_DATA_HSTS:
