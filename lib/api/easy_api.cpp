@@ -3,10 +3,12 @@
 
 #include <cstdarg>
 #include <memory>
+#include <mutex>
 
 #include "api/c_edge.h"
 #include "multi/multi.h"
 #include "net/tls_config.h"
+#include "share/share.h"
 #include "transfer/transfer.h"
 
 using evm::Multi;
@@ -23,10 +25,14 @@ extern "C" void curl_easy_cleanup(CURL *handle) {
     if (!t) return;
     // A handle still in a multi is taken out first, as libcurl does.
     if (t->multi) t->multi->remove(*t);
-    // COOKIEJAR is written when the handle goes (a failed write only loses the file).
-    if (!t->opt.cookie_jar.empty())
-      t->opt.cookies.write_jar(t->opt.cookie_jar, t->opt.cookie_session, evm::cookie::unix_now());
-    delete t;
+    // COOKIEJAR is written when the handle goes (a failed write only loses the file). libcurl
+    // 7.88 takes a shared jar's lock here even with no COOKIEJAR.
+    {
+      auto hold = t->opt.share.lock(CURL_LOCK_DATA_COOKIE);
+      if (!t->opt.cookie_jar.empty())
+        t->opt.cookies.write_jar(t->opt.cookie_jar, t->opt.cookie_session, evm::cookie::unix_now());
+    }
+    delete t;  // leaves its share, if any
   });
 }
 
@@ -70,9 +76,19 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
     Transfer *t = Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
     if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
-    // A private multi, kept across calls so connections are reused, as libcurl does.
-    if (!t->private_multi) t->private_multi.reset(new Multi);
-    Multi &m = *t->private_multi;
+    // A private multi, kept across calls so connections are reused, as libcurl does; or the
+    // share's, one perform at a time, when the handle shares connections.
+    std::unique_lock<std::mutex> one_at_a_time;
+    Multi *pm = nullptr;
+    evm::Share *share = t->opt.share.share();
+    if (evm::Share::PerformLoop *loop = share ? share->perform_loop() : nullptr) {
+      one_at_a_time = std::unique_lock<std::mutex>(evm::Share::mutex_of(*loop));
+      pm = &evm::Share::multi_of(*loop);
+    } else {
+      if (!t->private_multi) t->private_multi.reset(new Multi);
+      pm = t->private_multi.get();
+    }
+    Multi &m = *pm;
     DetachOnExit detach{m, *t};
     m.add(*t);
     int running = 1;
@@ -261,6 +277,7 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
       auto *as_list = static_cast<curl_slist **>(out);
       *as_list = nullptr;
       if (!t->opt.cookies.jar) return CURLE_OK;
+      auto hold = t->opt.share.lock(CURL_LOCK_DATA_COOKIE);
       for (const std::string &line : t->opt.cookies.jar->netscape_lines()) {
         curl_slist *grown = curl_slist_append(*as_list, line.c_str());
         if (!grown) {

@@ -75,8 +75,10 @@ CURLcode set_cookie_option(EasyOptions &o, CURLoption opt, const OptionArg &arg)
     case CURLOPT_COOKIESESSION:
       o.cookie_session = arg.number != 0;
       return CURLE_OK;
-    case CURLOPT_COOKIELIST:
+    case CURLOPT_COOKIELIST: {
+      auto hold = o.share.lock(CURL_LOCK_DATA_COOKIE);
       return cookie_list(o, s);
+    }
     default:
       return CURLE_UNKNOWN_OPTION;
   }

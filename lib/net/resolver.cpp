@@ -88,13 +88,10 @@ bool Resolver::resolve(const std::string &host, int family, ResolveWaiter &w, Ad
     return true;
   }
   std::string key = cache_key(host, family);
-  if (auto it = cache_.find(key); it != cache_.end()) {
-    if (cache_timeout_s < 0 || t < it->second.stored + std::chrono::seconds(cache_timeout_s)) {
-      out = it->second.addrs;
-      return true;
-    }
-    cache_.erase(it);
-  }
+  DnsStore *store = w.dns_store();
+  if (store ? store->lookup(w.resolve_easy(), key, t, cache_timeout_s, out)
+            : cache_.lookup(key, t, cache_timeout_s, out))
+    return true;
   last_easy_ = w.resolve_easy();
   if (auto it = queries_.find(key); it != queries_.end()) {
     it->second->waiters.push_back(w);
@@ -135,8 +132,20 @@ void Resolver::on_answer(void *arg, int status, int, ares_addrinfo *res) {
   addrs.insert(addrs.end(), v4.begin(), v4.end());
   self->queries_.erase(q->key);
   bool ok = !addrs.empty();
-  if (ok) self->cache_[q->key] = CacheEntry{addrs, now()};
-  while (ResolveWaiter *w = q->waiters.pop_front()) w->on_resolved(ok, addrs);
+  TimePoint t = now();
+  bool stored_own = false;
+  while (ResolveWaiter *w = q->waiters.pop_front()) {
+    // Each waiter's cache gets the answer: its share's, or (once) the resolver's own.
+    if (ok) {
+      if (DnsStore *store = w->dns_store())
+        store->store(w->resolve_easy(), q->key, addrs, t);
+      else if (!stored_own) {
+        self->cache_.store(q->key, addrs, t);
+        stored_own = true;
+      }
+    }
+    w->on_resolved(ok, addrs);
+  }
 }
 
 CURL *Resolver::some_easy() const {

@@ -12,6 +12,7 @@
 #include "event/socket_registry.h"
 #include "event/timer_queue.h"
 #include "net/address.h"
+#include "net/dns_cache.h"
 #include "util/intrusive_list.h"
 
 namespace evm {
@@ -22,6 +23,8 @@ class ResolveWaiter {
   // themselves (no re-entrant work).
   virtual void on_resolved(bool ok, const AddressList &addrs) = 0;
   virtual CURL *resolve_easy() = 0;  // the handle named in SOCKETFUNCTION calls for DNS sockets
+  // A share's DNS cache the waiter uses instead of the resolver's own (null: the own one).
+  virtual DnsStore *dns_store() { return nullptr; }
   bool resolving() const { return link_.linked(); }
 
  protected:
@@ -60,10 +63,6 @@ class Resolver final : public IoHandler, public TimerClient {
 
  private:
   struct Query;
-  struct CacheEntry {
-    AddressList addrs;
-    TimePoint stored;
-  };
 
   bool ensure_channel();
   void rearm_timer();
@@ -75,7 +74,7 @@ class Resolver final : public IoHandler, public TimerClient {
   TimerQueue &timers_;
   std::string servers_;
   ares_channel channel_ = nullptr;
-  std::unordered_map<std::string, CacheEntry> cache_;
+  DnsCache cache_;
   std::unordered_map<std::string, Query *> queries_;
   CURL *last_easy_ = nullptr;
 };

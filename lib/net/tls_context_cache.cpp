@@ -160,7 +160,33 @@ void TlsContext::bind_session_key(SSL *ssl, const std::string *key) const {
   SSL_set_ex_data(ssl, session_key_index(), const_cast<std::string *>(key));
 }
 
+// Holds a cache's lock, when it has one, for one call.
+struct TlsSessionCache::Locked {
+  explicit Locked(SessionLock *l) : lock(l) {
+    if (lock) lock->lock();
+  }
+  ~Locked() {
+    if (lock) lock->unlock();
+  }
+  SessionLock *lock;
+};
+
 SslSessionPtr TlsSessionCache::get(const std::string &key) const {
+  Locked hold(lock_);
+  return get_unlocked(key);
+}
+
+void TlsSessionCache::put(const std::string &key, SslSessionPtr session) {
+  Locked hold(lock_);
+  put_unlocked(key, std::move(session));
+}
+
+void TlsSessionCache::drop(const std::string &key) {
+  Locked hold(lock_);
+  drop_unlocked(key);
+}
+
+SslSessionPtr TlsSessionCache::get_unlocked(const std::string &key) const {
   auto it = index_.find(key);
   if (it == index_.end()) return nullptr;
   SSL_SESSION *s = it->second->session.get();
@@ -168,8 +194,8 @@ SslSessionPtr TlsSessionCache::get(const std::string &key) const {
   return SslSessionPtr(s);
 }
 
-void TlsSessionCache::put(const std::string &key, SslSessionPtr session) {
-  drop(key);
+void TlsSessionCache::put_unlocked(const std::string &key, SslSessionPtr session) {
+  drop_unlocked(key);
   if (!session || !SSL_SESSION_is_resumable(session.get()) || capacity_ == 0) return;
   if (index_.size() >= capacity_) {
     index_.erase(order_.back().key);
@@ -179,14 +205,15 @@ void TlsSessionCache::put(const std::string &key, SslSessionPtr session) {
   index_.emplace(key, order_.begin());
 }
 
-void TlsSessionCache::drop(const std::string &key) {
+void TlsSessionCache::drop_unlocked(const std::string &key) {
   auto it = index_.find(key);
   if (it == index_.end()) return;
   order_.erase(it->second);
   index_.erase(it);
 }
 
-TlsContextCache::TlsContextCache() : sessions_(std::make_shared<TlsSessionCache>()) {}
+TlsContextCache::TlsContextCache(size_t session_capacity)
+    : sessions_(std::make_shared<TlsSessionCache>(session_capacity)) {}
 
 TlsContextCache::~TlsContextCache() = default;
 

@@ -26,11 +26,25 @@ struct SslSessionDeleter {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
 using SslSessionPtr = std::unique_ptr<SSL_SESSION, SslSessionDeleter>;
 
+// The lock a share object's session cache is used under (CURL_LOCK_DATA_SSL_SESSION).
+class SessionLock {
+ public:
+  virtual void lock() = 0;
+  virtual void unlock() = 0;
+
+ protected:
+  ~SessionLock() = default;
+};
+
 // Resumable sessions by key ("host:port" plus the identity of the context and of the checks
 // made), least recently stored evicted first.
 class TlsSessionCache {
  public:
   explicit TlsSessionCache(size_t capacity = 1024) : capacity_(capacity) {}
+
+  // Every later get, put and drop runs under `lock` (null: none); the share that owns the
+  // cache sets it, and hands it a lock of its own before it goes.
+  void set_lock(SessionLock *lock) { lock_ = lock; }
 
   // A new reference to the session stored under `key`, or null.
   SslSessionPtr get(const std::string &key) const;
@@ -40,6 +54,10 @@ class TlsSessionCache {
   size_t size() const { return index_.size(); }
 
  private:
+  struct Locked;
+  SslSessionPtr get_unlocked(const std::string &key) const;
+  void put_unlocked(const std::string &key, SslSessionPtr session);
+  void drop_unlocked(const std::string &key);
   struct Entry {
     std::string key;
     SslSessionPtr session;
@@ -47,6 +65,7 @@ class TlsSessionCache {
   size_t capacity_;
   std::list<Entry> order_;  // front = newest
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  SessionLock *lock_ = nullptr;
 };
 
 // One built SSL_CTX and what a connection using it needs to know about how it was built.
@@ -77,7 +96,7 @@ class TlsContext {
 
 class TlsContextCache {
  public:
-  TlsContextCache();
+  explicit TlsContextCache(size_t session_capacity = 1024);
   ~TlsContextCache();
   TlsContextCache(const TlsContextCache &) = delete;
   TlsContextCache &operator=(const TlsContextCache &) = delete;

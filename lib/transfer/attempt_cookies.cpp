@@ -46,6 +46,7 @@ std::string cookie_header_value(const EasyOptions &opt, const http::Url &url, bo
   std::string value;
   bool capped = false;
   if (opt.cookies.jar) {
+    auto hold = opt.share.lock(CURL_LOCK_DATA_COOKIE);
     std::string host = cookie_host(url, custom_host ? opt.http_headers : nullptr);
     value = opt.cookies.jar->header_for(host, url.path, secure_context(tls, host),
                                         cookie::unix_now(), &capped);
@@ -70,6 +71,7 @@ void store_response_cookies(const EasyOptions &opt, const http::Url &url, bool t
   add.secure = parse.secure;
   add.now = parse.now;
   int stored = 0;
+  auto hold = opt.share.lock(CURL_LOCK_DATA_COOKIE);
   for (const h1::Header &h : head.headers) {
     if (!ascii::iequals(h.name, "Set-Cookie")) continue;
     if (stored >= cookie::kMaxSetPerResponse) {

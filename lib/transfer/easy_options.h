@@ -11,6 +11,7 @@
 #include "cookie/cookie_engine.h"
 #include "mime/post_slot.h"
 #include "net/tls_config.h"
+#include "share/share_link.h"
 
 namespace evm {
 
@@ -129,6 +130,8 @@ struct EasyOptions {
   // -- connect-only sessions (curl_easy_send/recv, curl_easy_upkeep)
   long connect_only = 0;  // CURLOPT_CONNECT_ONLY: nonzero stops once connected (TLS included)
   long upkeep_interval_ms = CURL_UPKEEP_INTERVAL_DEFAULT;
+  // -- CURLOPT_SHARE: kept by curl_easy_reset, not copied by curl_easy_duphandle
+  ShareLink share;
 };
 
 }  // namespace evm

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "conn/connection_builder.h"
+#include "share/share.h"
 #include "transfer/follow_up.h"
 #include "transfer/app_socket_callbacks.h"
 #include "transfer/resolve_overrides.h"
@@ -13,7 +14,9 @@ namespace {
 constexpr long kDefaultConnectTimeoutMs = 300000;  // libcurl's default
 }  // namespace
 
-Transfer::Transfer() = default;
+Transfer::Transfer() {
+  opt.share.bind(handle());
+}
 
 Transfer::~Transfer() {
   abandon();
@@ -76,6 +79,7 @@ void Transfer::begin(TransferHost &host, TimePoint t) {
 
 void Transfer::run(TimePoint t) {
   if (state_ == State::Idle || state_ == State::Done) return;
+  RunningEasy running(handle());  // names it in the share's SSL_SESSION lock calls
   now_ = t;
   // Deadlines are checked between turns, so a transfer that always has more to read still ends.
   if (state_ != State::Init && timed_out(t)) return;
@@ -123,7 +127,10 @@ Transfer::Step Transfer::start(TimePoint t) {
   if (opt.connect_only && opt.connect_only != 1)
     trace_.info("CONNECT_ONLY=%ld: WebSockets are not built in, the whole transfer runs",
                 opt.connect_only);
-  opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
+  {
+    auto hold = opt.share.lock(CURL_LOCK_DATA_COOKIE);
+    opt.cookies.load_files(opt.cookie_session, cookie::unix_now());  // as libcurl, every transfer
+  }
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
   CURLcode rc = attempt_->prepare(opt.url);
@@ -132,6 +139,10 @@ Transfer::Step Transfer::start(TimePoint t) {
     fail(rc, run_.error);
     return Step::Wait;
   }
+  if (opt.share.shares(CURL_LOCK_DATA_CONNECT) && !opt.share.share()->is_perform_loop(host_))
+    trace_.info(
+        "Connections are shared only between curl_easy_perform calls of the share's "
+        "handles; this multi handle's own connections are used");
   follow_begin(run_.follow, attempt_->url());
   enter_pending(now_);
   return Step::Continue;
@@ -141,7 +152,11 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
   ConnectionPool &pool = host().pool();
   const std::string &origin = attempt_->origin();
   if (!opt.fresh_connect && !run_.force_fresh) {
-    if ((lease_ = pool.take_idle(origin, *this))) {
+    {
+      auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);  // around the pool only
+      lease_ = pool.take_idle(origin, *this);
+    }
+    if (lease_) {
       note_queue_end();
       trace_.info("Re-using existing connection #%llu with host %s",
                   static_cast<unsigned long long>(lease_->id()), attempt_->url().host.c_str());
@@ -151,6 +166,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
       return start_exchange(t);
     }
   }
+  auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);
   if (!pool.may_open(origin)) {
     trace_.info("No connections available, waiting");
     pool.wait(*this, origin, run_.waited_once);
@@ -207,9 +223,15 @@ Transfer::Step Transfer::resolve(TimePoint t) {
   ChainSpec spec{addrs, url.host, url.port, to.host, to.port, std::move(tcp)};
   if (attempt_->tls()) {
     spec.tls = &opt.tls;
-    spec.tls_contexts = &host().tls_contexts();
+    // A share's contexts and session cache, when it shares SSL sessions; else the multi's.
+    Share *share = opt.share.share();
+    spec.tls_contexts =
+        opt.share.shares(CURL_LOCK_DATA_SSL_SESSION) ? share->tls() : &host().tls_contexts();
   }
-  lease_->set_filter(build_filter_chain(std::move(spec)));
+  {
+    auto hold = opt.share.lock(CURL_LOCK_DATA_SSL_SESSION);  // building one takes a context
+    lease_->set_filter(build_filter_chain(std::move(spec)));
+  }
   state_ = State::Connect;
   return Step::Continue;
 }

@@ -74,6 +74,7 @@ class Transfer final : public TimerClient,
   void on_slot_free() override;
   void on_resolved(bool ok, const AddressList &addrs) override;
   CURL *resolve_easy() override { return handle(); }
+  DnsStore *dns_store() override { return opt.share.dns_store(); }
   void on_connection_event(int cselect) override;
   void add_pollset(Pollset &ps) override;
   CURL *user_easy() override { return handle(); }
