@@ -203,12 +203,36 @@ CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {
       if (option == CURLMOPT_MAX_TOTAL_CONNECTIONS) m->pool().limits.max_total = n;
       return CURLM_OK;
     }
-    case CURLMOPT_PIPELINING: {
-      // HTTP/1.1 pipelining is gone from libcurl too; multiplexing arrives with HTTP/2.
+    case CURLMOPT_PIPELINING:
+      // Multiplexing needs HTTP/2 (not built yet); HTTP/1.1 pipelining is gone from libcurl too,
+      // and libcurl 7.88 takes any value.
+      m->pipelining = va_arg(ap, long);
+      return CURLM_OK;
+    case CURLMOPT_MAX_CONCURRENT_STREAMS: {
       long v = va_arg(ap, long);
-      return (v == CURLPIPE_NOTHING || v == CURLPIPE_MULTIPLEX) ? CURLM_OK
-                                                                : CURLM_BAD_FUNCTION_ARGUMENT;
+      m->max_concurrent_streams = v < 1 ? 100 : v;  // libcurl's default for values below 1
+      return CURLM_OK;
     }
+    case CURLMOPT_PUSHFUNCTION:
+      // Kept for HTTP/2; over HTTP/1.1 no server can push, so it is never called.
+      m->push_fn = va_arg(ap, curl_push_callback);
+      return CURLM_OK;
+    case CURLMOPT_PUSHDATA:
+      m->push_data = va_arg(ap, void *);
+      return CURLM_OK;
+    // Options of HTTP/1.1 pipelining, which libcurl removed in 7.62: taken and without effect
+    // there too (their man pages say "no function").
+    case CURLMOPT_MAX_PIPELINE_LENGTH:
+      (void)va_arg(ap, long);
+      return CURLM_OK;
+    case CURLMOPT_CONTENT_LENGTH_PENALTY_SIZE:
+    case CURLMOPT_CHUNK_LENGTH_PENALTY_SIZE:
+      (void)va_arg(ap, curl_off_t);
+      return CURLM_OK;
+    case CURLMOPT_PIPELINING_SITE_BL:
+    case CURLMOPT_PIPELINING_SERVER_BL:
+      (void)va_arg(ap, char **);
+      return CURLM_OK;
     default:
       return CURLM_UNKNOWN_OPTION;
   }

@@ -13,6 +13,11 @@ CURLcode set_session_option(EasyOptions &o, CURLoption opt, const OptionArg &arg
       if (arg.number > 2) return CURLE_BAD_FUNCTION_ARGUMENT;
       o.connect_only = static_cast<unsigned char>(arg.number);
       return CURLE_OK;
+    case CURLOPT_QUICK_EXIT:
+      // It lets libcurl skip joining resolver threads at cleanup; c-ares resolves in the
+      // caller's loop and leaves no thread behind, so both values end a handle at once.
+      o.quick_exit = arg.number != 0;
+      return CURLE_OK;
     case CURLOPT_UPKEEP_INTERVAL_MS:
       if (arg.number < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
       o.upkeep_interval_ms = arg.number;

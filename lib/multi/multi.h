@@ -78,6 +78,11 @@ class Multi final : public SocketReporter, public TransferHost {
   void *socket_data = nullptr;
   curl_multi_timer_callback timer_fn = nullptr;
   void *timer_data = nullptr;
+  // Kept for HTTP/2 (issue 12): CURLMOPT_PIPELINING, MAX_CONCURRENT_STREAMS, PUSHFUNCTION/DATA.
+  long pipelining = CURLPIPE_MULTIPLEX;
+  long max_concurrent_streams = 100;
+  curl_push_callback push_fn = nullptr;
+  void *push_data = nullptr;
 
   void report_socket(CURL *easy, curl_socket_t fd, int what, void *socketp) override;
   void update_timer();

@@ -130,6 +130,7 @@ struct EasyOptions {
   // -- connect-only sessions (curl_easy_send/recv, curl_easy_upkeep)
   long connect_only = 0;  // CURLOPT_CONNECT_ONLY: nonzero stops once connected (TLS included)
   long upkeep_interval_ms = CURL_UPKEEP_INTERVAL_DEFAULT;
+  bool quick_exit = false;  // CURLOPT_QUICK_EXIT: kept for getters; there is no thread to skip
   // -- CURLOPT_SHARE: kept by curl_easy_reset, not copied by curl_easy_duphandle
   ShareLink share;
 };
