@@ -55,9 +55,16 @@ CURLUcode set_url(Curl_URL &u, std::string_view text, unsigned flags) {
   return CURLUE_OK;
 }
 
+// Read as strtol would (leading white space and a sign allowed), 1..65535, and then kept as
+// written: libcurl 7.88 does the same, so " 80" stays " 80".
 CURLUcode check_port(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) ++i;
+  bool negative = i < text.size() && text[i] == '-';
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
   uint16_t port = 0;
-  if (!http::parse_port(text, port) || port == 0) return CURLUE_BAD_PORT_NUMBER;
+  if (negative || !http::parse_port(text.substr(i), port) || port == 0)
+    return CURLUE_BAD_PORT_NUMBER;
   return CURLUE_OK;
 }
 
@@ -68,13 +75,13 @@ CURLUcode check_scheme(std::string_view text, unsigned flags) {
 }
 
 // A host name as given (no decoding), or an IPv6 literal in brackets whose zone id goes to
-// its own part.
+// its own part. Whatever is wrong with it, libcurl 7.88 answers CURLUE_BAD_HOSTNAME here.
 CURLUcode set_host(Curl_URL &u, std::string_view text, unsigned flags) {
   if (!text.empty() && text.front() == '[') {
     std::string host, zone;
     if (text.back() != ']' ||
         !http::parse_ipv6_literal(text.substr(1, text.size() - 2), host, zone))
-      return CURLUE_BAD_IPV6;
+      return CURLUE_BAD_HOSTNAME;
     u.host = "[" + host + "]";
     if (!zone.empty()) u.zoneid = zone;
     return CURLUE_OK;
@@ -138,6 +145,11 @@ CURLUcode set_part(Curl_URL &u, CURLUPart what, const char *part, unsigned flags
                               what != CURLUPART_PORT && what != CURLUPART_ZONEID
                           ? encoded(what, text, flags)
                           : std::string(text);
+  // An empty part percent-encoded is no part at all (libcurl 7.88 drops it).
+  if ((flags & CURLU_URLENCODE) && value.empty() && !(flags & CURLU_APPENDQUERY)) {
+    slot->reset();
+    return CURLUE_OK;
+  }
   if (what == CURLUPART_QUERY && (flags & CURLU_APPENDQUERY) && u.query && !u.query->empty()) {
     if (u.query->back() != '&') *u.query += '&';
     *u.query += value;
