@@ -1,5 +1,6 @@
 #include "urlapi/url_get.h"
 
+#include "util/ascii.h"
 #include "util/percent_encoding.h"
 
 namespace evm::urlapi {
@@ -46,6 +47,12 @@ std::string url_host(const Curl_URL &u) {
 }
 
 CURLUcode whole_url(const Curl_URL &u, unsigned flags, std::string &out) {
+  // A file: URL shows neither host nor query, as libcurl 7.88 rebuilds it.
+  if (u.scheme && ascii::iequals(*u.scheme, "file")) {
+    out = "file://" + u.path.value_or("/");
+    if (u.fragment) out += "#" + *u.fragment;
+    return CURLUE_OK;
+  }
   if (!u.host) return CURLUE_NO_HOST;
   std::string scheme;
   if (u.scheme)

@@ -108,6 +108,23 @@ CURLUcode parse_tail(std::string_view tail, unsigned flags, Curl_URL &out) {
   return CURLUE_OK;
 }
 
+// "file:" URLs have no authority: "file:///p", "file:/p" or "file:p", and only "localhost"
+// or "127.0.0.1" as a host name, which is dropped.
+CURLUcode parse_file(std::string_view rest, unsigned flags, Curl_URL &out) {
+  if (rest.starts_with("//")) {
+    rest.remove_prefix(2);
+    if (!rest.empty() && rest.front() != '/') {
+      size_t slash = rest.find('/');
+      std::string_view host = rest.substr(0, slash);
+      if (slash == std::string_view::npos || (host != "localhost" && host != "127.0.0.1"))
+        return CURLUE_BAD_FILE_URL;
+      rest.remove_prefix(slash);
+    }
+  }
+  if (rest.empty()) return CURLUE_BAD_FILE_URL;
+  return parse_tail(rest, flags, out);
+}
+
 }  // namespace
 
 size_t scheme_length(std::string_view text, unsigned flags) {
@@ -133,6 +150,7 @@ CURLUcode parse_url(std::string_view text, unsigned flags, Curl_URL &out) {
       return CURLUE_UNSUPPORTED_SCHEME;
     out.scheme = std::move(scheme);
     rest.remove_prefix(n + 1);
+    if (*out.scheme == "file") return parse_file(rest, flags, out);
     size_t slashes = 0;
     while (slashes < rest.size() && rest[slashes] == '/') ++slashes;
     if (slashes == 0 || slashes > 3) return CURLUE_BAD_SLASHES;

@@ -22,26 +22,40 @@ std::string escape_rel(std::string_view rel) {
 
 std::string join_relative(std::string_view base, std::string_view rel) {
   size_t colon = base.find(':');
-  size_t authority = colon + 3;  // after "scheme://"
-  size_t path = base.find('/', authority);
+  // Everything after "scheme://": the authority, then the path.
+  size_t after_slashes = base.compare(colon + 1, 2, "//") == 0 ? colon + 3 : colon + 1;
+  size_t path = base.find('/', after_slashes);
   if (path == std::string_view::npos) path = base.size();
   size_t end = base.find_first_of("?#", path);
-  if (end == std::string_view::npos) end = base.size();
+  std::string out(base.substr(0, end == std::string_view::npos ? base.size() : end));
 
-  std::string out;
-  if (rel.starts_with("//")) {
-    out = std::string(base.substr(0, colon + 1));
-  } else if (rel.starts_with("/")) {
-    out = std::string(base.substr(0, path));
-  } else if (rel.starts_with("?")) {
-    out = std::string(base.substr(0, end));
-  } else {
-    std::string_view dir = base.substr(0, end);
-    size_t slash = dir.rfind('/');
-    out = std::string(slash != std::string_view::npos && slash >= path ? dir.substr(0, slash + 1)
-                                                                       : dir);
-    if (out.back() != '/') out += '/';
+  if (rel.starts_with("//")) return std::string(base.substr(0, colon + 1)) + escape_rel(rel);
+  if (rel.starts_with("/")) return std::string(base.substr(0, path)) + escape_rel(rel);
+  bool at_root = false;  // "../" went up to the root: its '/' is already there
+  if (!rel.starts_with("?")) {
+    // The last segment goes, with its slash; then one "./" is skipped and each "../" takes
+    // one more segment, never the authority.
+    size_t slash = out.rfind('/');
+    if (slash != std::string::npos && slash >= after_slashes) out.erase(slash);
+    if (rel.starts_with("./")) rel.remove_prefix(2);
+    size_t levels = 0;
+    while (rel.starts_with("../")) {
+      rel.remove_prefix(3);
+      ++levels;
+    }
+    if (path < out.size()) {
+      while (levels-- > 0) {
+        size_t cut = out.rfind('/');
+        if (cut <= path) {
+          out.erase(path + 1);
+          at_root = true;
+          break;
+        }
+        out.erase(cut);
+      }
+    }
   }
+  if (!at_root && !rel.starts_with("/") && !rel.starts_with("?")) out += '/';
   return out + escape_rel(rel);
 }
 

@@ -255,6 +255,27 @@ constexpr ParseRow kParse[] = {
      nullptr, "/", nullptr, nullptr, nullptr},
     {"ftp.", CURLU_GUESS_SCHEME, CURLUE_OK, "ftp://ftp./", "ftp", nullptr, nullptr, "ftp.", nullptr,
      "/", nullptr, nullptr, nullptr},
+    // file: URLs (no authority), which we parse but do not fetch.
+    {"file:///etc/x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///etc/x", "file", nullptr,
+     nullptr, nullptr, nullptr, "/etc/x", nullptr, nullptr, nullptr},
+    {"file://localhost/etc/x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///etc/x", "file",
+     nullptr, nullptr, nullptr, nullptr, "/etc/x", nullptr, nullptr, nullptr},
+    {"file://127.0.0.1/x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///x", "file", nullptr,
+     nullptr, nullptr, nullptr, "/x", nullptr, nullptr, nullptr},
+    {"file://other/x", CURLU_NON_SUPPORT_SCHEME, CURLUE_BAD_FILE_URL},
+    {"file:/etc/x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///etc/x", "file", nullptr, nullptr,
+     nullptr, nullptr, "/etc/x", nullptr, nullptr, nullptr},
+    {"file:etc", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file://etc", "file", nullptr, nullptr,
+     nullptr, nullptr, "etc", nullptr, nullptr, nullptr},
+    {"file:///etc/x?q#f", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///etc/x#f", "file", nullptr,
+     nullptr, nullptr, nullptr, "/etc/x", "q", "f", nullptr},
+    {"file://", CURLU_NON_SUPPORT_SCHEME, CURLUE_BAD_FILE_URL},
+    {"file:////x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:////x", "file", nullptr, nullptr,
+     nullptr, nullptr, "//x", nullptr, nullptr, nullptr},
+    {"file:", CURLU_NON_SUPPORT_SCHEME, CURLUE_BAD_FILE_URL},
+    {"file://localhost", CURLU_NON_SUPPORT_SCHEME, CURLUE_BAD_FILE_URL},
+    {"file:///x", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///x", "file", nullptr, nullptr,
+     nullptr, nullptr, "/x", nullptr, nullptr, nullptr},
 };
 
 std::string expected(const char *value, CURLUcode missing) {
@@ -289,41 +310,64 @@ TEST_CASE("urlapi: whole URLs are taken apart and rebuilt as libcurl 7.88 does")
 
 TEST_CASE("urlapi: a URL without scheme is resolved against the one the handle holds") {
   struct Row {
-    const char *rel;
+    const char *base, *rel;
+    unsigned flags;
     CURLUcode rc;
     const char *url;
   };
   constexpr Row kRows[] = {
-      {"/new?x#f", CURLUE_OK, "http://h.com/new?x#f"},
-      {"rel/p", CURLUE_OK, "http://h.com/a/b/rel/p"},
-      {"?q2", CURLUE_OK, "http://h.com/a/b/c?q2"},
-      {"//other.org/z", CURLUE_OK, "http://other.org/z"},
-      {"../up", CURLUE_OK, "http://h.com/a/up"},
-      {"", CURLUE_OK, "http://h.com/a/b/"},
-      {"https://abs.com/", CURLUE_OK, "https://abs.com/"},
-      {"g;x", CURLUE_OK, "http://h.com/a/b/g;x"},
-      {"./.", CURLUE_OK, "http://h.com/a/b/"},
-      {"c d/\xc3\xbc"
+      {"http://h.com/a/b/c?q#fr", "/new?x#f", 0, CURLUE_OK, "http://h.com/new?x#f"},
+      {"http://h.com/a/b/c?q#fr", "rel/p", 0, CURLUE_OK, "http://h.com/a/b/rel/p"},
+      {"http://h.com/a/b/c?q#fr", "?q2", 0, CURLUE_OK, "http://h.com/a/b/c?q2"},
+      {"http://h.com/a/b/c?q#fr", "#f2", 0, CURLUE_OK, "http://h.com/a/b/#f2"},
+      {"http://h.com/a/b/c?q#fr", "//other.org/z", 0, CURLUE_OK, "http://other.org/z"},
+      {"http://h.com/a/b/c?q#fr", "../up", 0, CURLUE_OK, "http://h.com/a/up"},
+      {"http://h.com/a/b/c?q#fr", "", 0, CURLUE_OK, "http://h.com/a/b/"},
+      {"http://h.com/a/b/c?q#fr", "https://abs.com/", 0, CURLUE_OK, "https://abs.com/"},
+      {"http://h.com/a/b/c?q#fr", "g;x", 0, CURLUE_OK, "http://h.com/a/b/g;x"},
+      {"http://h.com/a/b/c?q#fr", "./.", 0, CURLUE_OK, "http://h.com/a/b/"},
+      {"http://h.com/a/b/c?q#fr", "./.", CURLU_PATH_AS_IS, CURLUE_OK, "http://h.com/a/b/."},
+      {"http://h.com/a/b/c?q#fr",
+       "c d/\xc3\xbc"
        "",
-       CURLUE_OK, "http://h.com/a/b/c%20d/%c3%bc"},
-      {"//o.org", CURLUE_OK, "http://o.org/"},
-      {"/", CURLUE_OK, "http://h.com/"},
-      {"a?b#c", CURLUE_OK, "http://h.com/a/b/a?b#c"},
-      {"//u:p@o.org:81/x", CURLUE_OK, "http://u:p@o.org:81/x"},
-      {"?", CURLUE_OK, "http://h.com/a/b/c"},
-      {"#", CURLUE_OK, "http://h.com/a/b/"},
-      {"//[::1]/", CURLUE_OK, "http://[::1]/"},
-      {"foo:bar", CURLUE_UNSUPPORTED_SCHEME, "http://h.com/a/b/c?q#fr"},
-      {"#f2", CURLUE_OK, "http://h.com/a/b/#f2"},
+       0, CURLUE_OK, "http://h.com/a/b/c%20d/%c3%bc"},
+      {"http://h.com/a/b/c?q#fr", "//o.org", 0, CURLUE_OK, "http://o.org/"},
+      {"http://h.com/a/b/c?q#fr", "/", 0, CURLUE_OK, "http://h.com/"},
+      {"http://h.com/a/b/c?q#fr", "a?b#c", 0, CURLUE_OK, "http://h.com/a/b/a?b#c"},
+      {"http://h.com/a/b/c?q#fr", "//u:p@o.org:81/x", 0, CURLUE_OK, "http://u:p@o.org:81/x"},
+      {"http://h.com/a/b/c?q#fr", "?", 0, CURLUE_OK, "http://h.com/a/b/c"},
+      {"http://h.com/a/b/c?q#fr", "#", 0, CURLUE_OK, "http://h.com/a/b/"},
+      {"http://h.com/a/b/c?q#fr", "//[::1]/", 0, CURLUE_OK, "http://[::1]/"},
+      {"http://h.com/a/b/c?q#fr", "foo:bar", 0, CURLUE_UNSUPPORTED_SCHEME,
+       "http://h.com/a/b/c?q#fr"},
+      {"http://h.com/a/b/c?q#fr", "..//x", 0, CURLUE_OK, "http://h.com/a/x"},
+      {"http://h.com/a/b/c?q#fr", "../../../../x", 0, CURLUE_OK, "http://h.com/x"},
+      {"http://h.com/a/b/c?q#fr", "./../x", 0, CURLUE_OK, "http://h.com/a/x"},
+      {"http://h.com/a/b/c?q#fr", "x/../y", 0, CURLUE_OK, "http://h.com/a/b/y"},
+      {"http://h.com/a/b/c?q#fr", "x/../y", CURLU_PATH_AS_IS, CURLUE_OK, "http://h.com/a/b/x/../y"},
+      {"http://h.com/a/b/c?q#fr", ".//x", 0, CURLUE_OK, "http://h.com/a/b/x"},
+      {"http://h.com/a/b/c?q#fr", "../..//x", 0, CURLUE_OK, "http://h.com//x"},
+      {"http://h.com/a/b/c?q#fr", "../..//x", CURLU_PATH_AS_IS, CURLUE_OK, "http://h.com//x"},
+      {"http://h.com/a/b/c?q#fr", "..", 0, CURLUE_OK, "http://h.com/a/"},
+      {"http://h.com/a/b/c?q#fr", "..", CURLU_PATH_AS_IS, CURLUE_OK, "http://h.com/a/b/.."},
+      {"http://h.com", "rel/p", 0, CURLUE_OK, "http://h.com/rel/p"},
+      {"http://h.com", "?q2", 0, CURLUE_OK, "http://h.com/?q2"},
+      {"http://h.com", "#f2", 0, CURLUE_OK, "http://h.com/#f2"},
+      {"http://h.com", "../up", 0, CURLUE_OK, "http://h.com/up"},
+      {"http://h.com", "", 0, CURLUE_OK, "http://h.com/"},
+      {"http://h.com", "..", 0, CURLUE_OK, "http://h.com/"},
+      {"http://h.com", "..", CURLU_PATH_AS_IS, CURLUE_OK, "http://h.com/.."},
+      {"file:///x", "../../z", CURLU_NON_SUPPORT_SCHEME, CURLUE_OK, "file:///z"},
   };
   for (const Row &row : kRows) {
+    CAPTURE(row.base);
     CAPTURE(row.rel);
-    Url u("http://h.com/a/b/c?q#fr");
+    Url u(row.base, row.flags);
     REQUIRE(u.rc == CURLUE_OK);
-    CHECK(u.set(CURLUPART_URL, row.rel) == row.rc);
+    CHECK(u.set(CURLUPART_URL, row.rel, row.flags) == row.rc);
     CHECK(u.get(CURLUPART_URL) == row.url);
   }
-  // The guessing flags still resolve a relative path, and "host:port/p" is a path then too.
+  // The guessing flags do not stop a relative reference from being resolved.
   Url guess("http://h.com/a/b/c?q#fr");
   CHECK(guess.set(CURLUPART_URL, "rel", CURLU_GUESS_SCHEME) == CURLUE_OK);
   CHECK(guess.get(CURLUPART_URL) == "http://h.com/a/b/rel");
@@ -499,6 +543,11 @@ TEST_CASE("urlapi: dup copies every part; bad handles and pointers are refused")
   CHECK(curl_url_get(u.h, CURLUPART_URL, nullptr, 0) == CURLUE_BAD_PARTPOINTER);
   CHECK(u.set(static_cast<CURLUPart>(42), "x") == CURLUE_UNKNOWN_PART);
   CHECK(u.get(static_cast<CURLUPart>(42)) == code(CURLUE_UNKNOWN_PART));
+}
+
+TEST_CASE("urlapi: file: needs CURLU_NON_SUPPORT_SCHEME, as with a libcurl built without FILE") {
+  Url u("file:///etc/x");
+  CHECK(u.rc == CURLUE_UNSUPPORTED_SCHEME);
 }
 
 TEST_CASE("urlapi: CURLU_PUNYCODE answers as a libcurl without IDN") {
