@@ -82,8 +82,29 @@ CURLUcode parse_host_port(std::string_view hostport, Curl_URL &out) {
   return CURLUE_OK;
 }
 
-// Path, query and fragment: kept as written, spaces only with CURLU_ALLOW_SPACE.
+// CURLU_URLENCODE on a whole URL: only what may not stay in a path or query, spaces and
+// bytes >= 0x80, is encoded (a space as '+' in a query); existing escapes stay.
+std::string encode_loose(std::string_view s, bool space_as_plus) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string r;
+  for (unsigned char c : s) {
+    if (c == ' ' && space_as_plus) {
+      r += '+';
+    } else if (c == ' ' || c >= 0x80) {
+      r += '%';
+      r += kHex[c >> 4];
+      r += kHex[c & 0xf];
+    } else {
+      r += static_cast<char>(c);
+    }
+  }
+  return r;
+}
+
+// Path, query and fragment: kept as written, spaces only with CURLU_ALLOW_SPACE (or, in path
+// and query, encoded with CURLU_URLENCODE).
 CURLUcode parse_tail(std::string_view tail, unsigned flags, Curl_URL &out) {
+  bool encode = flags & CURLU_URLENCODE;
   bool spaces_ok = flags & CURLU_ALLOW_SPACE;
   size_t hash = tail.find('#');
   if (hash != std::string_view::npos) {
@@ -95,14 +116,14 @@ CURLUcode parse_tail(std::string_view tail, unsigned flags, Curl_URL &out) {
   size_t question = tail.find('?');
   if (question != std::string_view::npos) {
     std::string_view query = tail.substr(question + 1);
-    if (!spaces_ok && has_space(query)) return CURLUE_BAD_QUERY;
-    out.query = std::string(query);  // "?" alone is an empty query
+    if (!spaces_ok && !encode && has_space(query)) return CURLUE_BAD_QUERY;
+    out.query = encode ? encode_loose(query, true) : std::string(query);  // "?" alone: empty
     tail = tail.substr(0, question);
   }
-  if (!spaces_ok && has_space(tail)) return CURLUE_BAD_PATH;
+  if (!spaces_ok && !encode && has_space(tail)) return CURLUE_BAD_PATH;
   if (!tail.empty()) {
-    std::string path =
-        (flags & CURLU_PATH_AS_IS) ? std::string(tail) : http::remove_dot_segments(tail);
+    std::string raw = encode ? encode_loose(tail, false) : std::string(tail);
+    std::string path = (flags & CURLU_PATH_AS_IS) ? raw : http::remove_dot_segments(raw);
     out.path = path.empty() ? "/" : path;
   }
   return CURLUE_OK;

@@ -445,6 +445,14 @@ TEST_CASE("urlapi: CURLU_URLENCODE and CURLU_APPENDQUERY on set, CURLU_URLDECODE
   CHECK(q.get(CURLUPART_URL) ==
         "http://u%20s%3a%40:p%40%3a@h/a%20b%3fc?a%3db+c%26d&x=y+z%26w&q2#f%20g");
 
+  // On a whole URL only spaces and bytes >= 0x80 of path and query are encoded.
+  Url w("http://h/a b/../c d?e f\xc3\xbc%41", CURLU_URLENCODE);
+  CHECK(w.rc == CURLUE_OK);
+  CHECK(w.get(CURLUPART_URL) == "http://h/c%20d?e+f%c3%bc%41");
+  CHECK(w.set(CURLUPART_URL, "http://h/#a b", CURLU_URLENCODE) == CURLUE_BAD_FRAGMENT);
+  CHECK(w.set(CURLUPART_URL, "http://h/#\xc3\xbc", CURLU_URLENCODE) == CURLUE_OK);
+  CHECK(w.get(CURLUPART_URL) == "http://h/#\xc3\xbc");
+
   Url a("http://h/");
   CHECK(a.set(CURLUPART_QUERY, "x&") == CURLUE_OK);
   CHECK(a.set(CURLUPART_QUERY, "y", CURLU_APPENDQUERY) == CURLUE_OK);  // no second '&'
