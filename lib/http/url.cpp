@@ -5,11 +5,11 @@
 #include <cstring>
 
 #include "util/ascii.h"
+#include "util/percent_encoding.h"
 
 namespace evm::http {
 namespace {
 
-constexpr size_t kMaxSchemeLen = 40;  // longer "schemes" are not recognized as one
 constexpr size_t kMaxZoneIdLen = 15;
 
 bool is_alpha(unsigned char c) {
@@ -27,9 +27,13 @@ int hex_value(unsigned char c) {
   return c - 'A' + 10;
 }
 
+}  // namespace
+
 bool is_scheme_char(unsigned char c) {
   return is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
 }
+
+namespace {
 
 // Space and C0/DEL anywhere make libcurl reject the whole URL.
 bool has_junk(std::string_view s) {
@@ -38,25 +42,14 @@ bool has_junk(std::string_view s) {
   return false;
 }
 
-// "%XY" becomes one byte; a '%' not followed by two hex digits stays literal (libcurl too).
-std::string percent_decode(std::string_view s) {
-  std::string r;
-  r.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
-      r.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      r.push_back(s[i]);
-    }
-  }
-  return r;
-}
+}  // namespace
 
 // Characters libcurl refuses in a (decoded) host name; controls are refused separately.
 bool is_bad_host_char(unsigned char c) {
   return c < 0x20 || c == 0x7f || std::strchr(" /:#?!@{}[]\\$'\"^`*<>=;,+&()", c) != nullptr;
 }
+
+namespace {
 
 // Parses one IPv4 component the way strtoul(base 0) would: 0x.. hex, 0.. octal, else decimal.
 bool parse_ipv4_part(std::string_view s, uint64_t &value) {
@@ -85,6 +78,8 @@ bool parse_ipv4_part(std::string_view s, uint64_t &value) {
   }
   return true;
 }
+
+}  // namespace
 
 // libcurl accepts 1 to 4 dot-separated numbers ("127.1", "0x7f000001") and rewrites them
 // as a dotted quad; anything else is left alone as a host name.
@@ -125,8 +120,7 @@ bool normalize_ipv4(std::string &host) {
   return true;
 }
 
-// Validates "[addr%zone]" content (brackets stripped by the caller) into out.host/zone_id.
-bool parse_ipv6(std::string_view inside, Url &out) {
+bool parse_ipv6_literal(std::string_view inside, std::string &host, std::string &zone_id) {
   size_t pct = inside.find('%');
   std::string_view addr = inside.substr(0, pct);
   if (addr.empty()) return false;
@@ -137,7 +131,7 @@ bool parse_ipv6(std::string_view inside, Url &out) {
     // "%25" is the encoded '%'; a bare '%' is tolerated, and so is a zone literally "25".
     if (zone.size() > 2 && zone.substr(0, 2) == "25") zone.remove_prefix(2);
     if (zone.empty() || zone.size() > kMaxZoneIdLen) return false;
-    out.zone_id = std::string(zone);
+    zone_id = std::string(zone);
   }
   std::string text(addr);
   unsigned char bin[16];
@@ -146,10 +140,20 @@ bool parse_ipv6(std::string_view inside, Url &out) {
   if (inet_ntop(AF_INET6, bin, canonical, sizeof(canonical)) &&
       std::strlen(canonical) < text.size())
     text = canonical;
-  out.host = std::move(text);
+  host = std::move(text);
+  return true;
+}
+
+namespace {
+
+// Validates "[addr%zone]" content (brackets stripped by the caller) into out.host/zone_id.
+bool parse_ipv6(std::string_view inside, Url &out) {
+  if (!parse_ipv6_literal(inside, out.host, out.zone_id)) return false;
   out.ipv6_literal = true;
   return true;
 }
+
+}  // namespace
 
 // Port digits only, any number of leading zeros, 0..65535.
 bool parse_port(std::string_view s, uint16_t &port) {
@@ -199,6 +203,8 @@ std::string remove_dot_segments(std::string_view in) {
   return out;
 }
 
+namespace {
+
 // libcurl sends path bytes >= 0x80 as %xx (lowercase hex); everything else verbatim.
 std::string encode_high_bytes(std::string_view path) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -216,6 +222,8 @@ std::string encode_high_bytes(std::string_view path) {
   return r;
 }
 
+}  // namespace
+
 // Scheme libcurl picks for a URL without one, from the host name's first label.
 std::string guess_scheme(std::string_view host) {
   for (std::string_view proto : {"ftp", "dict", "ldap", "imap", "smtp", "pop3"}) {
@@ -230,6 +238,8 @@ uint16_t scheme_default_port(std::string_view scheme) {
   if (scheme == "https") return 443;
   return 0;
 }
+
+namespace {
 
 UrlResult malformed(std::string message) {
   return {UrlError::kMalformed, std::move(message)};
@@ -260,7 +270,7 @@ UrlResult parse_host_port(std::string_view hostport, bool scheme_given, Url &out
     // Numeric forms are recognized before percent-decoding: "0x7f%41" is a name.
     out.host = std::string(name);
     if (!normalize_ipv4(out.host)) {
-      out.host = percent_decode(name);
+      out.host = util::percent_decoded(name);
       for (unsigned char c : out.host)
         if (is_bad_host_char(c)) return malformed("bad character in URL host name");
     }
@@ -281,8 +291,9 @@ void parse_userinfo(std::string_view userinfo, Url &out) {
   out.has_userinfo = true;
   out.userinfo_raw = std::string(userinfo);
   size_t colon = userinfo.find(':');
-  out.user = percent_decode(userinfo.substr(0, colon));
-  if (colon != std::string_view::npos) out.password = percent_decode(userinfo.substr(colon + 1));
+  out.user = util::percent_decoded(userinfo.substr(0, colon));
+  if (colon != std::string_view::npos)
+    out.password = util::percent_decoded(userinfo.substr(colon + 1));
 }
 
 }  // namespace

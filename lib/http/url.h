@@ -60,4 +60,23 @@ struct Url {
 // Parses `text` into `out` (which is reset first). On kMalformed `out` is unspecified.
 UrlResult parse_url(std::string_view text, Url &out);
 
+// The building blocks of parse_url, shared with the URL API (lib/urlapi), which takes a URL
+// apart the same way but keeps each part as written.
+constexpr size_t kMaxSchemeLen = 40;  // longer "schemes" are not recognized as one
+bool is_scheme_char(unsigned char c);
+// Characters libcurl refuses in a (decoded) host name, controls included.
+bool is_bad_host_char(unsigned char c);
+// "127.1", "0x7f000001" and the like become a dotted quad; false leaves `host` alone.
+bool normalize_ipv4(std::string &host);
+// The inside of "[...]": address (canonical when shorter) and zone id ("%25eth0" or "%eth0").
+bool parse_ipv6_literal(std::string_view inside, std::string &host, std::string &zone_id);
+// Digits only, leading zeros allowed, 0..65535.
+bool parse_port(std::string_view s, uint16_t &port);
+// RFC 3986 section 5.2.4.
+std::string remove_dot_segments(std::string_view path);
+// The scheme for a URL without one, from the host name's first label ("ftp.x" gives "ftp").
+std::string guess_scheme(std::string_view host);
+// 80 and 443 for the schemes we speak, 0 otherwise.
+uint16_t scheme_default_port(std::string_view scheme);
+
 }  // namespace evm::http

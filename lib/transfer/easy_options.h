@@ -18,6 +18,8 @@ namespace evm {
 struct EasyOptions {
   std::string url;
   bool url_set = false;
+  // CURLOPT_CURLU: borrowed, read when a transfer starts, and wins over `url` when set.
+  const CURLU *curlu = nullptr;
   curl_write_callback write_fn = nullptr;  // null: fwrite to write_data (stdout by default)
   void *write_data = stdout;
   curl_write_callback header_fn = nullptr;

@@ -7,6 +7,7 @@
 #include "transfer/follow_up.h"
 #include "transfer/app_socket_callbacks.h"
 #include "transfer/resolve_overrides.h"
+#include "urlapi/url_for_transfer.h"
 
 namespace evm {
 
@@ -120,9 +121,16 @@ Transfer::Step Transfer::start(TimePoint t) {
   low_speed_.reset();
   debug_.attach(trace_, opt, handle(), host());
   for (const std::string &note : opt.not_built_notes) trace_.info("%s", note.c_str());
-  if (!opt.url_set) {
+  if (!opt.url_set && !opt.curlu) {
     fail(CURLE_URL_MALFORMAT, "No URL set");
     return Step::Wait;
+  }
+  std::string curlu_url;
+  if (opt.curlu) {
+    if (CURLcode rc = urlapi::url_for_transfer(*opt.curlu, curlu_url)) {
+      fail(rc, "The CURLOPT_CURLU handle holds no complete URL");
+      return Step::Wait;
+    }
   }
   if (opt.connect_only && opt.connect_only != 1)
     trace_.info("CONNECT_ONLY=%ld: WebSockets are not built in, the whole transfer runs",
@@ -133,7 +141,7 @@ Transfer::Step Transfer::start(TimePoint t) {
   }
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
-  CURLcode rc = attempt_->prepare(opt.url);
+  CURLcode rc = attempt_->prepare(opt.curlu ? curlu_url : opt.url);
   if (!rc) rc = check_protocol(opt, attempt_->url(), false, run_.error);
   if (rc) {
     fail(rc, run_.error);

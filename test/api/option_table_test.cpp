@@ -244,7 +244,7 @@ std::multimap<std::string, std::string> readme_rows(const std::string &readme) {
   return rows;
 }
 
-const std::set<std::string> kOtherBranches = {"CURLU"};
+const std::set<std::string> kOtherBranches = {};
 
 }  // namespace
 

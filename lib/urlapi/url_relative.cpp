@@ -1,0 +1,62 @@
+#include "urlapi/url_relative.h"
+
+namespace evm::urlapi {
+namespace {
+
+std::string escape_rel(std::string_view rel) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string r;
+  for (unsigned char c : rel) {
+    if (c == ' ' || c >= 0x80) {
+      r += '%';
+      r += kHex[c >> 4];
+      r += kHex[c & 0xf];
+    } else {
+      r += static_cast<char>(c);
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string join_relative(std::string_view base, std::string_view rel) {
+  size_t colon = base.find(':');
+  // Everything after "scheme://": the authority, then the path.
+  size_t after_slashes = base.compare(colon + 1, 2, "//") == 0 ? colon + 3 : colon + 1;
+  size_t path = base.find('/', after_slashes);
+  if (path == std::string_view::npos) path = base.size();
+  size_t end = base.find_first_of("?#", path);
+  std::string out(base.substr(0, end == std::string_view::npos ? base.size() : end));
+
+  if (rel.starts_with("//")) return std::string(base.substr(0, colon + 1)) + escape_rel(rel);
+  if (rel.starts_with("/")) return std::string(base.substr(0, path)) + escape_rel(rel);
+  bool at_root = false;  // "../" went up to the root: its '/' is already there
+  if (!rel.starts_with("?")) {
+    // The last segment goes, with its slash; then one "./" is skipped and each "../" takes
+    // one more segment, never the authority.
+    size_t slash = out.rfind('/');
+    if (slash != std::string::npos && slash >= after_slashes) out.erase(slash);
+    if (rel.starts_with("./")) rel.remove_prefix(2);
+    size_t levels = 0;
+    while (rel.starts_with("../")) {
+      rel.remove_prefix(3);
+      ++levels;
+    }
+    if (path < out.size()) {
+      while (levels-- > 0) {
+        size_t cut = out.rfind('/');
+        if (cut <= path) {
+          out.erase(path + 1);
+          at_root = true;
+          break;
+        }
+        out.erase(cut);
+      }
+    }
+  }
+  if (!at_root && !rel.starts_with("/") && !rel.starts_with("?")) out += '/';
+  return out + escape_rel(rel);
+}
+
+}  // namespace evm::urlapi
