@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdarg>
+#include <cstring>
 #include <type_traits>
 
 namespace evm::api {
@@ -18,6 +19,16 @@ R guarded(std::type_identity_t<R> fallback, Body &&body) noexcept {
   } catch (...) {
     return fallback;
   }
+}
+
+// A code as the C caller passed it. C may pass any int where the prototype names an enum, and
+// loading an out-of-range enum in C++ is undefined, so its bytes are read as an int.
+template <class E>
+int code_value(const E &e) noexcept {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
 }
 
 // The same for a function that returns nothing: an exception is dropped.

@@ -1,6 +1,8 @@
 // curl_easy_* entry points other than setopt: handle lifetime, the blocking perform, getinfo.
 #include <curl/curl.h>
 
+#include <openssl/ssl.h>
+
 #include <cstdarg>
 #include <memory>
 #include <mutex>
@@ -326,6 +328,39 @@ CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
         *static_cast<curl_socket_t *>(out) = s;
       else
         *as_long = s;
+      return CURLE_OK;
+    }
+    case CURLINFO_REFERER:
+      *as_str = in.referer.empty() ? nullptr : in.referer.c_str();
+      return CURLE_OK;
+    // Items of what evmulti is built without (proxies, FTP, RTSP, OpenSSL engines): answered as
+    // libcurl 7.88 answers them when nothing of the kind happened, since it always has them.
+    case CURLINFO_HTTP_CONNECTCODE:
+    case CURLINFO_PROXYAUTH_AVAIL:
+    case CURLINFO_PROXY_SSL_VERIFYRESULT:
+    case CURLINFO_PROXY_ERROR:
+    case CURLINFO_RTSP_CLIENT_CSEQ:
+    case CURLINFO_RTSP_SERVER_CSEQ:
+    case CURLINFO_RTSP_CSEQ_RECV:
+      *as_long = 0;
+      return CURLE_OK;
+    case CURLINFO_FTP_ENTRY_PATH:
+    case CURLINFO_RTSP_SESSION_ID:
+      *as_str = nullptr;
+      return CURLE_OK;
+    case CURLINFO_SSL_ENGINES:
+      *static_cast<curl_slist **>(out) = nullptr;  // no engine support: an empty list
+      return CURLE_OK;
+    case CURLINFO_TLS_SSL_PTR:
+    case CURLINFO_TLS_SESSION: {
+      // One backend, OpenSSL; the SSL * only while a TLS connection is in use, as libcurl (the
+      // old TLS_SESSION item gave an SSL_CTX * there; no program can use it rightly since 7.48).
+      curl_tlssessioninfo &session = t->tls_info;
+      session.backend = CURLSSLBACKEND_OPENSSL;
+      session.internals = t->tls_handle();
+      if (info == CURLINFO_TLS_SESSION && session.internals)
+        session.internals = SSL_get_SSL_CTX(static_cast<SSL *>(session.internals));
+      *static_cast<curl_tlssessioninfo **>(out) = &session;
       return CURLE_OK;
     }
     case CURLINFO_RETRY_AFTER:

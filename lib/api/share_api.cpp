@@ -65,8 +65,8 @@ extern "C" CURLSHcode curl_share_cleanup(CURLSH *handle) {
 }
 
 extern "C" const char *curl_share_strerror(CURLSHcode code) {
-  return guarded(nullptr, [code]() -> const char * {
-    switch (code) {
+  return guarded(nullptr, [&code]() -> const char * {
+    switch (evm::api::code_value(code)) {
       case CURLSHE_OK:
         return "No error";
       case CURLSHE_BAD_OPTION:

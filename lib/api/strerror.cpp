@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char *kUnknown = "Unknown error";
 
-const char *easy_text(CURLcode code) {
+const char *easy_text(int code) {
   switch (code) {
     case CURLE_OK:
       return "Success";
@@ -219,7 +219,7 @@ const char *easy_text(CURLcode code) {
   return kUnknown;
 }
 
-const char *multi_text(CURLMcode code) {
+const char *multi_text(int code) {
   switch (code) {
     case CURLM_CALL_MULTI_PERFORM:
       return "Call curl_multi_perform() again soon (legacy return code)";
@@ -259,9 +259,9 @@ const char *multi_text(CURLMcode code) {
 
 // Table look-ups that cannot throw; guarded all the same, like every C entry point.
 extern "C" const char *curl_easy_strerror(CURLcode code) {
-  return guarded(nullptr, [code] { return easy_text(code); });
+  return guarded(nullptr, [&code] { return easy_text(evm::api::code_value(code)); });
 }
 
 extern "C" const char *curl_multi_strerror(CURLMcode code) {
-  return guarded(nullptr, [code] { return multi_text(code); });
+  return guarded(nullptr, [&code] { return multi_text(evm::api::code_value(code)); });
 }

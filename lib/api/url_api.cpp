@@ -58,7 +58,7 @@ extern "C" CURLUcode curl_url_set(CURLU *handle, CURLUPart what, const char *par
 
 // The wording is evmulti's own; only the codes are libcurl's.
 extern "C" const char *curl_url_strerror(CURLUcode code) {
-  switch (code) {
+  switch (evm::api::code_value(code)) {
     case CURLUE_OK:
       return "No error";
     case CURLUE_BAD_HANDLE:

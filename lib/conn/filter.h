@@ -62,6 +62,7 @@ enum class FilterQuery {
   VerifyResult,          // number: CURLINFO_SSL_VERIFYRESULT
   CertChain,             // certs: the peer's chain as CURLINFO_CERTINFO lines
   MaxConcurrentStreams,  // number: requests the connection may carry at once
+  TlsHandle,             // pointer: the OpenSSL SSL * (CURLINFO_TLS_SSL_PTR), when TLS is on
 };
 
 using CertInfo = std::vector<std::vector<std::string>>;
@@ -71,6 +72,7 @@ struct FilterAnswer {
   std::string_view text;
   long number = 0;
   const CertInfo *certs = nullptr;
+  void *pointer = nullptr;
 };
 
 // Events passed down the chain from the engine.

@@ -419,6 +419,9 @@ bool TlsFilter::query(FilterQuery q, FilterAnswer &out) const {
     case FilterQuery::CertChain:
       out.certs = &cert_info_;
       return true;
+    case FilterQuery::TlsHandle:
+      out.pointer = ssl_.get();
+      return true;
     default:
       return next_->query(q, out);
   }

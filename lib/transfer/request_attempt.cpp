@@ -93,6 +93,7 @@ CURLcode RequestAttempt::build_head() {
       return h && ascii::istarts_with(h, "Host") && (h[4] == ':' || h[4] == ';');
     });
   spec.referer = follow_ && !follow_->referer.empty() ? follow_->referer : opt.referer;
+  env_.info.referer = spec.referer;
 
   // -- uploads and pause
   // UPLOAD sends INFILESIZE bytes; POST without POSTFIELDS reads POSTFIELDSIZE bytes. Both come

@@ -11,10 +11,6 @@
 
 namespace evm {
 
-namespace {
-constexpr long kDefaultConnectTimeoutMs = 300000;  // libcurl's default
-}  // namespace
-
 Transfer::Transfer() {
   opt.share.bind(handle());
 }
@@ -354,42 +350,6 @@ Transfer::Step Transfer::exchange(TimePoint t) {
   return Step::Wait;
 }
 
-// Hands over response bytes kept during a receive pause, once it is lifted; true (with `step`)
-// when the exchange must not run this turn.
-bool Transfer::deliver_paused(Step &step) {
-  step = Step::Wait;
-  if (!attempt_->recv_paused()) {
-    if (CURLcode rc = attempt_->flush_paused()) {
-      fail(rc, run_.error);
-      return true;
-    }
-  }
-  if (!run_.complete_held) return false;
-  if (attempt_->holds_paused_data()) return true;
-  run_.complete_held = false;
-  if (attempt_->follow_up_due())
-    step = follow_up(now_);
-  else
-    finish(CURLE_OK, now_);
-  return true;
-}
-
-CURLcode Transfer::pause(int bitmask, bool may_call_back) {
-  // libcurl 7.88 refuses a handle that has no connection (not started, or done).
-  if (!attempt_ || !lease_ || state_ == State::Idle || state_ == State::Done)
-    return CURLE_BAD_FUNCTION_ARGUMENT;
-  bool resumed = (attempt_->recv_paused() && !(bitmask & CURLPAUSE_RECV)) ||
-                 (attempt_->send_paused() && !(bitmask & CURLPAUSE_SEND));
-  attempt_->set_pause(bitmask & CURLPAUSE_RECV, bitmask & CURLPAUSE_SEND);
-  if (state_ != State::Exchange) return CURLE_OK;
-  // Run again soon: before the current API call returns when inside one, else at the timeout
-  // the application is told about, so a resumed transfer never waits for its socket.
-  host().schedule(*this);
-  if (resumed) host().timers().arm(*this, evm::now());
-  if (may_call_back) lease_->update_pollset();
-  return CURLE_OK;
-}
-
 bool Transfer::retry_on_fresh_connection(TimePoint t) {
   // A reused connection may have been closed by the server just as we sent: try once more on a
   // new one, but only while nothing of the response has been seen.
@@ -460,61 +420,6 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   run_.resolve_failed = run_.retried = run_.force_fresh = run_.waited_once = false;
   enter_pending(now_);
   return Step::Continue;
-}
-
-ProgressCounts Transfer::progress_counts() const {
-  ProgressCounts c;
-  c.dl_total = info.content_length_download > 0 ? info.content_length_download : 0;
-  c.dl_now = info.size_download;
-  c.ul_total = attempt_ ? attempt_->body_size() : 0;
-  c.ul_now = info.size_upload;
-  return c;
-}
-
-// Once per run of the transfer: the low-speed check, then the progress report.
-bool Transfer::progress(TimePoint t) {
-  // A transfer the application paused is not slow: its window starts again on resume.
-  if (state_ == State::Exchange && attempt_->recv_paused()) low_speed_.reset();
-  if (state_ == State::Exchange && !attempt_->recv_paused() &&
-      low_speed_.too_slow(opt, info.size_download + info.size_upload, t, run_.error)) {
-    fail(CURLE_OPERATION_TIMEDOUT, run_.error);
-    return false;
-  }
-  if (progress_.report(opt, host(), progress_counts(), t, false)) return true;
-  fail(CURLE_ABORTED_BY_CALLBACK, "Callback aborted");
-  return false;
-}
-
-// The report with the final counts, made as the transfer ends; an abort there still fails a
-// transfer that had succeeded, as libcurl does.
-CURLcode Transfer::last_progress(CURLcode rc, TimePoint t) {
-  bool go_on = progress_.report(opt, host(), progress_counts(), t, true);
-  if (go_on || rc != CURLE_OK) return rc;
-  run_.error = "Callback aborted";
-  return CURLE_ABORTED_BY_CALLBACK;
-}
-
-TimePoint Transfer::timeout_deadline() const {
-  TimePoint d = TimePoint::max();
-  if (opt.timeout_ms > 0) d = after_ms(info.started, opt.timeout_ms);
-  if (state_ == State::Resolve || state_ == State::Connect || state_ == State::Pending) {
-    long ms = opt.connect_timeout_ms > 0 ? opt.connect_timeout_ms : kDefaultConnectTimeoutMs;
-    d = std::min(d, after_ms(run_.connect_started, ms));
-  }
-  return d;
-}
-
-bool Transfer::timed_out(TimePoint t) {
-  if (t < timeout_deadline()) return false;
-  std::string ms = std::to_string(micros_between(info.started, t) / 1000);
-  if (state_ == State::Resolve && resolving())
-    fail(CURLE_OPERATION_TIMEDOUT, "Resolving timed out after " + ms + " milliseconds");
-  else if (state_ == State::Resolve || state_ == State::Connect || state_ == State::Pending)
-    fail(CURLE_OPERATION_TIMEDOUT, "Connection timed out after " + ms + " milliseconds");
-  else
-    fail(CURLE_OPERATION_TIMEDOUT, "Operation timed out after " + ms + " milliseconds with " +
-                                       std::to_string(info.size_download) + " bytes received");
-  return true;
 }
 
 void Transfer::on_timeout(TimePoint t) {

@@ -86,6 +86,15 @@ class Transfer final : public TimerClient,
     return l && l->connected && l->has_filter() ? l->filter().socket() : CURL_SOCKET_BAD;
   }
 
+  curl_tlssessioninfo tls_info{};  // what CURLINFO_TLS_SSL_PTR points the application at
+  // The OpenSSL SSL * of the connection in use now (CURLINFO_TLS_SSL_PTR), or null.
+  void *tls_handle() const {
+    const ConnectionLease &l = lease_ ? lease_ : session_;
+    FilterAnswer a;
+    return l && l->has_filter() && l->filter().query(FilterQuery::TlsHandle, a) ? a.pointer
+                                                                                : nullptr;
+  }
+
   // -- CONNECT_ONLY (lib/transfer/connect_only.cpp): the connection a connect-only transfer
   // keeps for curl_easy_send/recv, never pooled for others; null when there is none.
   Connection *session_connection() { return session_ ? &*session_ : nullptr; }

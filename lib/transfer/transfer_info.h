@@ -36,6 +36,7 @@ struct TransferInfo {
   bool has_redirect_url = false;
   TimePoint redirected{};  // when the last follow-up started: REDIRECT_TIME
   std::string effective_method;
+  std::string referer;      // the Referer the latest request sent (CURLINFO_REFERER)
   long httpauth_avail = 0;  // CURLAUTH_* bits the last 401 offered
 
   // -- uploads and pause

@@ -244,8 +244,6 @@ std::multimap<std::string, std::string> readme_rows(const std::string &readme) {
   return rows;
 }
 
-const std::set<std::string> kOtherBranches = {};
-
 }  // namespace
 
 TEST_CASE("README's option table names every option with the status setopt shows") {
@@ -270,9 +268,7 @@ TEST_CASE("README's option table names every option with the status setopt shows
                    l.substr(prefix.size(), l.size() - prefix.size() - 2);
     if (expected == "implemented") {
       ++implemented;
-      // SHARE, CURLU and CONNECT_ONLY get their setters from the share, urlapi and session
-      // work of issue 11 (other branches); until those merge their setters are stubs.
-      if (kOtherBranches.count(o->name) == 0) CHECK(rc != CURLE_UNKNOWN_OPTION);
+      CHECK(rc != CURLE_UNKNOWN_OPTION);
     } else {
       ++not_built;
     }
