@@ -43,28 +43,7 @@ from classification import COMPILE, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
 
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
-EXPECTED_FAILURES = {
-    # Names include/curl does not declare yet (issue 11, headers).
-    "altsvc": "CURLALTSVC_H1/H2/H3 undeclared",
-    "ftp-wildcard": "struct curl_fileinfo, CURLFILETYPE_*, CURL_CHUNK_BGN/END_FUNC_* undeclared",
-    "ftpsget": "CURLUSESSL_ALL undeclared",
-    "imap-tls": "CURLUSESSL_ALL undeclared",
-    "pop3-tls": "CURLUSESSL_ALL undeclared",
-    "smtp-tls": "CURLUSESSL_ALL undeclared",
-    "sftpget": "CURLSSH_AUTH_AGENT undeclared",
-    "http2-pushinmemory": "CURL_PUSH_OK/DENY, CURLMOPT_PUSHFUNCTION/PUSHDATA undeclared",
-    "http2-serverpush": "CURL_PUSH_OK/DENY, CURLMOPT_PUSHFUNCTION/PUSHDATA undeclared",
-    "http3": "CURL_HTTP_VERSION_3ONLY undeclared",
-    "sessioninfo": "struct curl_tlssessioninfo undeclared",
-    # Functions libevmulti does not export yet (issue 11, functions behind the headers).
-    "headerapi": "curl_easy_header, curl_easy_nextheader",
-    "http3-present": "curl_version_info",
-    "parseurl": "curl_url, curl_url_set, curl_url_get, curl_url_cleanup",
-    "urlapi": "curl_url, curl_url_set, curl_url_strerror, curl_url_cleanup, CURLOPT_CURLU",
-    "sendrecv": "curl_easy_send, curl_easy_recv",
-    "shared-connection-cache": "curl_share_init, curl_share_setopt, curl_share_cleanup",
-    "sslbackend": "curl_global_sslset",
-}
+EXPECTED_FAILURES = {}
 
 EXAMPLE_DIRS = ["/usr/share/doc/libcurl4/examples", "/usr/share/doc/libcurl4-doc/examples"]
 HARNESS = "harness"  # check_example's verdict when the libcurl side itself broke
