@@ -250,7 +250,13 @@ bool RequestAttempt::on_body(std::string_view data) {
 
 bool RequestAttempt::on_trailers(const h1::ResponseHead &trailers) {
   env_.trace.headers('<', trailers.raw);
-  if (CURLcode rc = writers_->write(WriteKind::Trailer, trailers.raw)) return stop(rc);
+  // libcurl 7.88 hands over the trailer lines, not the blank line that ends them.
+  std::string_view lines = trailers.raw;
+  if (lines.ends_with("\r\n\r\n") || lines.ends_with("\n\r\n"))
+    lines.remove_suffix(2);
+  else if (lines.ends_with("\n\n"))
+    lines.remove_suffix(1);
+  if (CURLcode rc = writers_->write(WriteKind::Trailer, lines)) return stop(rc);
   return true;
 }
 
