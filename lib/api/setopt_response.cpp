@@ -11,6 +11,10 @@ CURLcode set_response_option(EasyOptions &o, CURLoption opt, const OptionArg &ar
       o.accept_encoding_set = arg.string() != nullptr;
       o.accept_encoding = arg.string() ? arg.string() : "";
       return CURLE_OK;
+    case CURLOPT_HTTP09_ALLOWED:
+      // A reply without a status line always fails ("Received HTTP/0.9 when not allowed"), as
+      // libcurl's default; reading HTTP/0.9 bodies is not built.
+      return arg.number ? CURLE_NOT_BUILT_IN : CURLE_OK;
     case CURLOPT_HTTP_CONTENT_DECODING:
       o.content_decoding = arg.number != 0;
       return CURLE_OK;
