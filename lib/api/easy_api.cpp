@@ -80,10 +80,15 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
     if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
     // A private multi, kept across calls so connections are reused, as libcurl does; or the
     // share's, one perform at a time, when the handle shares connections.
+    // A perform from inside a callback of one already running on the share's loop in this
+    // thread, and a CONNECT_ONLY transfer (its connection stays with the handle), use the
+    // private multi: waiting for the loop would never end, and the loop must not keep it.
+    thread_local const void *loop_held = nullptr;
     std::unique_lock<std::mutex> one_at_a_time;
     Multi *pm = nullptr;
     evm::Share *share = t->opt.share.share();
-    if (evm::Share::PerformLoop *loop = share ? share->perform_loop() : nullptr) {
+    evm::Share::PerformLoop *loop = share ? share->perform_loop() : nullptr;
+    if (loop && loop != loop_held && t->opt.connect_only != 1) {
       one_at_a_time = std::unique_lock<std::mutex>(evm::Share::mutex_of(*loop));
       pm = &evm::Share::multi_of(*loop);
     } else {
@@ -91,6 +96,11 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
       pm = t->private_multi.get();
     }
     Multi &m = *pm;
+    struct HeldLoop {  // this thread runs `loop` until the perform returns
+      const void *saved;
+      explicit HeldLoop(const void *now) : saved(loop_held) { loop_held = now; }
+      ~HeldLoop() { loop_held = saved; }
+    } held{one_at_a_time.owns_lock() ? loop : loop_held};
     DetachOnExit detach{m, *t};
     m.add(*t);
     int running = 1;

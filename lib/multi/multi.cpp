@@ -54,6 +54,7 @@ CURLMcode Multi::remove(Transfer &t) {
   if (was_running && running_) --running_;
   if (pool_.handles_added) --pool_.handles_added;
   t.multi = nullptr;
+  t.left_host();
   update_timer();
   return CURLM_OK;
 }

@@ -14,6 +14,10 @@ Transfer::Step Transfer::finish_connect_only(TimePoint t) {
   session_ = std::move(lease_);
   session_->reusable = false;
   finish(CURLE_OK, t);
+  if (message.data.result != CURLE_OK) {  // its last progress call aborted it: nothing is kept
+    drop_session();
+    return Step::Wait;
+  }
   // A done transfer watches nothing: the application polls CURLINFO_ACTIVESOCKET itself.
   session_->update_pollset(handle());
   return Step::Wait;

@@ -13,9 +13,13 @@ void DebugSink::attach(Trace &trace, const EasyOptions &opt, CURL *easy, Transfe
 }
 
 void DebugSink::emit(curl_infotype type, std::string_view data) {
-  if (!fn_ || !host_) return;
-  CallbackGuard in_cb(*host_);
+  if (!fn_) return;
   // The callback's answer is ignored, as libcurl ignores it.
+  if (!host_) {
+    fn_(easy_, type, const_cast<char *>(data.data()), data.size(), user_);
+    return;
+  }
+  CallbackGuard in_cb(*host_);
   fn_(easy_, type, const_cast<char *>(data.data()), data.size(), user_);
 }
 

@@ -15,6 +15,9 @@ class DebugSink final : public TraceSink {
   // Points `trace` at this sink (or at the default text) as the options say.
   void attach(Trace &trace, const EasyOptions &opt, CURL *easy, TransferHost &host);
   void emit(curl_infotype type, std::string_view data) override;
+  // The handle left its multi: later lines (curl_easy_upkeep, send/recv refusals) reach the
+  // callback without that multi's re-entrancy guard, which may be gone by then.
+  void leave_host() { host_ = nullptr; }
 
  private:
   curl_debug_callback fn_ = nullptr;

@@ -155,7 +155,8 @@ Transfer::Step Transfer::start(TimePoint t) {
 Transfer::Step Transfer::acquire_connection(TimePoint t) {
   ConnectionPool &pool = host().pool();
   const std::string &origin = attempt_->origin();
-  if (!opt.fresh_connect && !run_.force_fresh) {
+  // A CONNECT_ONLY transfer takes a connection of its own, as libcurl: it is never pooled again.
+  if (!opt.fresh_connect && !run_.force_fresh && opt.connect_only != 1) {
     {
       auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);  // around the pool only
       lease_ = pool.take_idle(origin, *this);

@@ -62,6 +62,8 @@ class Transfer final : public TimerClient,
   void begin(TransferHost &host, TimePoint t);  // on add: fresh state, run at the next timeout
   void run(TimePoint t);
   void abandon();  // on remove: drop the connection and every wait, report no message
+  // After a remove: trace lines made outside a transfer no longer reach that multi.
+  void left_host() { debug_.leave_host(); }
   void reset_options();
   // curl_easy_pause: the new CURLPAUSE_* state. A resumed direction runs at the next timeout,
   // without waiting for socket activity; `may_call_back` says the socket interest may be

@@ -418,3 +418,44 @@ TEST_CASE("curl_easy_upkeep: nothing to do for HTTP/1.1, as libcurl") {
   REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
   CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 0);
 }
+
+TEST_CASE("connect_only: a trace line after the handle's multi is gone reaches DEBUGFUNCTION") {
+  // curl_easy_upkeep and refused send/recv trace outside any transfer; the multi the handle ran
+  // in last may have been cleaned up by then (found by review: a use after free).
+  Fetch f(server().http_url("/bytes/3"));
+  std::string text;
+  curl_easy_setopt(f.easy, CURLOPT_DEBUGFUNCTION, collect_text);
+  curl_easy_setopt(f.easy, CURLOPT_DEBUGDATA, &text);
+  curl_easy_setopt(f.easy, CURLOPT_VERBOSE, 1L);
+  CURLM *m = curl_multi_init();
+  REQUIRE(run_in(m, f.easy) == CURLE_OK);
+  curl_multi_remove_handle(m, f.easy);
+  curl_multi_cleanup(m);
+  text.clear();
+  CHECK(curl_easy_upkeep(f.easy) == CURLE_OK);
+  CHECK(text == "upkeep: HTTP/1.1 connections need no keep-alive traffic\n");
+  size_t n = 0;
+  CHECK(curl_easy_send(f.easy, "x", 1, &n) == CURLE_UNSUPPORTED_PROTOCOL);
+  CHECK(text.find("CONNECT_ONLY is required") != std::string::npos);
+}
+
+TEST_CASE("connect_only: its own connection, not an idle pooled one, and none kept on abort") {
+  Fetch f(server().http_url("/bytes/3"));
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);  // leaves an idle connection in the pool
+  curl_easy_setopt(f.easy, CURLOPT_CONNECT_ONLY, 1L);
+  REQUIRE(curl_easy_perform(f.easy) == CURLE_OK);
+  CHECK(info_long(f.easy, CURLINFO_NUM_CONNECTS) == 1);  // as libcurl: a new one
+  CHECK(active_socket(f.easy) != CURL_SOCKET_BAD);
+
+  // A progress callback that aborts at the end: the transfer fails and keeps no connection.
+  Fetch g(server().http_url("/bytes/3"));
+  curl_easy_setopt(g.easy, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(g.easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(
+      g.easy, CURLOPT_XFERINFOFUNCTION,
+      +[](void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return 1; });
+  CHECK(curl_easy_perform(g.easy) == CURLE_ABORTED_BY_CALLBACK);
+  CHECK(active_socket(g.easy) == CURL_SOCKET_BAD);
+  size_t n = 0;
+  CHECK(curl_easy_send(g.easy, "x", 1, &n) == CURLE_UNSUPPORTED_PROTOCOL);
+}
