@@ -82,25 +82,6 @@ CURLUcode parse_host_port(std::string_view hostport, Curl_URL &out) {
   return CURLUE_OK;
 }
 
-// CURLU_URLENCODE on a whole URL: only what may not stay in a path or query, spaces and
-// bytes >= 0x80, is encoded (a space as '+' in a query); existing escapes stay.
-std::string encode_loose(std::string_view s, bool space_as_plus) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string r;
-  for (unsigned char c : s) {
-    if (c == ' ' && space_as_plus) {
-      r += '+';
-    } else if (c == ' ' || c >= 0x80) {
-      r += '%';
-      r += kHex[c >> 4];
-      r += kHex[c & 0xf];
-    } else {
-      r += static_cast<char>(c);
-    }
-  }
-  return r;
-}
-
 // Path, query and fragment: kept as written, spaces only with CURLU_ALLOW_SPACE (or, in path
 // and query, encoded with CURLU_URLENCODE).
 CURLUcode parse_tail(std::string_view tail, unsigned flags, Curl_URL &out) {
@@ -147,6 +128,25 @@ CURLUcode parse_file(std::string_view rest, unsigned flags, Curl_URL &out) {
 }
 
 }  // namespace
+
+// CURLU_URLENCODE on a whole URL: only what may not stay in a path or query, spaces and
+// bytes >= 0x80, is encoded (a space as '+' in a query); existing escapes stay.
+std::string encode_loose(std::string_view s, bool space_as_plus) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string r;
+  for (unsigned char c : s) {
+    if (c == ' ' && space_as_plus) {
+      r += '+';
+    } else if (c == ' ' || c >= 0x80) {
+      r += '%';
+      r += kHex[c >> 4];
+      r += kHex[c & 0xf];
+    } else {
+      r += static_cast<char>(c);
+    }
+  }
+  return r;
+}
 
 size_t scheme_length(std::string_view text, unsigned flags) {
   size_t n = 0;

@@ -1,24 +1,9 @@
 #include "urlapi/url_relative.h"
 
+#include "urlapi/url_parse.h"
+
 namespace evm::urlapi {
-namespace {
-
-std::string escape_rel(std::string_view rel) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string r;
-  for (unsigned char c : rel) {
-    if (c == ' ' || c >= 0x80) {
-      r += '%';
-      r += kHex[c >> 4];
-      r += kHex[c & 0xf];
-    } else {
-      r += static_cast<char>(c);
-    }
-  }
-  return r;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string join_relative(std::string_view base, std::string_view rel) {
   size_t colon = base.find(':');
@@ -29,8 +14,9 @@ std::string join_relative(std::string_view base, std::string_view rel) {
   size_t end = base.find_first_of("?#", path);
   std::string out(base.substr(0, end == std::string_view::npos ? base.size() : end));
 
-  if (rel.starts_with("//")) return std::string(base.substr(0, colon + 1)) + escape_rel(rel);
-  if (rel.starts_with("/")) return std::string(base.substr(0, path)) + escape_rel(rel);
+  if (rel.starts_with("//"))
+    return std::string(base.substr(0, colon + 1)) + encode_loose(rel, false);
+  if (rel.starts_with("/")) return std::string(base.substr(0, path)) + encode_loose(rel, false);
   bool at_root = false;  // "../" went up to the root: its '/' is already there
   if (!rel.starts_with("?")) {
     // The last segment goes, with its slash; then one "./" is skipped and each "../" takes
@@ -56,7 +42,7 @@ std::string join_relative(std::string_view base, std::string_view rel) {
     }
   }
   if (!at_root && !rel.starts_with("/") && !rel.starts_with("?")) out += '/';
-  return out + escape_rel(rel);
+  return out + encode_loose(rel, false);
 }
 
 }  // namespace evm::urlapi
