@@ -3,7 +3,6 @@
 #include "urlapi/url_parse.h"
 
 namespace evm::urlapi {
-namespace {}  // namespace
 
 std::string join_relative(std::string_view base, std::string_view rel) {
   size_t colon = base.find(':');
