@@ -467,17 +467,4 @@ const OptionInfo *option_of(const curl_easyoption *pub) {
   return &kTable[(p - first) / sizeof(OptionInfo)];
 }
 
-const char *curlcode_name(CURLcode code) {
-  switch (code) {
-    case CURLE_OK:
-      return "CURLE_OK";
-    case CURLE_UNKNOWN_OPTION:
-      return "CURLE_UNKNOWN_OPTION";
-    case CURLE_NOT_BUILT_IN:
-      return "CURLE_NOT_BUILT_IN";
-    default:
-      return "CURLE_?";
-  }
-}
-
 }  // namespace evm

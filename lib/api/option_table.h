@@ -24,7 +24,5 @@ const OptionInfo *option_by_id(CURLoption id);
 const OptionInfo *option_by_name(const char *name);
 // The table entry `pub` points at; null when it is not one of ours.
 const OptionInfo *option_of(const curl_easyoption *pub);
-// "CURLE_UNKNOWN_OPTION" and friends, for the trace and README.
-const char *curlcode_name(CURLcode code);
 
 }  // namespace evm
