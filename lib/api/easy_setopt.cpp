@@ -56,13 +56,19 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
       o.post_size = v;
       return CURLE_OK;
     case CURLOPT_HTTP_VERSION:
-      if (v == CURL_HTTP_VERSION_NONE || v == CURL_HTTP_VERSION_1_0 || v == CURL_HTTP_VERSION_1_1) {
+      if (v == CURL_HTTP_VERSION_NONE || v == CURL_HTTP_VERSION_1_0 || v == CURL_HTTP_VERSION_1_1 ||
+          v == CURL_HTTP_VERSION_2_0 || v == CURL_HTTP_VERSION_2TLS ||
+          v == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) {
         o.http_version = v;
+        // TLS offers h2 through ALPN unless HTTP/1.x is asked for (part of the pool key).
+        if (v == CURL_HTTP_VERSION_1_0 || v == CURL_HTTP_VERSION_1_1)
+          o.tls.alpn = {"http/1.1"};
+        else
+          o.tls.alpn = {"h2", "http/1.1"};
         return CURLE_OK;
       }
-      // HTTP/2 and 3 are not built yet: libcurl's answer when they are compiled out.
-      if (v == CURL_HTTP_VERSION_2_0 || v == CURL_HTTP_VERSION_2TLS ||
-          v == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE || v == CURL_HTTP_VERSION_3)
+      // HTTP/3 is not built: libcurl's answer when it is compiled out.
+      if (v == CURL_HTTP_VERSION_3 || v == CURL_HTTP_VERSION_3ONLY)
         return CURLE_UNSUPPORTED_PROTOCOL;
       return CURLE_BAD_FUNCTION_ARGUMENT;
     case CURLOPT_TIMEOUT:

@@ -204,13 +204,15 @@ CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {
       return CURLM_OK;
     }
     case CURLMOPT_PIPELINING:
-      // Multiplexing needs HTTP/2 (not built yet); HTTP/1.1 pipelining is gone from libcurl too,
-      // and libcurl 7.88 takes any value.
+      // CURLPIPE_MULTIPLEX lets HTTP/2 connections carry many transfers; HTTP/1.1 pipelining
+      // is gone from libcurl too, and libcurl 7.88 takes any value.
       m->pipelining = va_arg(ap, long);
+      m->pool().limits.multiplex = (m->pipelining & CURLPIPE_MULTIPLEX) != 0;
       return CURLM_OK;
     case CURLMOPT_MAX_CONCURRENT_STREAMS: {
       long v = va_arg(ap, long);
       m->max_concurrent_streams = v < 1 ? 100 : v;  // libcurl's default for values below 1
+      m->pool().limits.max_streams = static_cast<size_t>(m->max_concurrent_streams);
       return CURLM_OK;
     }
     case CURLMOPT_PUSHFUNCTION:

@@ -1,6 +1,7 @@
 #include "conn/connection.h"
 
 #include "http/h1_exchange.h"
+#include "http/h2_session.h"
 
 namespace evm {
 
@@ -9,12 +10,31 @@ Connection::Connection(std::string origin, uint64_t id, SocketRegistry &sockets)
 
 Connection::~Connection() = default;
 
-Exchange &Connection::exchange() {
+Exchange &Connection::begin_exchange(ConnectionUser &user) {
+  if (h2_) return h2_->stream_for(user);
   if (!exchange_) exchange_ = std::make_unique<H1Exchange>();
   return *exchange_;
 }
 
+void Connection::start_h2(const H2Settings &settings) {
+  h2_ = std::make_unique<H2Session>(*top_, settings);
+}
+
+bool Connection::accepts_requests() const {
+  return reusable && (!h2_ || h2_->accepts_streams());
+}
+
+bool Connection::alive(FilterContext &ctx) {
+  return h2_ ? h2_->alive(ctx) : top_->is_alive(ctx);
+}
+
+FilterContext Connection::quiet_context(CURL *easy) {
+  quiet_error_.clear();
+  return FilterContext{sockets_, easy, quiet_trace_, quiet_error_, quiet_errno_};
+}
+
 size_t Connection::capacity() const {
+  if (h2_) return h2_->capacity();
   FilterAnswer a;
   if (top_ && top_->query(FilterQuery::MaxConcurrentStreams, a) && a.number > 0)
     return static_cast<size_t>(a.number);
@@ -23,14 +43,21 @@ size_t Connection::capacity() const {
 
 void Connection::detach(ConnectionUser &u) {
   users_.remove(u);
+  if (h2_) {
+    FilterContext ctx = quiet_context(u.user_easy());
+    h2_->drop_stream(u, ctx);
+  }
   update_pollset(u.user_easy());
 }
 
 void Connection::update_pollset(CURL *easy) {
   Pollset want;
-  for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u)) {
-    u->add_pollset(want);
-    if (u == users_.front()) easy = u->user_easy();
+  if (users_.front()) easy = users_.front()->user_easy();
+  if (h2_) {
+    // The session speaks for all its streams: one answer, however many ride on it.
+    if (users_.front()) h2_->add_pollset(want);
+  } else {
+    for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u)) u->add_pollset(want);
   }
   for (int i = 0; i < watched_.count; ++i)
     if (!want.events_of(watched_.entries[i].fd))
@@ -41,6 +68,15 @@ void Connection::update_pollset(CURL *easy) {
 }
 
 void Connection::on_socket_ready(curl_socket_t, int cselect) {
+  if (h2_) {
+    // The session reads for every stream and wakes only those that got something; it calls no
+    // application callback, so nothing can close the connection under us.
+    ConnectionUser *first = users_.front();
+    FilterContext ctx = quiet_context(first ? first->user_easy() : nullptr);
+    h2_->on_socket_event(ctx, cselect);
+    update_pollset();
+    return;
+  }
   // Users only note the event and get scheduled, so none can close the connection under us.
   for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u))
     u->on_connection_event(cselect);
@@ -50,6 +86,7 @@ void Connection::close(FilterContext &ctx) {
   for (int i = 0; i < watched_.count; ++i)
     sockets_.unwatch(watched_.entries[i].fd, *this, ctx.easy);
   watched_ = Pollset{};
+  h2_.reset();  // before the chain it was reading from goes
   if (top_) top_->close(ctx);
 }
 

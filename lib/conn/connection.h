@@ -10,11 +10,13 @@
 #include "conn/filter.h"
 #include "event/socket_registry.h"
 #include "util/intrusive_list.h"
+#include "util/trace.h"
 
 namespace evm {
 
 class Exchange;
-class Trace;
+class H2Session;
+struct H2Settings;
 
 // How old an idle connection may be for a request to take it (CURLOPT_MAXAGE_CONN,
 // CURLOPT_MAXLIFETIME_CONN), in whole seconds as libcurl counts them; 0 lifetime = no limit.
@@ -58,8 +60,17 @@ class Connection final : public IoHandler {
   const std::string &origin() const { return origin_; }
   uint64_t id() const { return id_; }
 
-  // The exchange that runs the next request. HTTP/1.1: one, reused request after request.
-  Exchange &exchange();
+  // The exchange that runs `user`'s next request: HTTP/1.1's one, reused request after request,
+  // or a new stream of the HTTP/2 session.
+  Exchange &begin_exchange(ConnectionUser &user);
+
+  // From now on the connection speaks HTTP/2 (ALPN said h2, or by prior knowledge).
+  void start_h2(const H2Settings &settings);
+  bool multiplexed() const { return h2_ != nullptr; }
+  // Whether another request may start on it (an HTTP/2 GOAWAY or failure says no).
+  bool accepts_requests() const;
+  // An idle connection's check before reuse: the filters' own, or HTTP/2 frames read.
+  bool alive(FilterContext &ctx);
 
   // Requests it may carry at once (1 for HTTP/1.1) and those it carries now.
   size_t capacity() const;
@@ -90,13 +101,22 @@ class Connection final : public IoHandler {
 
   ListLink idle_link;    // in the pool's LRU of idle connections
   ListLink bucket_link;  // in its origin's list of idle connections
+  ListLink mux_link;     // in its origin's list of HTTP/2 connections
+  bool mux_pending = false;  // still connecting, and may turn out to speak HTTP/2 (PIPEWAIT)
 
  private:
   std::string origin_;
   uint64_t id_;
   SocketRegistry &sockets_;
   std::unique_ptr<Filter> top_;
+  // What the connection does outside any transfer's turn (socket dispatch, leaving users).
+  FilterContext quiet_context(CURL *easy);
+
   std::unique_ptr<Exchange> exchange_;
+  std::unique_ptr<H2Session> h2_;
+  Trace quiet_trace_;
+  std::string quiet_error_;
+  int quiet_errno_ = 0;
   IntrusiveList<ConnectionUser, &ConnectionUser::user_link_> users_;
   Pollset watched_;
   Ends ends_;

@@ -60,6 +60,16 @@ void ConnectionPool::close_now(Connection *c) {
   QuietContext q(sockets_);
   c->close(q.ctx);
   auto &b = buckets_[c->origin()];
+  if (c->mux_link.linked()) b.mux.remove(*c);
+  if (c->mux_pending) {
+    // It never got to say whether it multiplexes: its PIPEWAIT waiters go on without it.
+    settle_pending(*c, b);
+    while (b.waiters.front() && !b.mux_pending) {
+      SlotWaiter *w = b.waiters.front();
+      cancel_wait(*w);
+      w->on_slot_free();
+    }
+  }
   if (b.count) --b.count;
   if (total_) --total_;
   delete c;
@@ -93,13 +103,54 @@ ConnectionLease ConnectionPool::take_idle(const std::string &origin, ConnectionU
   while (Connection *c = it->second.idle.back()) {
     unlink_idle(*c);
     QuietContext q(sockets_);
-    if (!too_old(*c, limits, t) && c->filter().is_alive(q.ctx)) {
+    if (!too_old(*c, limits, t) && c->alive(q.ctx)) {
       c->attach(user);
       return ConnectionLease(*this, *c, user);
     }
     close_now(c);
   }
   return {};
+}
+
+ConnectionLease ConnectionPool::take_multiplexed(const std::string &origin, ConnectionUser &user) {
+  auto it = buckets_.find(origin);
+  if (it == buckets_.end()) return {};
+  // Idle ones (no users) are taken through take_idle, which checks them first.
+  for (Connection *c = it->second.mux.front(); c; c = it->second.mux.next_of(*c))
+    if (c->users() && c->users() < c->capacity() && c->accepts_requests()) {
+      c->attach(user);
+      return ConnectionLease(*this, *c, user);
+    }
+  return {};
+}
+
+void ConnectionPool::expect_multiplex(Connection &c) {
+  if (c.mux_pending) return;
+  c.mux_pending = true;
+  ++buckets_[c.origin()].mux_pending;
+}
+
+bool ConnectionPool::multiplex_pending(const std::string &origin) {
+  auto it = buckets_.find(origin);
+  return it != buckets_.end() && it->second.mux_pending;
+}
+
+void ConnectionPool::settle_pending(Connection &c, Bucket &b) {
+  if (!c.mux_pending) return;
+  c.mux_pending = false;
+  if (b.mux_pending) --b.mux_pending;
+}
+
+void ConnectionPool::connected(Connection &c) {
+  auto &b = buckets_[c.origin()];
+  bool was_pending = c.mux_pending;
+  settle_pending(c, b);
+  if (c.multiplexed() && !c.mux_link.linked()) b.mux.push_back(c);
+  // Streams to spare go to waiters; a connection that will not multiplex lets the PIPEWAIT
+  // ones go on to open their own.
+  size_t spare = c.multiplexed() ? c.capacity() - std::min(c.capacity(), c.users()) : 0;
+  if (!c.multiplexed() && was_pending) spare = b.waiters.size();
+  while (spare-- && b.waiters.front()) wake_one(b);
 }
 
 curl_socket_t ConnectionPool::idle_socket(uint64_t id) {
@@ -136,9 +187,13 @@ ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &
 void ConnectionPool::give_back(Connection &c, ConnectionUser &u, bool reusable, TimePoint t) {
   c.detach(u);
   if (!reusable) c.reusable = false;
-  if (c.users()) return;  // others still ride on it
   auto &b = buckets_[c.origin()];
-  if (c.reusable && c.connected) {
+  if (c.users()) {
+    // Others still ride on it; a freed stream lets a waiter of the origin on.
+    if (c.multiplexed() && c.accepts_requests() && b.waiters.front()) wake_one(b);
+    return;
+  }
+  if (c.reusable && c.connected && c.accepts_requests()) {
     c.idle_since = t;
     idle_.push_back(c);
     b.idle.push_back(c);

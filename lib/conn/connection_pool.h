@@ -61,6 +61,8 @@ struct PoolLimits {
   size_t max_host = 0;   // CURLMOPT_MAX_HOST_CONNECTIONS, 0 = unlimited
   size_t max_total = 0;  // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
   size_t max_idle = 0;   // CURLMOPT_MAXCONNECTS, 0 = 4 × the number of added handles
+  size_t max_streams = 100;  // CURLMOPT_MAX_CONCURRENT_STREAMS, per HTTP/2 connection
+  bool multiplex = true;     // CURLMOPT_PIPELINING has CURLPIPE_MULTIPLEX
 };
 
 class ConnectionPool {
@@ -74,6 +76,14 @@ class ConnectionPool {
   // A lease on an idle, live connection to `origin`, or an empty one. Dead idle connections
   // are closed on the way.
   ConnectionLease take_idle(const std::string &origin, ConnectionUser &user);
+  // A lease on a busy HTTP/2 connection to `origin` with a stream to spare, or an empty one.
+  ConnectionLease take_multiplexed(const std::string &origin, ConnectionUser &user);
+  // `c` may turn out to speak HTTP/2 once connected: PIPEWAIT transfers wait for it.
+  void expect_multiplex(Connection &c);
+  bool multiplex_pending(const std::string &origin);
+  // `c` finished connecting: it speaks HTTP/2 (and carries more than one request) or not. The
+  // waiters it can take are woken.
+  void connected(Connection &c);
   // Whether a new connection to `origin` fits the limits; may close an idle connection of
   // another origin to make room under the total limit.
   bool may_open(const std::string &origin);
@@ -93,6 +103,8 @@ class ConnectionPool {
     size_t count = 0;  // open connections, idle or busy
     IntrusiveList<Connection, &Connection::bucket_link> idle;
     IntrusiveList<SlotWaiter, &SlotWaiter::host_link_> waiters;
+    IntrusiveList<Connection, &Connection::mux_link> mux;  // HTTP/2 ones, idle or busy
+    size_t mux_pending = 0;  // connecting ones that may speak HTTP/2
   };
 
   friend class ConnectionLease;
@@ -105,6 +117,7 @@ class ConnectionPool {
   void unlink_idle(Connection &c);
   bool close_oldest_idle();
   void wake_one(Bucket &b);
+  void settle_pending(Connection &c, Bucket &b);
 
   SocketRegistry &sockets_;
   std::unordered_map<std::string, Bucket> buckets_;

@@ -48,6 +48,7 @@ struct ExchangeRequest {
   std::string_view head;      // the serialized request head, copied by start()
   int64_t body_size = -1;     // bytes read_body() gives; -1: none, or unknown when `chunked`
   bool head_request = false;  // the response has no body whatever its headers say
+  bool tls = false;           // the request's scheme is https (HTTP/2's :scheme)
   bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
   bool chunked = false;       // frame the body with chunked transfer-coding (size may be -1)
   // Hold the body back until a 100 (or a final answer) arrives, at most this long.
@@ -90,6 +91,13 @@ class Exchange {
   virtual bool request_sent() const = 0;  // head and body are all out
   // When the exchange must run again without socket activity (an Expect: 100-continue wait).
   virtual TimePoint deadline() const { return TimePoint::max(); }
+  // One of several on its connection (an HTTP/2 stream): its failure is not the connection's.
+  virtual bool multiplexed() const { return false; }
+  // It failed before the server looked at it (HTTP/2 REFUSED_STREAM, or above a GOAWAY's last
+  // stream): safe to send again on another connection, even on a first request.
+  virtual bool retry_safe() const { return false; }
+  // The request head as VERBOSE shows it, once start() has taken `head`.
+  virtual std::string_view shown_head(std::string_view head) const { return head; }
 };
 
 }  // namespace evm

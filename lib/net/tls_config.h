@@ -62,7 +62,8 @@ struct TlsConfig {
   bool session_cache = true;   // CURLOPT_SSL_SESSIONID_CACHE
   bool no_revoke = false;      // CURLSSLOPT_NO_REVOKE: accepted; OpenSSL checks no CRLs here anyway
   bool want_certinfo = false;  // CURLOPT_CERTINFO
-  std::vector<std::string> alpn = {"http/1.1"};  // offered in this order; empty offers none
+  // Offered in this order; empty offers none. libcurl's default (HTTP_VERSION 2TLS) offers h2.
+  std::vector<std::string> alpn = {"h2", "http/1.1"};
 
   bool operator==(const TlsConfig &) const = default;
 

@@ -30,6 +30,8 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   origin_ = url_.origin_key();
   // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
   if (tls_) origin_ += "|" + env_.opt.tls.identity();
+  // HTTP/2 by prior knowledge and HTTP/1.1 never share a clear-text connection.
+  if (!tls_ && env_.opt.http_version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) origin_ += "|h2c";
   env_.info.effective_url = url_.to_string();
   // -- connections: PORT and CONNECT_TO, once the effective URL is taken
   if (CURLcode rc = route_connection()) return rc;
@@ -177,6 +179,7 @@ void RequestAttempt::decide_expect_100(http::RequestSpec &spec) {
 
 ExchangeRequest RequestAttempt::request() const {
   ExchangeRequest req{head_, body_ ? body_->length() : -1, head_request_};
+  req.tls = tls_;
   req.raw_chunked = !env_.opt.transfer_decoding;
   req.chunked = chunked_;
   req.expect_100 = expect_100_;
@@ -208,7 +211,9 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
   if (CURLcode rc = writers_->write(WriteKind::Head, head.raw)) return stop(rc);
   if (head.interim()) return true;
   info.response_code = head.status;
-  info.http_version = head.version_minor == 0 ? CURL_HTTP_VERSION_1_0 : CURL_HTTP_VERSION_1_1;
+  info.http_version = head.version_major == 2   ? CURL_HTTP_VERSION_2_0
+                      : head.version_minor == 0 ? CURL_HTTP_VERSION_1_0
+                                                : CURL_HTTP_VERSION_1_1;
   std::string_view type = head.find("Content-Type");
   info.has_content_type = !type.empty();
   info.content_type.assign(type);

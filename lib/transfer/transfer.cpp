@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "conn/connection_builder.h"
+#include "http/h2_session.h"
 #include "share/share.h"
 #include "transfer/follow_up.h"
 #include "transfer/app_socket_callbacks.h"
@@ -159,7 +160,8 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
   if (!opt.fresh_connect && !run_.force_fresh && opt.connect_only != 1) {
     {
       auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);  // around the pool only
-      lease_ = pool.take_idle(origin, *this);
+      lease_ = pool.take_multiplexed(origin, *this);
+      if (!lease_) lease_ = pool.take_idle(origin, *this);
     }
     if (lease_) {
       note_queue_end();
@@ -172,6 +174,12 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
     }
   }
   auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);
+  if (opt.pipewait && may_speak_h2() && pool.multiplex_pending(origin)) {
+    trace_.info("Waiting for a connection being set up that may multiplex (PIPEWAIT)");
+    pool.wait(*this, origin, run_.waited_once);
+    run_.waited_once = true;
+    return Step::Wait;
+  }
   if (!pool.may_open(origin)) {
     trace_.info("No connections available, waiting");
     pool.wait(*this, origin, run_.waited_once);
@@ -179,6 +187,7 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
     return Step::Wait;
   }
   lease_ = pool.open(origin, *this);
+  if (may_speak_h2()) pool.expect_multiplex(*lease_);
   note_queue_end();
   ++info.num_connects;
   state_ = State::Resolve;
@@ -215,8 +224,9 @@ Transfer::Step Transfer::resolve(TimePoint t) {
   }
   info.resolved = evm::now();
   for (auto &a : addrs) a.set_port(target_port);
-  if (opt.pipewait)
-    trace_.info("PIPEWAIT is set: waiting to multiplex applies to HTTP/2 only, not to HTTP/1.1");
+  if (!attempt_->tls() && opt.http_version == CURL_HTTP_VERSION_2_0)
+    trace_.info("HTTP/2 in clear text is made by prior knowledge only "
+                "(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE); no Upgrade: h2c, this goes as HTTP/1.1");
   TcpOptions tcp;
   tcp.nodelay = opt.tcp_nodelay;
   tcp.keepalive = opt.tcp_keepalive;
@@ -262,8 +272,6 @@ bool Transfer::note_connection(bool reused) {
   info.protocol = attempt_->tls() ? CURLPROTO_HTTPS : CURLPROTO_HTTP;
   info.last_connection = static_cast<int64_t>(lease_->id());
   info.connection_pool = &host().pool();
-  lease_->exchange().set_io_sizes(static_cast<size_t>(opt.buffer_size),
-                                  static_cast<size_t>(opt.upload_buffer_size));
   if (!opt.prereq_fn) return true;
   // The callback may keep nothing: copies it may scribble on.
   std::string peer_ip = info.primary_ip, local_ip = info.local_ip;
@@ -297,8 +305,31 @@ Transfer::Step Transfer::connect(TimePoint t) {
   if (!done) return Step::Wait;
   if (attempt_->tls()) info.appconnected = evm::now();
   lease_->connected = true;
+  choose_protocol();
   if (!note_connection(false)) return Step::Wait;
   return start_exchange(t);
+}
+
+bool Transfer::may_speak_h2() const {
+  if (opt.connect_only == 1) return false;  // the application speaks for itself
+  if (attempt_->tls())
+    return opt.http_version != CURL_HTTP_VERSION_1_0 && opt.http_version != CURL_HTTP_VERSION_1_1;
+  return opt.http_version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+}
+
+void Transfer::choose_protocol() {
+  ConnectionPool &pool = host().pool();
+  if (!lease_->multiplexed() && may_speak_h2()) {
+    bool h2 = !attempt_->tls();
+    FilterAnswer a;
+    if (attempt_->tls() && lease_->filter().query(FilterQuery::Alpn, a)) h2 = a.text == "h2";
+    if (h2) {
+      H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex, false};
+      lease_->start_h2(s);
+      trace_.info("Using HTTP2, server supports multiplexing");
+    }
+  }
+  pool.connected(*lease_);
 }
 
 Transfer::Step Transfer::start_exchange(TimePoint t) {
@@ -306,9 +337,11 @@ Transfer::Step Transfer::start_exchange(TimePoint t) {
   info.pretransfer = evm::now();
   ++lease_->requests;
   ExchangeRequest req = attempt_->request();
-  trace_.headers('>', req.head);
-  exchange_ = &lease_->exchange();
+  exchange_ = &lease_->begin_exchange(*this);
+  exchange_->set_io_sizes(static_cast<size_t>(opt.buffer_size),
+                          static_cast<size_t>(opt.upload_buffer_size));
   exchange_->start(req, *attempt_);
+  trace_.headers('>', exchange_->shown_head(req.head));
   state_ = State::Exchange;
   return Step::Continue;
 }
@@ -354,14 +387,19 @@ Transfer::Step Transfer::exchange(TimePoint t) {
 bool Transfer::retry_on_fresh_connection(TimePoint t) {
   // A reused connection may have been closed by the server just as we sent: try once more on a
   // new one, but only while nothing of the response has been seen.
-  if (lease_->requests <= 1 || run_.retried || exchange_->response_started()) return false;
+  // An HTTP/2 stream the server refused, or that a GOAWAY left out, may go again too.
+  bool refused = exchange_->retry_safe();
+  if ((lease_->requests <= 1 && !refused) || run_.retried || exchange_->response_started())
+    return false;
   if (!attempt_->rewind()) return false;
-  trace_.info("Connection died, retrying a fresh connect");
+  trace_.info(refused ? "The HTTP/2 stream was refused, retrying on a fresh connection"
+                      : "Connection died, retrying a fresh connect");
   info.headers.next_request();  // libcurl counts a retry as a request
   low_speed_.reset();
   run_.retried = run_.force_fresh = true;
+  bool keep = exchange_->multiplexed() && exchange_->reusable();  // a refused stream only
   exchange_ = nullptr;
-  lease_.release(false, t);
+  lease_.release(keep, t);
   run_.error.clear();
   run_.os_errno = 0;
   enter_pending(now_);
@@ -478,7 +516,9 @@ void Transfer::finish(CURLcode rc, TimePoint t) {
       opt.error_buffer[CURL_ERROR_SIZE - 1] = '\0';
     }
   }
-  bool reusable = rc == CURLE_OK && !opt.forbid_reuse && exchange_ && exchange_->reusable();
+  // A failed HTTP/2 stream leaves its connection to the others.
+  bool reusable = !opt.forbid_reuse && exchange_ && exchange_->reusable() &&
+                  (rc == CURLE_OK || exchange_->multiplexed());
   state_ = State::Done;
   drop_everything(reusable, t);
   message.msg = CURLMSG_DONE;
@@ -513,7 +553,9 @@ void Transfer::drop_everything(bool reusable, TimePoint t) {
 
 void Transfer::abandon() {
   if (!host_ || state_ == State::Idle) return;
-  if (state_ != State::Done) drop_everything(false, evm::now());
+  // Removed mid-way: an HTTP/2 stream is reset, its connection goes on for the others.
+  if (state_ != State::Done)
+    drop_everything(exchange_ && exchange_->multiplexed() && exchange_->reusable(), evm::now());
   state_ = State::Idle;
 }
 

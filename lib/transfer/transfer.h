@@ -138,6 +138,10 @@ class Transfer final : public TimerClient,
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
   void enter_pending(TimePoint t);  // on to a connection: the connect timeout starts
+  // HTTP/2 through ALPN over TLS unless HTTP/1.x was asked for; in clear text by prior
+  // knowledge only.
+  bool may_speak_h2() const;
+  void choose_protocol();  // once connected: HTTP/2 when agreed
   // QUEUE_TIME_T: the first connection of the run ends the time spent queued.
   void note_queue_end() {
     if (info.queue_known) return;
