@@ -7,12 +7,22 @@ namespace evm::h2 {
 namespace {
 
 // Headers that name properties of one HTTP/1.1 connection; HTTP/2 forbids them.
-bool connection_specific(std::string_view name, std::string_view value) {
+bool connection_specific(std::string_view name) {
   for (std::string_view n : {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
                              "upgrade", "http2-settings"})
     if (ascii::iequals(name, n)) return true;
-  // TE is allowed with "trailers" only.
-  return ascii::iequals(name, "te") && !ascii::iequals(value, "trailers");
+  return false;
+}
+
+// TE may only say "trailers" over HTTP/2: kept when it is among the codings asked for.
+bool te_wants_trailers(std::string_view value) {
+  for (size_t i = 0; i + 8 <= value.size(); ++i)
+    if (ascii::iequals(value.substr(i, 8), "trailers")) return true;
+  return false;
+}
+
+void append_lower(std::string &out, std::string_view s) {
+  for (char c : s) out += ascii::to_lower(c);
 }
 
 struct Field {
@@ -76,11 +86,19 @@ bool convert_request(std::string_view head, bool tls, bool drop_expect, RequestH
       out.display.append(h).append("\r\n");
       continue;
     }
-    if (connection_specific(name, value)) continue;
     if (drop_expect && ascii::iequals(name, "expect") && ascii::iequals(value, "100-continue"))
       continue;
+    // VERBOSE shows the head before what HTTP/2 leaves out, names in lower case (as libcurl).
+    if (!ascii::iequals(name, "transfer-encoding")) {
+      append_lower(out.display, name);
+      out.display.append(h.substr(colon)).append("\r\n");
+    }
+    if (connection_specific(name)) continue;
+    if (ascii::iequals(name, "te")) {
+      if (te_wants_trailers(value)) add("te", "trailers", false);
+      continue;
+    }
     add(name, value, true);
-    out.display.append(h).append("\r\n");
   }
   out.display.append("\r\n");
 

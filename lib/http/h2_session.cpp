@@ -118,7 +118,7 @@ void H2Session::read(FilterContext &ctx) {
       return;
     }
     if (n == 0) {
-      fail(CURLE_HTTP2_STREAM, "HTTP/2 connection closed by the server");
+      fail(CURLE_PARTIAL_FILE, "");  // each open stream says which of them was cut
       return;
     }
     ssize_t used = nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t *>(buf.data()),
@@ -212,6 +212,8 @@ int H2Session::on_frame_recv(nghttp2_session *, const nghttp2_frame *f, void *se
     case NGHTTP2_GOAWAY:
       // Streams above its last id are closed by nghttp2 as refused; the others may finish.
       s->goaway_ = true;
+      s->goaway_error_ = f->goaway.error_code;
+      s->goaway_last_ = f->goaway.last_stream_id;
       break;
     default:
       break;

@@ -64,6 +64,9 @@ class H2Session {
   size_t capacity() const;
   bool accepts_streams() const { return !failed_ && !goaway_; }
   bool more_input() const { return more_input_; }
+  bool going_away() const { return goaway_; }
+  uint32_t goaway_error() const { return goaway_error_; }
+  int32_t goaway_last_stream() const { return goaway_last_; }
   CURLcode failure() const { return code_; }
   const std::string &failure_text() const { return error_; }
   nghttp2_session *ng() { return ng_; }
@@ -92,6 +95,8 @@ class H2Session {
   bool more_input_ = false;  // the last read stopped at its budget
   bool failed_ = false;      // closed, or a connection error: no stream goes on
   bool goaway_ = false;      // the server said GOAWAY: no new streams
+  uint32_t goaway_error_ = 0;
+  int32_t goaway_last_ = 0;
   CURLcode code_ = CURLE_OK;
   std::string error_;
 };

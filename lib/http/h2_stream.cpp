@@ -156,19 +156,36 @@ Exchange::Status H2Stream::deliver(FilterContext &ctx) {
     return fail(CURLE_RECV_ERROR, ctx,
                 "Too large response headers: " + std::to_string(header_bytes_) + " > " +
                     std::to_string(H2Session::kMaxHeaderBytes));
-  if (closed_ && !ended_) {
-    if (reset_code_ == NGHTTP2_REFUSED_STREAM) refused_ = true;
-    char text[160];
-    std::snprintf(text, sizeof text, "HTTP/2 stream %d was reset: %s (error %u)", id_,
-                  nghttp2_http2_strerror(reset_code_), reset_code_);
-    return fail(CURLE_HTTP2_STREAM, ctx, text);
-  }
+  if (closed_ && !ended_) return reset_failure(ctx);
   if (conn_failed_ && !ended_) {
-    // A stream the server never saw (above a GOAWAY's last id) may go elsewhere.
-    return fail(session_.failure(), ctx, session_.failure_text());
+    if (session_.failure() != CURLE_PARTIAL_FILE)
+      return fail(session_.failure(), ctx, session_.failure_text());
+    // The connection closed under an open stream (libcurl 7.88's code and text).
+    return fail(CURLE_PARTIAL_FILE, ctx,
+                "HTTP/2 stream " + std::to_string(id_) +
+                    " was not closed cleanly before end of the underlying stream");
   }
   if (session_.more_input()) return Status::CarryOn;
   return Status::Wait;
+}
+
+// The stream closed without END_STREAM: a reset by the server (or by nghttp2 for a malformed
+// response), answered with libcurl 7.88's codes and texts.
+Exchange::Status H2Stream::reset_failure(FilterContext &ctx) {
+  if (reset_code_ == NGHTTP2_NO_ERROR) {
+    if (!final_seen_) return fail(CURLE_GOT_NOTHING, ctx, "Empty reply from server");
+    if (expected_ >= 0 && static_cast<uint64_t>(expected_) > received_)
+      return fail(CURLE_PARTIAL_FILE, ctx,
+                  "transfer closed with " + std::to_string(expected_ - received_) +
+                      " bytes remaining to read");
+  }
+  if (session_.going_away() && id_ > session_.goaway_last_stream())
+    ctx.trace.info("received GOAWAY, error=%u, last_stream=%d", session_.goaway_error(),
+                   session_.goaway_last_stream());
+  char text[160];
+  std::snprintf(text, sizeof text, "HTTP/2 stream %d was not closed cleanly: %s (err %u)", id_,
+                nghttp2_http2_strerror(reset_code_), reset_code_);
+  return fail(CURLE_HTTP2_STREAM, ctx, text);
 }
 
 bool H2Stream::deliver_head(const Head &h) {
@@ -194,6 +211,7 @@ bool H2Stream::deliver_head(const Head &h) {
   if (!cl.empty() && std::from_chars(cl.data(), cl.data() + cl.size(), len).ec != std::errc())
     len = -1;
   if (!rh.interim() && h.status != 204 && h.status != 304) {
+    expected_ = head_request_ ? -1 : len;
     rh.content_length = len;
     rh.body = len >= 0 ? h1::BodyKind::ContentLength : h1::BodyKind::UntilClose;
   }
@@ -252,6 +270,7 @@ void H2Stream::end_head(bool end) {
 
 void H2Stream::add_data(const uint8_t *data, size_t len) {
   got_bytes_ = true;
+  received_ += len;
   body_.append(reinterpret_cast<const char *>(data), len);
   wake();
 }

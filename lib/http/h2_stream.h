@@ -62,6 +62,7 @@ class H2Stream final : public Exchange {
   Status deliver(FilterContext &ctx);
   bool deliver_head(const Head &h);
   Status fail(CURLcode rc, FilterContext &ctx, std::string text);
+  Status reset_failure(FilterContext &ctx);
 
   H2Session &session_;
   ConnectionUser &user_;
@@ -87,6 +88,8 @@ class H2Stream final : public Exchange {
   bool too_large_ = false;
   std::string body_;
   size_t body_off_ = 0;
+  int64_t expected_ = -1;  // the final head's content-length
+  uint64_t received_ = 0;
   bool ended_ = false;     // END_STREAM arrived
   bool closed_ = false;    // nghttp2 closed the stream
   uint32_t reset_code_ = 0;

@@ -326,7 +326,7 @@ void Transfer::choose_protocol() {
     if (h2) {
       H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex, false};
       lease_->start_h2(s);
-      trace_.info("Using HTTP2, server supports multiplexing");
+      trace_.info("using HTTP/2");
     }
   }
   pool.connected(*lease_);
