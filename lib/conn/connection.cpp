@@ -16,8 +16,9 @@ Exchange &Connection::begin_exchange(ConnectionUser &user) {
   return *exchange_;
 }
 
-void Connection::start_h2(const H2Settings &settings) {
+void Connection::start_h2(const H2Settings &settings, CapacityListener &listener) {
   h2_ = std::make_unique<H2Session>(*top_, settings);
+  h2_->on_capacity = [this, &listener] { listener.on_capacity(*this); };
 }
 
 bool Connection::accepts_requests() const {

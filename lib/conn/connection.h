@@ -14,6 +14,7 @@
 
 namespace evm {
 
+class Connection;
 class Exchange;
 class H2Session;
 struct H2Settings;
@@ -24,6 +25,15 @@ struct ReuseLimits {
   long max_idle_s = 118;
   long max_life_s = 0;
   Trace *trace = nullptr;  // where "too old" is said
+};
+
+// Told when a connection can carry more requests than before (an HTTP/2 server's SETTINGS).
+class CapacityListener {
+ public:
+  virtual void on_capacity(Connection &c) = 0;
+
+ protected:
+  ~CapacityListener() = default;
 };
 
 // A request riding on a connection (through a lease from the pool).
@@ -65,7 +75,7 @@ class Connection final : public IoHandler {
   Exchange &begin_exchange(ConnectionUser &user);
 
   // From now on the connection speaks HTTP/2 (ALPN said h2, or by prior knowledge).
-  void start_h2(const H2Settings &settings);
+  void start_h2(const H2Settings &settings, CapacityListener &listener);
   bool multiplexed() const { return h2_ != nullptr; }
   // Whether another request may start on it (an HTTP/2 GOAWAY or failure says no).
   bool accepts_requests() const;

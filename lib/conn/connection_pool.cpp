@@ -141,6 +141,20 @@ void ConnectionPool::settle_pending(Connection &c, Bucket &b) {
   if (b.mux_pending) --b.mux_pending;
 }
 
+bool ConnectionPool::has_multiplexed(const std::string &origin) {
+  auto it = buckets_.find(origin);
+  if (it == buckets_.end()) return false;
+  for (Connection *c = it->second.mux.front(); c; c = it->second.mux.next_of(*c))
+    if (c->accepts_requests()) return true;
+  return false;
+}
+
+void ConnectionPool::on_capacity(Connection &c) {
+  auto &b = buckets_[c.origin()];
+  size_t spare = c.capacity() - std::min(c.capacity(), c.users());
+  while (spare-- && b.waiters.front()) wake_one(b);
+}
+
 void ConnectionPool::connected(Connection &c) {
   auto &b = buckets_[c.origin()];
   bool was_pending = c.mux_pending;

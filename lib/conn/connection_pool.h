@@ -65,7 +65,7 @@ struct PoolLimits {
   bool multiplex = true;     // CURLMOPT_PIPELINING has CURLPIPE_MULTIPLEX
 };
 
-class ConnectionPool {
+class ConnectionPool final : public CapacityListener {
  public:
   explicit ConnectionPool(SocketRegistry &sockets) : sockets_(sockets) {}
   ~ConnectionPool();
@@ -81,6 +81,9 @@ class ConnectionPool {
   // `c` may turn out to speak HTTP/2 once connected: PIPEWAIT transfers wait for it.
   void expect_multiplex(Connection &c);
   bool multiplex_pending(const std::string &origin);
+  // An HTTP/2 connection to `origin` that takes new streams, full or not (PIPEWAIT waits for it).
+  bool has_multiplexed(const std::string &origin);
+  void on_capacity(Connection &c) override;
   // `c` finished connecting: it speaks HTTP/2 (and carries more than one request) or not. The
   // waiters it can take are woken.
   void connected(Connection &c);

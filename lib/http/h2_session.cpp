@@ -79,7 +79,7 @@ H2Stream *H2Session::stream(int32_t id) {
 }
 
 size_t H2Session::capacity() const {
-  if (!settings_.multiplex) return 1;
+  if (!settings_.multiplex || !settings_seen_) return 1;
   uint32_t theirs = ng_ ? nghttp2_session_get_remote_settings(
                               ng_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
                         : 1;
@@ -208,6 +208,12 @@ int H2Session::on_frame_recv(nghttp2_session *, const nghttp2_frame *f, void *se
     case NGHTTP2_DATA:
       if (f->hd.flags & NGHTTP2_FLAG_END_STREAM)
         if (H2Stream *st = s->stream(f->hd.stream_id)) st->end_stream();
+      break;
+    case NGHTTP2_SETTINGS:
+      if (!(f->hd.flags & NGHTTP2_FLAG_ACK)) {
+        s->settings_seen_ = true;
+        if (s->on_capacity) s->on_capacity();
+      }
       break;
     case NGHTTP2_GOAWAY:
       // Streams above its last id are closed by nghttp2 as refused; the others may finish.

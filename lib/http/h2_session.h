@@ -7,6 +7,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -60,8 +61,11 @@ class H2Session {
   // it closed, failed or is going away.
   bool alive(FilterContext &ctx);
 
-  // Streams the connection may carry at once: the server's limit, ours, 1 without multiplexing.
+  // Streams the connection may carry at once: the server's limit, ours, 1 without multiplexing,
+  // and 1 until the server's SETTINGS said how many (more would risk being refused).
   size_t capacity() const;
+  // Called when the server's SETTINGS may have changed capacity().
+  std::function<void()> on_capacity;
   bool accepts_streams() const { return !failed_ && !goaway_; }
   bool more_input() const { return more_input_; }
   bool going_away() const { return goaway_; }
@@ -95,6 +99,7 @@ class H2Session {
   bool more_input_ = false;  // the last read stopped at its budget
   bool failed_ = false;      // closed, or a connection error: no stream goes on
   bool goaway_ = false;      // the server said GOAWAY: no new streams
+  bool settings_seen_ = false;
   uint32_t goaway_error_ = 0;
   int32_t goaway_last_ = 0;
   CURLcode code_ = CURLE_OK;

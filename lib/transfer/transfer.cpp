@@ -174,7 +174,8 @@ Transfer::Step Transfer::acquire_connection(TimePoint t) {
     }
   }
   auto hold = opt.share.lock(CURL_LOCK_DATA_CONNECT);
-  if (opt.pipewait && may_speak_h2() && pool.multiplex_pending(origin)) {
+  if (opt.pipewait && may_speak_h2() &&
+      (pool.multiplex_pending(origin) || pool.has_multiplexed(origin))) {
     trace_.info("Waiting for a connection being set up that may multiplex (PIPEWAIT)");
     pool.wait(*this, origin, run_.waited_once);
     run_.waited_once = true;
@@ -325,7 +326,7 @@ void Transfer::choose_protocol() {
     if (attempt_->tls() && lease_->filter().query(FilterQuery::Alpn, a)) h2 = a.text == "h2";
     if (h2) {
       H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex, false};
-      lease_->start_h2(s);
+      lease_->start_h2(s, pool);
       trace_.info("using HTTP/2");
     }
   }
@@ -389,14 +390,21 @@ bool Transfer::retry_on_fresh_connection(TimePoint t) {
   // new one, but only while nothing of the response has been seen.
   // An HTTP/2 stream the server refused, or that a GOAWAY left out, may go again too.
   bool refused = exchange_->retry_safe();
-  if ((lease_->requests <= 1 && !refused) || run_.retried || exchange_->response_started())
-    return false;
+  // A reset stream is the server's answer, not a dead connection: only a refusal goes again.
+  // Refused streams go again up to libcurl's five times.
+  bool may_retry = exchange_->multiplexed() ? refused && run_.refusals < 5
+                                            : lease_->requests > 1 && !run_.retried;
+  if (!may_retry || exchange_->response_started()) return false;
   if (!attempt_->rewind()) return false;
   trace_.info(refused ? "The HTTP/2 stream was refused, retrying on a fresh connection"
                       : "Connection died, retrying a fresh connect");
   info.headers.next_request();  // libcurl counts a retry as a request
   low_speed_.reset();
-  run_.retried = run_.force_fresh = true;
+  if (refused)
+    ++run_.refusals;
+  else
+    run_.retried = true;
+  run_.force_fresh = !refused;  // a refused stream may go on any connection that takes it
   bool keep = exchange_->multiplexed() && exchange_->reusable();  // a refused stream only
   exchange_ = nullptr;
   lease_.release(keep, t);

@@ -116,6 +116,7 @@ class Transfer final : public TimerClient,
     AddressList addrs;
     bool resolve_failed = false;
     bool retried = false;            // a failed reused connection was replaced once
+    int refusals = 0;                // HTTP/2 streams refused so far, each sent again
     bool force_fresh = false;        // ... so the retry may not take an idle one
     bool waited_once = false;        // waited for a slot before: back to the head of the queue
     int io_hint = 0;                 // CURL_CSELECT_* bits seen since the last exchange step

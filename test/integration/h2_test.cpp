@@ -1,0 +1,349 @@
+// HTTP/2 over loopback against the project's own HTTP/2 server (test/support/h2_test_server):
+// ALPN h2 and h2c by prior knowledge, many transfers on one connection, uploads under flow
+// control, resets, GOAWAY, the server's stream limit, malformed responses and pause.
+#include <curl/curl.h>
+#include <doctest/doctest.h>
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "easy_fixture.h"
+#include "h2_test_server.h"
+#include "test_certs.h"
+#include "text_util.h"
+
+using namespace evm::test;
+
+namespace {
+
+H2TestServer &tls_server() {
+  static H2TestServer s([] {
+    H2TestServerOptions o;
+    o.tls = true;
+    return o;
+  }());
+  REQUIRE(s.start());
+  return s;
+}
+
+H2TestServer &h2c_server() {
+  static H2TestServer s([] {
+    H2TestServerOptions o;
+    o.tls = false;
+    return o;
+  }());
+  REQUIRE(s.start());
+  return s;
+}
+
+// One transfer of a batch: its handle, what came back and how it ended.
+struct Xfer : Fetch {
+  CURLcode result = CURLE_OK;
+  bool done = false;
+  explicit Xfer(const H2TestServer &s, const std::string &path) : Fetch(s.url(path)) {
+    if (s.tls()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, TestPki::get().ca_file.c_str());
+    } else {
+      curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+    }
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    if (std::getenv("H2_VERBOSE")) curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+  }
+  long info_long(CURLINFO what) const {
+    long v = -1;
+    curl_easy_getinfo(easy, what, &v);
+    return v;
+  }
+};
+
+// Runs every transfer of `batch` in one multi handle until all are done (or 20 s pass).
+struct Batch {
+  CURLM *multi = curl_multi_init();
+  std::vector<std::unique_ptr<Xfer>> xfers;
+  ~Batch() {
+    for (auto &x : xfers) curl_multi_remove_handle(multi, x->easy);
+    curl_multi_cleanup(multi);
+  }
+  Xfer &add(const H2TestServer &s, const std::string &path) {
+    xfers.push_back(std::make_unique<Xfer>(s, path));
+    return *xfers.back();
+  }
+  // Adds every transfer at once, then runs them all.
+  bool run(int budget_ms = 20000) {
+    for (auto &x : xfers) REQUIRE(curl_multi_add_handle(multi, x->easy) == CURLM_OK);
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
+    int running = 1;
+    while (running && std::chrono::steady_clock::now() < until) {
+      if (curl_multi_perform(multi, &running) != CURLM_OK) return false;
+      collect();
+      if (running) curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+    }
+    collect();
+    return running == 0;
+  }
+  void collect() {
+    int left = 0;
+    while (CURLMsg *m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      Xfer *x = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &x);
+      x->result = m->data.result;
+      x->done = true;
+    }
+  }
+  long connects() const {
+    long sum = 0;
+    for (auto &x : xfers) sum += x->info_long(CURLINFO_NUM_CONNECTS);
+    return sum;
+  }
+};
+
+std::string sha256_hex(const std::string &data) {
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char *hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("h2");
+
+TEST_CASE("HTTP/2: a GET over TLS agrees on h2 through ALPN, and over clear text by prior knowledge") {
+  for (H2TestServer *s : {&tls_server(), &h2c_server()}) {
+    CAPTURE(s->tls());
+    Batch b;
+    Xfer &x = b.add(*s, "/bytes/1000");
+    REQUIRE(b.run());
+    CHECK(x.result == CURLE_OK);
+    CHECK(x.body == pattern(1000));
+    CHECK(x.status() == 200);
+    CHECK(x.info_long(CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+    // libcurl hands HTTP/2 heads over as HTTP/1-style lines: "HTTP/2 200 " and lower-case names.
+    CHECK(x.headers.rfind("HTTP/2 200 \r\n", 0) == 0);
+    CHECK(contains(x.headers, "content-length: 1000\r\n"));
+    CHECK(x.headers.ends_with("\r\n\r\n"));
+    CHECK(x.info_long(CURLINFO_HEADER_SIZE) == static_cast<long>(x.headers.size()));
+    if (s->tls()) CHECK(s->last_alpn() == "h2");
+  }
+}
+
+TEST_CASE("HTTP/2: the request's pseudo-headers and headers as the server sees them") {
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/echo?q=1");
+  curl_slist *h = curl_slist_append(nullptr, "X-Custom: Value");
+  h = curl_slist_append(h, "Connection: close");  // HTTP/2 forbids it: left out
+  h = curl_slist_append(h, "TE: trailers, gzip");  // reduced to what HTTP/2 allows
+  curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, h);
+  REQUIRE(b.run());
+  curl_slist_free_all(h);
+  REQUIRE(x.result == CURLE_OK);
+  auto got = tls_server().last_request_headers();
+  REQUIRE(got.size() >= 4);
+  CHECK(got[0] == H2Header{":method", "GET"});
+  CHECK(got[1] == H2Header{":path", "/echo?q=1"});
+  CHECK(got[2] == H2Header{":scheme", "https"});
+  CHECK(got[3].first == ":authority");
+  bool custom = false, connection = false, te = false;
+  for (auto &[n, v] : got) {
+    custom |= n == "x-custom" && v == "Value";
+    connection |= n == "connection";
+    te |= n == "te" && v == "trailers";
+  }
+  CHECK(custom);
+  CHECK_FALSE(connection);
+  CHECK(te);
+}
+
+TEST_CASE("HTTP/2: an https transfer to a server without h2 goes on as HTTP/1.1") {
+  H2TestServer &h2 = tls_server();
+  Batch b;
+  Xfer &x = b.add(h2, "/bytes/10");
+  curl_easy_setopt(x.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_1_1});
+  REQUIRE(b.run());
+  // Offered only http/1.1, the h2-only server ends the connection: the transfer fails cleanly
+  // and never claims HTTP/2.
+  CHECK(x.result != CURLE_OK);
+  CHECK(x.info_long(CURLINFO_HTTP_VERSION) != CURL_HTTP_VERSION_2_0);
+}
+
+TEST_CASE("HTTP/2: 1,000 transfers share one connection") {
+  for (H2TestServer *s : {&tls_server(), &h2c_server()}) {
+    CAPTURE(s->tls());
+    SUBCASE("with MAX_HOST_CONNECTIONS 1") {
+      uint64_t before = s->connections_accepted();
+      Batch b;
+      curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+      for (int i = 0; i < 1000; ++i) b.add(*s, "/bytes/" + std::to_string(100 + i % 50));
+      REQUIRE(b.run(60000));
+      int ok = 0;
+      for (size_t i = 0; i < b.xfers.size(); ++i)
+        ok += b.xfers[i]->result == CURLE_OK && b.xfers[i]->body == pattern(100 + i % 50);
+      CHECK(ok == 1000);
+      CHECK(b.connects() == 1);
+      CHECK(s->connections_accepted() - before == 1);
+    }
+    SUBCASE("with PIPEWAIT") {
+      uint64_t before = s->connections_accepted();
+      Batch b;
+      for (int i = 0; i < 1000; ++i) {
+        Xfer &x = b.add(*s, "/bytes/64");
+        curl_easy_setopt(x.easy, CURLOPT_PIPEWAIT, 1L);
+      }
+      REQUIRE(b.run(60000));
+      int ok = 0;
+      for (auto &x : b.xfers) ok += x->result == CURLE_OK && x->body == pattern(64);
+      CHECK(ok == 1000);
+      CHECK(b.connects() == 1);
+      CHECK(s->connections_accepted() - before == 1);
+    }
+  }
+}
+
+TEST_CASE("HTTP/2: uploads arrive byte for byte under flow control") {
+  H2TestServer &s = tls_server();
+  for (size_t size : {size_t{0}, size_t{1}, size_t{16385}, size_t{1} << 20}) {
+    CAPTURE(size);
+    std::string data = pattern(size);
+    SUBCASE("POSTFIELDS") {
+      Batch b;
+      Xfer &x = b.add(s, "/upload-size");
+      curl_easy_setopt(x.easy, CURLOPT_POSTFIELDS, data.data());
+      curl_easy_setopt(x.easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(size));
+      REQUIRE(b.run());
+      CHECK(x.result == CURLE_OK);
+      CHECK(x.body == std::to_string(size) + "\n");
+      CHECK(contains(x.headers, "x-body-sha256: " + sha256_hex(data)));
+    }
+    SUBCASE("READFUNCTION, size unknown") {
+      struct Src {
+        std::string data;
+        size_t off = 0;
+      } src{data};
+      Batch b;
+      Xfer &x = b.add(s, "/upload-size");
+      curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(x.easy, CURLOPT_READFUNCTION,
+                       +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
+                         auto *s = static_cast<Src *>(p);
+                         size_t k = std::min(sz * n, s->data.size() - s->off);
+                         std::memcpy(buf, s->data.data() + s->off, k);
+                         s->off += k;
+                         return k;
+                       });
+      curl_easy_setopt(x.easy, CURLOPT_READDATA, &src);
+      REQUIRE(b.run());
+      CHECK(x.result == CURLE_OK);
+      CHECK(x.body == std::to_string(size) + "\n");
+      CHECK(contains(x.headers, "x-body-sha256: " + sha256_hex(data)));
+    }
+  }
+}
+
+TEST_CASE("HTTP/2: a reset stream ends its transfer only") {
+  H2TestServer &s = tls_server();
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &rst = b.add(s, "/rst");
+  Xfer &late = b.add(s, "/rst-after-headers");
+  std::vector<Xfer *> good;
+  for (int i = 0; i < 10; ++i) good.push_back(&b.add(s, "/bytes/500"));
+  REQUIRE(b.run());
+  CHECK(rst.result == CURLE_HTTP2_STREAM);
+  CHECK(std::string(rst.error).rfind("HTTP/2 stream ", 0) == 0);
+  CHECK(contains(rst.error, "was not closed cleanly: INTERNAL_ERROR (err 2)"));
+  CHECK(late.result == CURLE_HTTP2_STREAM);
+  CHECK(late.status() == 200);
+  for (Xfer *x : good) {
+    CHECK(x->result == CURLE_OK);
+    CHECK(x->body == pattern(500));
+  }
+  CHECK(b.connects() == 1);
+}
+
+TEST_CASE("HTTP/2: malformed responses fail their stream") {
+  H2TestServer &s = h2c_server();
+  Batch b;
+  Xfer &cl = b.add(s, "/cl-mismatch");
+  Xfer &bad = b.add(s, "/bad-status");
+  Xfer &none = b.add(s, "/no-status");
+  Xfer &ok = b.add(s, "/bytes/10");
+  REQUIRE(b.run());
+  CHECK(cl.result == CURLE_HTTP2_STREAM);
+  CHECK(contains(cl.error, "PROTOCOL_ERROR (err 1)"));
+  CHECK(bad.result == CURLE_HTTP2_STREAM);
+  CHECK(none.result == CURLE_HTTP2_STREAM);
+  CHECK(ok.result == CURLE_OK);
+}
+
+TEST_CASE("HTTP/2: trailers reach HEADERFUNCTION after the body") {
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/trailers");
+  REQUIRE(b.run());
+  CHECK(x.result == CURLE_OK);
+  CHECK(x.body == "hello");
+  CHECK(x.headers.ends_with("\r\n\r\nx-trailer: yes\r\n"));
+}
+
+TEST_CASE("HTTP/2: GOAWAY lets earlier streams finish and retries the others elsewhere") {
+  H2TestServerOptions o;
+  o.tls = true;
+  o.goaway_after = 3;
+  H2TestServer s(o);
+  REQUIRE(s.start());
+  Batch b;
+  for (int i = 0; i < 8; ++i) {
+    Xfer &x = b.add(s, "/bytes/200");
+    curl_easy_setopt(x.easy, CURLOPT_PIPEWAIT, 1L);
+  }
+  REQUIRE(b.run());
+  int ok = 0;
+  for (auto &x : b.xfers) ok += x->result == CURLE_OK && x->body == pattern(200);
+  CHECK(ok == 8);
+  CHECK(s.connections_accepted() >= 2);
+}
+
+TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stream") {
+  H2TestServerOptions o;
+  o.tls = false;
+  o.max_concurrent_streams = 5;
+  H2TestServer s(o);
+  REQUIRE(s.start());
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  for (int i = 0; i < 60; ++i) b.add(s, "/delay/5");
+  REQUIRE(b.run());
+  int ok = 0;
+  for (auto &x : b.xfers) ok += x->result == CURLE_OK && x->body == "ok\n";
+  CHECK(ok == 60);
+  CHECK(s.max_streams_seen_at_once() <= 5);
+  CHECK(s.max_streams_seen_at_once() >= 2);
+  CHECK(s.connections_accepted() == 1);
+}
+
+TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connection") {
+  H2TestServer &s = h2c_server();
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 3L);
+  for (int i = 0; i < 30; ++i) b.add(s, "/delay/5");
+  uint64_t before = s.connections_accepted();
+  REQUIRE(b.run());
+  int ok = 0;
+  for (auto &x : b.xfers) ok += x->result == CURLE_OK;
+  CHECK(ok == 30);
+  CHECK(s.connections_accepted() - before == 1);
+}
+
+TEST_SUITE_END();
