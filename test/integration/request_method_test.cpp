@@ -83,17 +83,20 @@ TEST_CASE("HTTP_VERSION 1.0 puts HTTP/1.0 in the request line; 1.1 and NONE HTTP
   }
 }
 
-TEST_CASE("HTTP_VERSION 2 is refused with CURLE_UNSUPPORTED_PROTOCOL for now") {
+TEST_CASE("HTTP_VERSION: 2 and 2TLS over http:// go as HTTP/1.1, 3 is refused as not built") {
+  for (long v : {long{CURL_HTTP_VERSION_2}, long{CURL_HTTP_VERSION_2TLS}}) {
+    CAPTURE(v);
+    Fetch f(server().http_url("/bytes/5"));
+    CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, v) == CURLE_OK);
+    // No Upgrade: h2c (HTTP/2 in clear text is by prior knowledge only), nor HTTP/2 for 2TLS.
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == pattern(5));
+    CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_1_1);
+  }
   Fetch f(server().http_url("/bytes/5"));
-  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2)) ==
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_3}) ==
         CURLE_UNSUPPORTED_PROTOCOL);
-  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS)) ==
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_3ONLY}) ==
         CURLE_UNSUPPORTED_PROTOCOL);
-  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION,
-                         static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)) ==
-        CURLE_UNSUPPORTED_PROTOCOL);
-  // The handle still speaks HTTP/1.1.
-  CHECK(curl_easy_perform(f.easy) == CURLE_OK);
-  CHECK(f.body == pattern(5));
-  CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_1_1);
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, 99L) == CURLE_BAD_FUNCTION_ARGUMENT);
 }
