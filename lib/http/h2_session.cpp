@@ -27,6 +27,7 @@ H2Session::H2Session(Filter &chain, const H2Settings &settings)
   static nghttp2_session_callbacks *const cbs = [] {
     nghttp2_session_callbacks *c = nullptr;
     nghttp2_session_callbacks_new(&c);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(c, on_begin_frame);
     nghttp2_session_callbacks_set_on_begin_headers_callback(c, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(c, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(c, on_frame_recv);
@@ -80,9 +81,8 @@ H2Stream *H2Session::stream(int32_t id) {
 
 size_t H2Session::capacity() const {
   if (!settings_.multiplex || !settings_seen_) return 1;
-  uint32_t theirs = ng_ ? nghttp2_session_get_remote_settings(
-                              ng_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
-                        : 1;
+  uint32_t theirs =
+      ng_ ? nghttp2_session_get_remote_settings(ng_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) : 1;
   return std::max<size_t>(1, std::min(theirs, settings_.max_streams));
 }
 
@@ -124,8 +124,11 @@ void H2Session::read(FilterContext &ctx) {
     ssize_t used = nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t *>(buf.data()),
                                             static_cast<size_t>(n));
     if (used < 0) {
-      fail(CURLE_HTTP2, std::string("HTTP/2 protocol error: ") +
-                            nghttp2_strerror(static_cast<int>(used)));
+      // A limit of ours said why already; else nghttp2's reason (a flood, a protocol error).
+      std::string why = error_.empty() ? std::string("HTTP/2 protocol error: ") +
+                                             nghttp2_strerror(static_cast<int>(used))
+                                       : error_;
+      fail(CURLE_HTTP2, std::move(why));
       return;
     }
     if (static_cast<size_t>(n) >= budget) {
@@ -144,8 +147,8 @@ void H2Session::flush(FilterContext &ctx) {
       const uint8_t *data = nullptr;
       ssize_t n = nghttp2_session_mem_send(ng_, &data);
       if (n < 0) {
-        fail(CURLE_HTTP2, std::string("HTTP/2 send error: ") +
-                              nghttp2_strerror(static_cast<int>(n)));
+        fail(CURLE_HTTP2,
+             std::string("HTTP/2 send error: ") + nghttp2_strerror(static_cast<int>(n)));
         return;
       }
       if (n == 0) break;
@@ -176,6 +179,27 @@ void H2Session::add_pollset(Pollset &ps) const {
 bool H2Session::alive(FilterContext &ctx) {
   pump(ctx, true);
   return accepts_streams();
+}
+
+int H2Session::on_begin_frame(nghttp2_session *, const nghttp2_frame_hd *hd, void *self) {
+  auto *s = static_cast<H2Session *>(self);
+  if (hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_CONTINUATION ||
+      hd->type == NGHTTP2_PUSH_PROMISE) {
+    if (hd->type != NGHTTP2_CONTINUATION) s->block_bytes_ = 0;
+    s->block_bytes_ += hd->length;
+    if (s->block_bytes_ > kMaxHeaderBlock) {
+      s->error_ = "HTTP/2 header block over " + std::to_string(kMaxHeaderBlock) + " bytes";
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  } else if (hd->type == NGHTTP2_DATA) {
+    bool empty = hd->length == 0 && !(hd->flags & NGHTTP2_FLAG_END_STREAM);
+    s->empty_data_ = empty ? s->empty_data_ + 1 : 0;
+    if (s->empty_data_ > kMaxEmptyData) {
+      s->error_ = "HTTP/2 flood of empty DATA frames";
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  }
+  return 0;
 }
 
 int H2Session::on_begin_headers(nghttp2_session *, const nghttp2_frame *f, void *self) {

@@ -39,6 +39,11 @@ class H2Session {
   static constexpr int32_t kConnectionWindow = 32 * 1024 * 1024;
   // A response's heads together, as RequestAttempt::kMaxHeaderBytes: beyond it the stream fails.
   static constexpr size_t kMaxHeaderBytes = 300 * 1024;
+  // One header block (HEADERS and its CONTINUATION frames) beyond this ends the connection: no
+  // other stream can move while a block is open (CVE-2024-27316).
+  static constexpr size_t kMaxHeaderBlock = 1024 * 1024;
+  // Empty DATA frames in a row that end no stream: a flood (CVE-2019-9518), not a response.
+  static constexpr uint32_t kMaxEmptyData = 1000;
 
   H2Session(Filter &chain, const H2Settings &settings);
   ~H2Session();
@@ -77,6 +82,7 @@ class H2Session {
 
  private:
   friend class H2Stream;
+  static int on_begin_frame(nghttp2_session *, const nghttp2_frame_hd *hd, void *self);
   static int on_begin_headers(nghttp2_session *, const nghttp2_frame *f, void *self);
   static int on_header(nghttp2_session *, const nghttp2_frame *f, const uint8_t *name,
                        size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
@@ -100,6 +106,8 @@ class H2Session {
   bool failed_ = false;      // closed, or a connection error: no stream goes on
   bool goaway_ = false;      // the server said GOAWAY: no new streams
   bool settings_seen_ = false;
+  size_t block_bytes_ = 0;   // of the header block being received
+  uint32_t empty_data_ = 0;  // empty DATA frames in a row
   uint32_t goaway_error_ = 0;
   int32_t goaway_last_ = 0;
   CURLcode code_ = CURLE_OK;

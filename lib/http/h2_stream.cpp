@@ -26,7 +26,8 @@ H2Stream::~H2Stream() {
   nghttp2_session *ng = session_.ng();
   if (!ng || id_ <= 0) return;
   nghttp2_session_set_stream_user_data(ng, id_, nullptr);
-  if (!closed_ && !session_.failed_) nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
+  if (!closed_ && !session_.failed_)
+    nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
 }
 
 void H2Stream::start(const ExchangeRequest &req, ExchangeSink &sink) {
@@ -69,9 +70,9 @@ Exchange::Status H2Stream::on_io(Filter &, FilterContext &ctx, int, std::span<ch
   woken_ = false;
   if (id_ <= 0)
     return fail(code_, ctx,
-                refused_ ? "HTTP/2 connection does not take new streams"
-                         : session_.failed_ ? session_.failure_text()
-                                            : "HTTP/2: could not open a stream");
+                refused_           ? "HTTP/2 connection does not take new streams"
+                : session_.failed_ ? session_.failure_text()
+                                   : "HTTP/2: could not open a stream");
   if (!body_eos_ && !aborted_ && !refill(ctx)) return Status::Stopped;
   // Socket events were read in the dispatch; this reads only what a spent budget left.
   session_.pump(ctx, false);

@@ -90,8 +90,8 @@ class H2Stream final : public Exchange {
   size_t body_off_ = 0;
   int64_t expected_ = -1;  // the final head's content-length
   uint64_t received_ = 0;
-  bool ended_ = false;     // END_STREAM arrived
-  bool closed_ = false;    // nghttp2 closed the stream
+  bool ended_ = false;   // END_STREAM arrived
+  bool closed_ = false;  // nghttp2 closed the stream
   uint32_t reset_code_ = 0;
   bool conn_failed_ = false;
   bool refused_ = false;

@@ -120,7 +120,8 @@ std::string sha256_hex(const std::string &data) {
 
 TEST_SUITE_BEGIN("h2");
 
-TEST_CASE("HTTP/2: a GET over TLS agrees on h2 through ALPN, and over clear text by prior knowledge") {
+TEST_CASE(
+    "HTTP/2: a GET over TLS agrees on h2 through ALPN, and over clear text by prior knowledge") {
   for (H2TestServer *s : {&tls_server(), &h2c_server()}) {
     CAPTURE(s->tls());
     Batch b;
@@ -143,7 +144,7 @@ TEST_CASE("HTTP/2: the request's pseudo-headers and headers as the server sees t
   Batch b;
   Xfer &x = b.add(tls_server(), "/echo?q=1");
   curl_slist *h = curl_slist_append(nullptr, "X-Custom: Value");
-  h = curl_slist_append(h, "Connection: close");  // HTTP/2 forbids it: left out
+  h = curl_slist_append(h, "Connection: close");   // HTTP/2 forbids it: left out
   h = curl_slist_append(h, "TE: trailers, gzip");  // reduced to what HTTP/2 allows
   curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, h);
   REQUIRE(b.run());
@@ -234,14 +235,14 @@ TEST_CASE("HTTP/2: uploads arrive byte for byte under flow control") {
       Batch b;
       Xfer &x = b.add(s, "/upload-size");
       curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
-      curl_easy_setopt(x.easy, CURLOPT_READFUNCTION,
-                       +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
-                         auto *s = static_cast<Src *>(p);
-                         size_t k = std::min(sz * n, s->data.size() - s->off);
-                         std::memcpy(buf, s->data.data() + s->off, k);
-                         s->off += k;
-                         return k;
-                       });
+      curl_easy_setopt(
+          x.easy, CURLOPT_READFUNCTION, +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
+            auto *s = static_cast<Src *>(p);
+            size_t k = std::min(sz * n, s->data.size() - s->off);
+            std::memcpy(buf, s->data.data() + s->off, k);
+            s->off += k;
+            return k;
+          });
       curl_easy_setopt(x.easy, CURLOPT_READDATA, &src);
       REQUIRE(b.run());
       CHECK(x.result == CURLE_OK);
@@ -344,6 +345,96 @@ TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connect
   for (auto &x : b.xfers) ok += x->result == CURLE_OK;
   CHECK(ok == 30);
   CHECK(s.connections_accepted() - before == 1);
+}
+
+TEST_CASE("HTTP/2: floods of control frames end the connection with bounded memory") {
+  H2TestServer &s = h2c_server();
+  struct Case {
+    const char *path;
+    CURLcode code;
+  };
+  for (Case c : {Case{"/flood/ping", CURLE_HTTP2}, Case{"/flood/settings", CURLE_HTTP2},
+                 Case{"/flood/empty-data", CURLE_HTTP2}, Case{"/flood/headers", CURLE_HTTP2}}) {
+    CAPTURE(c.path);
+    Batch b;
+    Xfer &x = b.add(s, c.path);
+    curl_easy_setopt(x.easy, CURLOPT_TIMEOUT_MS, 10000L);
+    REQUIRE(b.run());
+    CHECK(x.result == c.code);
+    CHECK(std::strlen(x.error) > 0);
+  }
+  // A flood of resets on one stream ends that stream; the connection goes on.
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &rst = b.add(s, "/flood/rst");
+  Xfer &ok = b.add(s, "/bytes/100");
+  REQUIRE(b.run());
+  CHECK(rst.result == CURLE_HTTP2_STREAM);
+  CHECK(ok.result == CURLE_OK);
+}
+
+TEST_CASE("HTTP/2: response headers over the limit fail the stream") {
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/huge-headers/400000");
+  REQUIRE(b.run());
+  CHECK(x.result != CURLE_OK);
+  CHECK(std::strlen(x.error) > 0);
+  Batch again;
+  Xfer &y = again.add(tls_server(), "/bytes/10");
+  REQUIRE(again.run());
+  CHECK(y.result == CURLE_OK);
+}
+
+TEST_CASE("HTTP/2: a paused transfer holds its stream only; the others finish") {
+  H2TestServer &s = tls_server();
+  struct Paused {
+    std::string body;
+    bool paused_once = false;
+  } p;
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &slow = b.add(s, "/big-window/3000000");
+  curl_easy_setopt(slow.easy, CURLOPT_WRITEDATA, &p);
+  curl_easy_setopt(
+      slow.easy, CURLOPT_WRITEFUNCTION, +[](char *d, size_t sz, size_t n, void *u) -> size_t {
+        auto *p = static_cast<Paused *>(u);
+        if (!p->paused_once) {
+          p->paused_once = true;
+          return CURL_WRITEFUNC_PAUSE;
+        }
+        p->body.append(d, sz * n);
+        return sz * n;
+      });
+  std::vector<Xfer *> others;
+  for (int i = 0; i < 20; ++i) others.push_back(&b.add(s, "/bytes/2000"));
+  for (auto &x : b.xfers) REQUIRE(curl_multi_add_handle(b.multi, x->easy) == CURLM_OK);
+  auto others_done = [&] {
+    for (Xfer *x : others)
+      if (!x->done) return false;
+    return true;
+  };
+  int running = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!others_done() && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    b.collect();
+    curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(others_done());
+  for (Xfer *x : others) CHECK(x->result == CURLE_OK);
+  CHECK_FALSE(slow.done);
+  CHECK(p.paused_once);
+  curl_easy_pause(slow.easy, CURLPAUSE_CONT);
+  while (!slow.done && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    b.collect();
+    curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(slow.done);
+  CHECK(slow.result == CURLE_OK);
+  CHECK(p.body == pattern(3000000));
+  for (auto &x : b.xfers) curl_multi_remove_handle(b.multi, x->easy);
+  b.xfers.clear();
 }
 
 TEST_SUITE_END();
