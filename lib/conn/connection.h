@@ -77,6 +77,7 @@ class Connection final : public IoHandler {
   // From now on the connection speaks HTTP/2 (ALPN said h2, or by prior knowledge).
   void start_h2(const H2Settings &settings, CapacityListener &listener);
   bool multiplexed() const { return h2_ != nullptr; }
+  H2Session *h2() { return h2_.get(); }
   // Whether another request may start on it (an HTTP/2 GOAWAY or failure says no).
   bool accepts_requests() const;
   // An idle connection's check before reuse: the filters' own, or HTTP/2 frames read.
@@ -109,9 +110,9 @@ class Connection final : public IoHandler {
   TimePoint idle_since{};
   TimePoint created{};
 
-  ListLink idle_link;    // in the pool's LRU of idle connections
-  ListLink bucket_link;  // in its origin's list of idle connections
-  ListLink mux_link;     // in its origin's list of HTTP/2 connections
+  ListLink idle_link;        // in the pool's LRU of idle connections
+  ListLink bucket_link;      // in its origin's list of idle connections
+  ListLink mux_link;         // in its origin's list of HTTP/2 connections
   bool mux_pending = false;  // still connecting, and may turn out to speak HTTP/2 (PIPEWAIT)
 
  private:

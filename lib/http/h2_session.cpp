@@ -59,13 +59,41 @@ H2Session::H2Session(Filter &chain, const H2Settings &settings)
 
 H2Session::~H2Session() {
   streams_.clear();  // before the session they reset their streams in
+  pushed_.clear();
   if (ng_) nghttp2_session_del(ng_);
 }
 
 Exchange &H2Session::stream_for(ConnectionUser &user) {
   auto &slot = streams_[&user];
-  slot = std::make_unique<H2Stream>(*this, user);
+  slot = std::make_unique<H2Stream>(*this, &user);
   return *slot;
+}
+
+Exchange *H2Session::adopt_push(ConnectionUser &user, int32_t id) {
+  auto it = pushed_.find(id);
+  if (it == pushed_.end()) return nullptr;
+  auto &slot = streams_[&user];
+  slot = std::move(it->second);
+  pushed_.erase(it);
+  slot->adopt(user);
+  return slot.get();
+}
+
+void H2Session::answer_promise() {
+  H2Promise p = std::move(promise_);
+  promise_ = H2Promise{};
+  PushAnswer a = on_push && p.parent ? on_push(p) : PushAnswer::Deny;
+  if (a == PushAnswer::Accept) {
+    auto st = std::make_unique<H2Stream>(*this, nullptr);
+    st->expect_push(p.id);
+    nghttp2_session_set_stream_user_data(ng_, p.id, st.get());
+    pushed_[p.id] = std::move(st);
+    return;
+  }
+  nghttp2_submit_rst_stream(ng_, NGHTTP2_FLAG_NONE, p.id, NGHTTP2_CANCEL);
+  if (a == PushAnswer::FailParent)
+    for (auto &[user, s] : streams_)
+      if (user == p.parent) s->push_refused();
 }
 
 void H2Session::drop_stream(ConnectionUser &user, FilterContext &ctx) {
@@ -204,6 +232,13 @@ int H2Session::on_begin_frame(nghttp2_session *, const nghttp2_frame_hd *hd, voi
 
 int H2Session::on_begin_headers(nghttp2_session *, const nghttp2_frame *f, void *self) {
   auto *s = static_cast<H2Session *>(self);
+  if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
+    H2Stream *parent = s->stream(f->hd.stream_id);
+    s->promise_ = H2Promise{};
+    s->promise_.parent = parent ? parent->user() : nullptr;
+    s->promise_.id = f->push_promise.promised_stream_id;
+    return 0;
+  }
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   if (H2Stream *st = s->stream(f->hd.stream_id)) st->begin_head();
   return 0;
@@ -213,6 +248,14 @@ int H2Session::on_header(nghttp2_session *, const nghttp2_frame *f, const uint8_
                          size_t namelen, const uint8_t *value, size_t valuelen, uint8_t,
                          void *self) {
   auto *s = static_cast<H2Session *>(self);
+  if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
+    H2Promise &p = s->promise_;
+    p.bytes += namelen + valuelen;
+    if (p.bytes > kMaxHeaderBytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    p.headers.emplace_back(std::string(reinterpret_cast<const char *>(name), namelen),
+                           std::string(reinterpret_cast<const char *>(value), valuelen));
+    return 0;
+  }
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   H2Stream *st = s->stream(f->hd.stream_id);
   if (!st) return 0;
@@ -232,6 +275,9 @@ int H2Session::on_frame_recv(nghttp2_session *, const nghttp2_frame *f, void *se
     case NGHTTP2_DATA:
       if (f->hd.flags & NGHTTP2_FLAG_END_STREAM)
         if (H2Stream *st = s->stream(f->hd.stream_id)) st->end_stream();
+      break;
+    case NGHTTP2_PUSH_PROMISE:
+      s->answer_promise();
       break;
     case NGHTTP2_SETTINGS:
       if (!(f->hd.flags & NGHTTP2_FLAG_ACK)) {

@@ -30,9 +30,20 @@ H2Stream::~H2Stream() {
     nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
 }
 
+void H2Stream::adopt(ConnectionUser &user) {
+  user_ = &user;
+  if (!heads_.empty() || body_off_ < body_.size() || ended_ || closed_) wake();
+}
+
+void H2Stream::push_refused() {
+  push_refused_ = true;
+  wake();
+}
+
 void H2Stream::start(const ExchangeRequest &req, ExchangeSink &sink) {
   sink_ = &sink;
   head_request_ = req.head_request;
+  if (pushed_) return;  // the server made the request; nothing goes out
   bool has_body = req.chunked || req.body_size > 0;
   body_eos_ = !has_body;
   if (!session_.accepts_streams()) {
@@ -123,6 +134,8 @@ ssize_t H2Stream::provide_body(uint8_t *buf, size_t len, uint32_t *flags) {
 }
 
 Exchange::Status H2Stream::deliver(FilterContext &ctx) {
+  if (push_refused_)
+    return fail(CURLE_RECV_ERROR, ctx, "A pushed stream was refused with CURL_PUSH_ERROROUT");
   size_t budget = H2Session::kTurnBudget;
   while (!sink_->recv_paused()) {
     if (heads_done_ < heads_.size() &&
@@ -228,9 +241,9 @@ bool H2Stream::reusable() const {
 }
 
 void H2Stream::wake() {
-  if (woken_) return;
+  if (woken_ || !user_) return;
   woken_ = true;
-  user_.on_connection_event(CURL_CSELECT_IN);
+  user_->on_connection_event(CURL_CSELECT_IN);
 }
 
 void H2Stream::begin_head() {

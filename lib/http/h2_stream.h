@@ -19,7 +19,8 @@ class H2Session;
 
 class H2Stream final : public Exchange {
  public:
-  H2Stream(H2Session &session, ConnectionUser &user) : session_(session), user_(user) {}
+  // `user` is null for a pushed stream until a transfer adopts it.
+  H2Stream(H2Session &session, ConnectionUser *user) : session_(session), user_(user) {}
   ~H2Stream() override;
 
   void start(const ExchangeRequest &req, ExchangeSink &sink) override;
@@ -39,6 +40,16 @@ class H2Stream final : public Exchange {
   std::string_view shown_head(std::string_view head) const override {
     return req_.display.empty() ? head : std::string_view(req_.display);
   }
+
+  ConnectionUser *user() const { return user_; }
+  // A pushed stream: promised as `id`, its request made by the server.
+  void expect_push(int32_t id) {
+    id_ = id;
+    pushed_ = true;
+  }
+  void adopt(ConnectionUser &user);
+  // CURL_PUSH_ERROROUT for a push promised on this stream: the transfer fails.
+  void push_refused();
 
   // From the session's callbacks.
   void begin_head();
@@ -65,7 +76,9 @@ class H2Stream final : public Exchange {
   Status reset_failure(FilterContext &ctx);
 
   H2Session &session_;
-  ConnectionUser &user_;
+  ConnectionUser *user_;
+  bool pushed_ = false;
+  bool push_refused_ = false;
   ExchangeSink *sink_ = nullptr;
   h2::RequestHeaders req_;
   int32_t id_ = -1;

@@ -71,6 +71,8 @@ class Multi final : public SocketReporter, public TransferHost {
   void schedule(Transfer &t) override;
   void unschedule(Transfer &t) override { ready_.remove(t); }
   void transfer_done(Transfer &t) override;
+  bool push_enabled() const override { return push_fn != nullptr; }
+  PushAnswer on_push(Connection &c, const H2Promise &promise) override;  // push_promise.cpp
   void enter_callback() override { ++in_callback_; }
   void leave_callback() override { --in_callback_; }
 

@@ -437,4 +437,106 @@ TEST_CASE("HTTP/2: a paused transfer holds its stream only; the others finish") 
   b.xfers.clear();
 }
 
+namespace {
+
+// What a PUSHFUNCTION test's callback saw and what became of the handles it accepted.
+struct PushLog {
+  int answer_from = 0;  // promises from this one on get `late_answer`
+  int late_answer = CURL_PUSH_DENY;
+  int calls = 0;
+  std::vector<std::string> paths, first_lines;
+  std::vector<std::unique_ptr<std::string>> bodies;  // one per accepted push
+};
+
+int on_push(CURL *, CURL *easy, size_t num_headers, curl_pushheaders *h, void *userp) {
+  auto *log = static_cast<PushLog *>(userp);
+  int n = log->calls++;
+  const char *path = curl_pushheader_byname(h, ":path");
+  log->paths.push_back(path ? path : "(none)");
+  const char *first = num_headers ? curl_pushheader_bynum(h, 0) : nullptr;
+  log->first_lines.push_back(first ? first : "(none)");
+  CHECK(curl_pushheader_bynum(h, num_headers) == nullptr);
+  CHECK(curl_pushheader_byname(h, ":") == nullptr);
+  if (n >= log->answer_from) return log->late_answer;
+  log->bodies.push_back(std::make_unique<std::string>());
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, log->bodies.back().get());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+  return CURL_PUSH_OK;
+}
+
+// Runs `parent` in `multi` until every transfer (pushed ones included) is done; returns the
+// results of the pushed handles, which it removes and cleans up as an application does.
+std::vector<CURLcode> run_with_pushes(CURLM *multi, Xfer &parent) {
+  std::vector<CURLcode> pushed;
+  REQUIRE(curl_multi_add_handle(multi, parent.easy) == CURLM_OK);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int running = 1;
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg *m = curl_multi_info_read(multi, &left)) {
+      if (m->easy_handle == parent.easy) {
+        parent.result = m->data.result;
+        parent.done = true;
+        continue;
+      }
+      pushed.push_back(m->data.result);
+      curl_multi_remove_handle(multi, m->easy_handle);
+      curl_easy_cleanup(m->easy_handle);
+    }
+    if (running) curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+  }
+  curl_multi_remove_handle(multi, parent.easy);
+  return pushed;
+}
+
+}  // namespace
+
+TEST_CASE("HTTP/2: server push through CURLMOPT_PUSHFUNCTION") {
+  H2TestServer &s = tls_server();
+  SUBCASE("accepted pushes arrive as transfers of their own; a denied one is reset") {
+    PushLog log;
+    log.answer_from = 2;
+    CURLM *multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PUSHFUNCTION, on_push);
+    curl_multi_setopt(multi, CURLMOPT_PUSHDATA, &log);
+    Xfer parent(s, "/push?n=3");
+    std::vector<CURLcode> pushed = run_with_pushes(multi, parent);
+    CHECK(parent.result == CURLE_OK);
+    CHECK(parent.body == "main\n");
+    CHECK(s.last_client_enable_push() == 1);
+    CHECK(log.calls == 3);
+    REQUIRE(log.paths.size() == 3);
+    CHECK(log.paths[0] == "/pushed/1");
+    CHECK(log.paths[2] == "/pushed/3");
+    CHECK(log.first_lines[0].rfind(":", 0) == 0);  // "name:value", pseudo-headers first
+    CHECK(pushed == std::vector<CURLcode>{CURLE_OK, CURLE_OK});
+    REQUIRE(log.bodies.size() == 2);
+    CHECK(*log.bodies[0] == "pushed 1\n");
+    CHECK(*log.bodies[1] == "pushed 2\n");
+    curl_multi_cleanup(multi);
+  }
+  SUBCASE("CURL_PUSH_ERROROUT fails the transfer the promise came with") {
+    PushLog log;
+    log.late_answer = CURL_PUSH_ERROROUT;
+    CURLM *multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PUSHFUNCTION, on_push);
+    curl_multi_setopt(multi, CURLMOPT_PUSHDATA, &log);
+    Xfer parent(s, "/push");
+    std::vector<CURLcode> pushed = run_with_pushes(multi, parent);
+    CHECK(parent.done);
+    CHECK(parent.result == CURLE_RECV_ERROR);
+    CHECK(pushed.empty());
+    curl_multi_cleanup(multi);
+  }
+  SUBCASE("without a callback the client disables push") {
+    Batch b;
+    Xfer &x = b.add(s, "/push?n=2");
+    REQUIRE(b.run());
+    CHECK(x.result == CURLE_OK);
+    CHECK(x.body == "main\n");
+    CHECK(s.last_client_enable_push() == 0);
+  }
+}
+
 TEST_SUITE_END();
