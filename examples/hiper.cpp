@@ -10,8 +10,8 @@
 // compressed bodies (ACCEPT_ENCODING "") and counts the decoded bytes. --http 2 and 2-prior
 // also set PIPEWAIT, so transfers started together wait to share the first connection instead
 // of opening their own; --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS (libcurl's default
-// is 100 streams per connection). --json reports the engine's curl_version() and how many
-// transfers used each HTTP version (CURLINFO_HTTP_VERSION).
+// is 100 streams per connection). --json reports the engine's curl_version(), whether it has
+// HTTP/2 (CURL_VERSION_HTTP2) and how many transfers used each HTTP version.
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <evmulti/libevent.h>
@@ -370,7 +370,9 @@ int main(int argc, char **argv) {
       std::printf("%s\"%s\":%ld", sep, http_version_name(version), count);
       sep = ",";
     }
-    std::printf("},\"version\":\"%s\"", json_safe(curl_version()).c_str());
+    std::printf(
+        "},\"version\":\"%s\",\"http2\":%s", json_safe(curl_version()).c_str(),
+        curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2 ? "true" : "false");
     std::printf(
         ",\"bytes\":%ld,\"connections\":%ld,\"wall_s\":%.6f,\"transfers_per_s\":%.1f,"
         "\"cpu_s\":%.6f,\"cpu_us_per_transfer\":%.2f,\"peak_rss_kb\":%ld,"
