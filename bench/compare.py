@@ -430,21 +430,39 @@ def run_workload(nginx, kind, p, reps, engines):
     return medians, results.failed
 
 
-def callgrind_per_transfer(nginx, engine):
-    """Instructions per transfer for workload 1 at c=100: the slope between two run lengths,
-    so process start-up and teardown cancel out."""
+def callgrind_per_transfer(url, engine, extra=()):
+    """Instructions per transfer at c=100: the slope between two run lengths, so process
+    start-up and teardown (and a TLS handshake) cancel out. ClientFailed when a run fails."""
     counts = []
     for n in (2000, 4000):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "cg.out")
             r = run_client(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                            HIPER[engine], nginx.url("/1k.bin"), "-n", str(n), "-c", "100",
-                            "--json"], timeout=1800)
+                            HIPER[engine], url, "-n", str(n), "-c", "100", "--json", *extra],
+                           timeout=1800)
             m = re.search(r"Collected : (\d+)", r["err"])
             if not m:
-                raise RuntimeError("callgrind gave no total: " + r["err"][-500:])
+                raise ClientFailed("callgrind gave no total: " + last_line(r["err"]))
+            if r["status"] != 0:
+                own = "\n".join(l for l in r["err"].splitlines() if not l.startswith("=="))
+                raise ClientFailed(f"hiper under callgrind exited {r['status']}: "
+                                   f"{last_line(own or r['out'])}")
             counts.append(int(m.group(1)))
     return (counts[1] - counts[0]) / 2000
+
+
+def callgrind_line(what, cg):
+    """The sentence under the table; cg maps each engine to instructions or a failure text."""
+    def part(e):
+        v = cg[e]
+        if isinstance(v, str):
+            return f"{e} failed"
+        return f"{e} {v:.0f}" + (f", ratio {cg['evmulti'] / v:.2f}"
+                                 if e != "evmulti" and not isinstance(cg["evmulti"], str) else "")
+    parts = [part(e) for e in cg]
+    return (f"Instructions per transfer (callgrind, {what}, slope between 2,000 and 4,000 "
+            f"transfers): {parts[0]}, {', '.join(parts[1:2])}" +
+            "".join(f"; {p}" for p in parts[2:]) + ".")
 
 
 def ratio(a, b):
@@ -565,10 +583,24 @@ def main():
             rows.append(fmt_row(name, res, failed, engines))
             failures += [f"- {name}: {client} failed: {why}" for client, why in failed.items()]
             print(rows[-1], flush=True)
-        cg = None
-        if not args.no_callgrind:
-            print("running callgrind ...", file=sys.stderr, flush=True)
-            cg = {e: callgrind_per_transfer(nginx, e) for e in engines}
+        # Workload 1 at c=100 always; HTTP/2 over TLS with 100 streams when its rows ran.
+        profiles = [] if args.no_callgrind else [("workload 1 at c=100", nginx.url("/1k.bin"), [])]
+        if not args.no_callgrind and any(r.startswith("| 9 h2 TLS") for r in rows):
+            profiles.append(("workload 9, HTTP/2 over TLS, 1 connection, 100 streams",
+                             nginx.h2_url("/1k.bin"),
+                             ["--http", "2", "--cacert", nginx.ca_file, "--max-host-conns", "1",
+                              "--max-streams", "100"]))
+        cg_lines = []
+        for what, url, extra in profiles:
+            print(f"running callgrind, {what} ...", file=sys.stderr, flush=True)
+            cg = {}
+            for e in engines:
+                try:
+                    cg[e] = callgrind_per_transfer(url, e, extra)
+                except ClientFailed as ex:
+                    cg[e] = str(ex)
+                    failures.append(f"- callgrind, {what}: {e} failed: {ex}")
+            cg_lines.append(callgrind_line(what, cg))
     finally:
         nginx.stop()
 
@@ -578,18 +610,17 @@ def main():
             f"Machine: {machine()}"]
     if args.libcurl:
         text[-1] += "  "
-        text.append(f"libcurl-latest: {ENGINE_VERSIONS.get('libcurl-latest', '?')} "
-                    f"from {os.path.abspath(args.libcurl)}")
+        version = ENGINE_VERSIONS.get("libcurl-latest")
+        if not version:  # no row ran it: ask the install itself
+            config = os.path.join(args.libcurl, "bin", "curl-config")
+            version = subprocess.run([config, "--version"], capture_output=True,
+                                     text=True).stdout.strip() if os.access(config, os.X_OK) else "?"
+        text.append(f"libcurl-latest: {version} from {os.path.abspath(args.libcurl)}")
     text += ["", header(engines), *rows, ""]
     if failures:
         text += ["Failed cells (the client could not do the workload):", *failures, ""]
-    if cg:
-        text.append(f"Instructions per transfer (callgrind, workload 1 at c=100, slope between "
-                    f"2,000 and 4,000 transfers): evmulti {cg['evmulti']:.0f}, libcurl "
-                    f"{cg['libcurl']:.0f}, ratio {cg['evmulti'] / cg['libcurl']:.2f}" +
-                    (f"; libcurl-latest {cg['libcurl-latest']:.0f}, ratio "
-                     f"{cg['evmulti'] / cg['libcurl-latest']:.2f}" if args.libcurl else "") + ".")
-        text.append("")
+    for line in cg_lines:
+        text += [line, ""]
     report = "\n".join(text)
     print(report)
     if not args.no_record:
