@@ -505,6 +505,8 @@ def fmt_row(name, res, failed, engines):
     cells += [ratio_to(c, per_transfer_us) for c in libcurls]
     cells.append(ratio_to("h2load", per_transfer_us))
     cells += [cell(e, rate) for e in engines]
+    if "libcurl-latest" in engines:  # issue 12's target: at least 1.5
+        cells.append(ratio_to("libcurl-latest", lambda r: r["transfers"] / r["wall_s"]))
     cells.append(" / ".join(rss(e) for e in engines))
     cells += [ratio_to(c, lambda r: r["rss_kb"]) for c in libcurls]
     cells.append(" / ".join(moved(e) for e in engines) + ("" if any_bytes else " s"))
@@ -522,7 +524,8 @@ def header(engines):
     short = " / ".join(SHORT[e] for e in engines)
     cols = ["workload", *(f"{c} µs/xfer" for c in (*engines, "h2load", "wrk")),
             *(f"evmulti/{c}" for c in libcurls), "evmulti/h2load",
-            *(f"{e} xfer/s" for e in engines), f"peak RSS MiB {short}",
+            *(f"{e} xfer/s" for e in engines),
+            *(["xfer/s ev/lcl"] if "libcurl-latest" in engines else []), f"peak RSS MiB {short}",
             *(f"RSS ev/{SHORT[c]}" for c in libcurls), f"MiB/s or wall {short}", "failures"]
     return "| " + " | ".join(cols) + " |\n" + "|---" * len(cols) + "|"
 
