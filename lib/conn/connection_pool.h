@@ -65,9 +65,11 @@ struct PoolLimits {
   bool multiplex = true;     // CURLMOPT_PIPELINING has CURLPIPE_MULTIPLEX
 };
 
-class ConnectionPool final : public CapacityListener {
+class ConnectionPool final : public ConnectionListener {
  public:
-  explicit ConnectionPool(SocketRegistry &sockets) : sockets_(sockets) {}
+  // `idle_easy`: what SOCKETFUNCTION calls name for an idle connection that stays watched.
+  explicit ConnectionPool(SocketRegistry &sockets, CURL *idle_easy = nullptr)
+      : sockets_(sockets), idle_easy_(idle_easy) {}
   ~ConnectionPool();
 
   PoolLimits limits;
@@ -89,6 +91,7 @@ class ConnectionPool final : public CapacityListener {
   // An HTTP/2 connection to `origin` that takes new streams, full or not (PIPEWAIT waits for it).
   bool has_multiplexed(const std::string &origin);
   void on_capacity(Connection &c) override;
+  void on_idle_dead(Connection &c) override;
   // `c` finished connecting: it speaks HTTP/2 (and carries more than one request) or not. The
   // waiters it can take are woken.
   void connected(Connection &c);
@@ -128,6 +131,7 @@ class ConnectionPool final : public CapacityListener {
   void settle_pending(Connection &c, Bucket &b);
 
   SocketRegistry &sockets_;
+  CURL *idle_easy_;
   std::unordered_map<std::string, Bucket> buckets_;
   IntrusiveList<Connection, &Connection::idle_link> idle_;  // oldest first
   IntrusiveList<SlotWaiter, &SlotWaiter::all_link_> all_waiters_;

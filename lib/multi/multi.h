@@ -99,7 +99,11 @@ class Multi final : public SocketReporter, public TransferHost {
   SocketRegistry sockets_{*this};
   TimerQueue timers_;
   TlsContextCache tls_contexts_;  // declared before the pool: it outlives every connection
-  ConnectionPool pool_{sockets_};
+  // The easy handle SOCKETFUNCTION names for a socket no transfer uses (an idle HTTP/2
+  // connection still read for PING and GOAWAY), as libcurl 8 names its internal handle. Never
+  // added, never run; declared before the pool, which names it until its last connection closes.
+  Transfer internal_easy_;
+  ConnectionPool pool_{sockets_, internal_easy_.handle()};
   IntrusiveList<Transfer, &Transfer::multi_link> transfers_;
   IntrusiveList<Transfer, &Transfer::ready_link> ready_;
   IntrusiveList<Transfer, &Transfer::message_link> messages_;

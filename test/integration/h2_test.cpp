@@ -4,15 +4,22 @@
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "easy_fixture.h"
+#include "getinfo.h"
 #include "h2_test_server.h"
 #include "test_certs.h"
 #include "text_util.h"
@@ -313,6 +320,125 @@ TEST_CASE("HTTP/2: GOAWAY lets earlier streams finish and retries the others els
   for (auto &x : b.xfers) ok += x->result == CURLE_OK && x->body == pattern(200);
   CHECK(ok == 8);
   CHECK(s.connections_accepted() >= 2);
+}
+
+namespace {
+
+// A hand-written h2c server for one connection: answers stream 1 with 200 "ok", then, when told,
+// sends GOAWAY while the client holds the connection idle, and notes when the client closes.
+struct IdleGoawayServer {
+  int listener = -1;
+  uint16_t port = 0;
+  std::atomic<bool> send_goaway{false}, client_closed{false}, answered{false};
+  std::thread thread;
+
+  IdleGoawayServer() {
+    listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listener, reinterpret_cast<sockaddr *>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] { serve(); });
+  }
+  ~IdleGoawayServer() {
+    send_goaway = true;
+    ::shutdown(listener, SHUT_RDWR);
+    thread.join();
+    ::close(listener);
+  }
+  static std::string frame(uint8_t type, uint8_t flags, uint32_t stream, std::string payload) {
+    std::string f;
+    size_t n = payload.size();
+    f += static_cast<char>(n >> 16);
+    f += static_cast<char>(n >> 8);
+    f += static_cast<char>(n);
+    f += static_cast<char>(type);
+    f += static_cast<char>(flags);
+    for (int shift : {24, 16, 8, 0}) f += static_cast<char>(stream >> shift);
+    return f + payload;
+  }
+  void serve() {
+    int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    // The client's preface, SETTINGS and its request's HEADERS: wait for a HEADERS frame.
+    std::string in;
+    char buf[4096];
+    bool request = false;
+    while (!request) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      in.append(buf, static_cast<size_t>(n));
+      for (size_t at = 24; at + 9 <= in.size();) {
+        size_t len = (static_cast<uint8_t>(in[at]) << 16) |
+                     (static_cast<uint8_t>(in[at + 1]) << 8) | static_cast<uint8_t>(in[at + 2]);
+        if (in[at + 3] == 1) request = true;  // HEADERS
+        at += 9 + len;
+      }
+    }
+    std::string out = frame(4, 0, 0, "") + frame(4, 1, 0, "") +
+                      frame(1, 4, 1, std::string(1, '\x88')) + frame(0, 1, 1, "ok");
+    ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
+    answered = true;
+    while (!send_goaway) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::string goaway = frame(7, 0, 0, std::string("\0\0\0\1\0\0\0\0", 8));
+    ::send(c, goaway.data(), goaway.size(), MSG_NOSIGNAL);
+    // Whatever the client still says (a WINDOW_UPDATE, its own GOAWAY) until it closes.
+    timeval tv{5, 0};
+    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    for (;;) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n == 0) client_closed = true;
+      if (n <= 0) break;
+    }
+    ::close(c);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("HTTP/2: an idle connection is still read: a GOAWAY retires it and frees its socket") {
+  IdleGoawayServer s;
+  struct Watch {
+    CURL *transfer = nullptr;
+    int removes_for_idle = 0;
+  } w;
+  CURLM *multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &w);
+  curl_multi_setopt(
+      multi, CURLMOPT_SOCKETFUNCTION,
+      +[](CURL *easy, curl_socket_t, int what, void *wp, void *) -> int {
+        auto *w = static_cast<Watch *>(wp);
+        CHECK(easy != nullptr);  // named even when no transfer uses the socket
+        if (what == CURL_POLL_REMOVE && easy != w->transfer) ++w->removes_for_idle;
+        return 0;
+      });
+  Fetch f("http://127.0.0.1:" + std::to_string(s.port) + "/");
+  curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+  w.transfer = f.easy;
+  REQUIRE(curl_multi_add_handle(multi, f.easy) == CURLM_OK);
+  int running = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    if (running) curl_multi_poll(multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(running == 0);
+  CHECK(f.body == "ok");
+  CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+  REQUIRE(curl_multi_remove_handle(multi, f.easy) == CURLM_OK);
+  // Idle now. The server says GOAWAY; the application only keeps its loop going.
+  s.send_goaway = true;
+  while (!s.client_closed && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    curl_multi_poll(multi, nullptr, 0, 20, nullptr);
+  }
+  CHECK(s.client_closed);
+  CHECK(w.removes_for_idle == 1);
+  curl_multi_cleanup(multi);
 }
 
 TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stream") {
