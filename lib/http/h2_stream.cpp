@@ -58,8 +58,11 @@ void H2Stream::start(const ExchangeRequest &req, ExchangeSink &sink) {
   head_bytes_ = req_.display.size();
   nghttp2_data_provider prd{};
   prd.read_callback = read_body_cb;
-  id_ = nghttp2_submit_request(session_.ng(), nullptr, req_.nv.data(), req_.nv.size(),
-                               has_body ? &prd : nullptr, this);
+  nghttp2_priority_spec pri;
+  nghttp2_priority_spec_init(&pri, req.depends_on, req.weight, req.exclusive ? 1 : 0);
+  bool default_priority = req.depends_on == 0 && req.weight == NGHTTP2_DEFAULT_WEIGHT;
+  id_ = nghttp2_submit_request(session_.ng(), default_priority ? nullptr : &pri, req_.nv.data(),
+                               req_.nv.size(), has_body ? &prd : nullptr, this);
   if (id_ < 0) {
     code_ = CURLE_SEND_ERROR;
     refused_ = id_ == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE;  // this connection ran out of ids

@@ -32,6 +32,7 @@ class H2Stream final : public Exchange {
   // A failed stream leaves the connection fit for others; only the connection's health counts.
   bool reusable() const override;
   bool multiplexed() const override { return true; }
+  int32_t stream_id() const override { return id_ > 0 ? id_ : 0; }
   bool retry_safe() const override { return refused_ && !response_started(); }
   bool response_started() const override { return got_bytes_; }
   uint64_t request_bytes_sent() const override { return head_bytes_ + body_sent_; }

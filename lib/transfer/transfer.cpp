@@ -351,6 +351,9 @@ Transfer::Step Transfer::start_exchange(TimePoint t) {
   info.pretransfer = evm::now();
   ++lease_->requests;
   ExchangeRequest req = attempt_->request();
+  req.weight = static_cast<int>(opt.stream_weight);
+  req.exclusive = opt.stream_exclusive;
+  if (Transfer *dep = Transfer::from(opt.stream_depends)) req.depends_on = dep->stream_on(*lease_);
   if (run_.pushed_id) {
     exchange_ = lease_->h2() ? lease_->h2()->adopt_push(*this, run_.pushed_id) : nullptr;
     run_.pushed_id = 0;  // a redirect of a pushed response makes a request of its own

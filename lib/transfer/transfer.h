@@ -104,6 +104,11 @@ class Transfer final : public TimerClient,
     run_.pushed_id = id;
   }
 
+  // The HTTP/2 stream this transfer runs on `c` now (STREAM_DEPENDS of another handle), or 0.
+  int32_t stream_on(const Connection &c) const {
+    return lease_ && &*lease_ == &c && exchange_ ? exchange_->stream_id() : 0;
+  }
+
   // -- CONNECT_ONLY (lib/transfer/connect_only.cpp): the connection a connect-only transfer
   // keeps for curl_easy_send/recv, never pooled for others; null when there is none.
   Connection *session_connection() { return session_ ? &*session_ : nullptr; }
