@@ -459,6 +459,27 @@ TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stre
   CHECK(s.connections_accepted() == 1);
 }
 
+TEST_CASE("HTTP/2: stream priorities are accepted and the transfers complete") {
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &first = b.add(tls_server(), "/bytes/5000");
+  Xfer &second = b.add(tls_server(), "/bytes/5000");
+  Xfer &third = b.add(tls_server(), "/bytes/5000");
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 200L) == CURLE_OK);
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 0L) == CURLE_OK);    // ignored
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 257L) == CURLE_OK);  // ignored
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_DEPENDS, first.easy) == CURLE_OK);
+  CHECK(curl_easy_setopt(third.easy, CURLOPT_STREAM_DEPENDS_E, first.easy) == CURLE_OK);
+  int not_a_handle = 0;
+  CHECK(curl_easy_setopt(third.easy, CURLOPT_STREAM_DEPENDS, &not_a_handle) ==
+        CURLE_BAD_FUNCTION_ARGUMENT);
+  REQUIRE(b.run());
+  for (Xfer *x : {&first, &second, &third}) {
+    CHECK(x->result == CURLE_OK);
+    CHECK(x->body == pattern(5000));
+  }
+}
+
 TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connection") {
   H2TestServer &s = h2c_server();
   Batch b;
