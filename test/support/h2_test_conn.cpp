@@ -48,20 +48,19 @@ int on_begin_headers(nghttp2_session *, const nghttp2_frame *frame, void *user_d
   s->conn = c;
   s->id = frame->hd.stream_id;
   s->request = true;
+  s->ordinal = ++c->requests_seen;
   c->streams[s->id] = std::move(s);
   c->core->streams_opened.fetch_add(1);
   c->core->note_open_streams(++c->open_requests);
   return 0;
 }
 
-int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
-              size_t namelen, const uint8_t *value, size_t valuelen, uint8_t, void *user_data) {
+int on_header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
+              const uint8_t *value, size_t valuelen, uint8_t, void *user_data) {
   H2Stream *s = conn_of(user_data)->find(frame->hd.stream_id);
   if (s == nullptr || !s->request) return 0;
-  if (s->headers.size() >= kMaxRequestHeaders) {
-    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_ENHANCE_YOUR_CALM);
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  }
+  // nghttp2 answers this with RST_STREAM (INTERNAL_ERROR) on the stream.
+  if (s->headers.size() >= kMaxRequestHeaders) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   std::string n(reinterpret_cast<const char *>(name), namelen);
   std::string v(reinterpret_cast<const char *>(value), valuelen);
   if (n == ":method") s->method = v;
@@ -122,7 +121,9 @@ int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *us
     on_request_head(c, s);
   if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 && !s->dispatched) {
     s->dispatched = true;
-    route_request(c, s);
+    // Beyond goaway_after, streams are left unanswered: the GOAWAY will refuse them.
+    uint32_t after = core->options.goaway_after;
+    if (after == 0 || s->ordinal <= after) route_request(c, s);
   }
   return 0;
 }
@@ -154,9 +155,8 @@ int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *us
   if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return 0;
   c->core->responses_completed.fetch_add(1);
   if (!s->request) return 0;
-  ++c->answered;
   uint32_t after = c->core->options.goaway_after;
-  if (after > 0 && c->answered == after && !c->goaway_queued) {
+  if (after > 0 && s->ordinal == after && !c->goaway_queued) {
     c->goaway_queued = true;
     nghttp2_submit_goaway(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR, nullptr, 0);
   }

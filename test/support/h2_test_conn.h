@@ -75,6 +75,7 @@ struct H2Stream {
   H2Conn *conn = nullptr;
   int32_t id = 0;
   bool request = false;  // opened by the client (false: a pushed stream)
+  uint64_t ordinal = 0;  // 1 for the connection's first request stream, 2 for the next...
   std::vector<H2Header> headers;
   std::string method, path, scheme, authority;  // path: the whole :path, query included
   bool dispatched = false;
@@ -111,7 +112,7 @@ struct H2Conn {
   std::unordered_map<int32_t, std::unique_ptr<H2Stream>> streams;
   Mode mode = Mode::kActive;
   uint64_t open_requests = 0;
-  uint64_t answered = 0;  // request streams whose response was sent in full
+  uint64_t requests_seen = 0;
   bool goaway_queued = false;
   std::vector<int32_t> floods_due;  // streams whose flood follows the frames queued now
   int32_t flood_headers_stream = 0;

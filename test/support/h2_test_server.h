@@ -3,9 +3,10 @@
 //
 // Transport: tls = true speaks TLS 1.2/1.3 with the TestPki server certificate (trust
 // TestPki::get().ca_file) and selects ALPN "h2" when the client offers it; a client that
-// offers only "http/1.1" (or no ALPN) gets no ALPN answer, and its HTTP/1.1 request ends
-// the connection (bad connection preface). tls = false speaks cleartext h2c with prior
-// knowledge: the client sends the connection preface at once (no Upgrade: h2c).
+// offers only "http/1.1" (or no ALPN) gets no ALPN answer, then the server's SETTINGS
+// frame as the first bytes, and its HTTP/1.1 request ends the connection (bad preface). tls = false
+// speaks cleartext h2c with prior knowledge: the client sends the connection preface at once (no
+// Upgrade: h2c).
 //
 // Bodies of N bytes are 'a' + (i % 26) for i = 0..N-1, as in the HTTP/1.1 server. Routes
 // answer once the request is complete (END_STREAM), body included:
@@ -54,10 +55,11 @@
 // initial_window_size, header_table_size below). Incoming frames go through nghttp2 with
 // its HTTP messaging checks on: a malformed request is refused with RST_STREAM the way
 // nghttp2 does it, a protocol error ends the connection with GOAWAY. With goaway_after N,
-// once the N-th request stream of a connection has been answered (its last frame sent),
-// the server sends GOAWAY with that stream's id as last-stream-id; the connection closes
-// (FIN, close_notify with TLS) when the streams at or below it are done. A closing
-// connection keeps reading (and discarding) until the client closes, at most 2 s.
+// the request streams after the N-th of a connection are never answered, and once the N-th
+// has been answered (its last frame sent) the server sends GOAWAY (NO_ERROR) with that
+// stream's id as last-stream-id, which refuses the later ones; the connection closes (FIN,
+// close_notify with TLS) when the streams at or below it are done. A closing connection
+// keeps reading (and discarding) until the client closes, at most 2 s.
 #pragma once
 
 #include <cstdint>
@@ -78,7 +80,8 @@ struct H2TestServerOptions {
   uint32_t max_concurrent_streams = 100;
   uint32_t initial_window_size = 65535;  // the client's send window per stream (uploads)
   uint32_t header_table_size = 4096;     // the HPACK table the client's encoder may use
-  // N > 0: GOAWAY after the N-th request stream of each connection is answered; 0: never.
+  // N > 0: GOAWAY once the N-th request stream of a connection is answered, later streams
+  // unanswered (see above); 0: never.
   uint32_t goaway_after = 0;
 };
 
