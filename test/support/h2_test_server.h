@@ -76,7 +76,9 @@ struct H2TestServerOptions {
   std::string bind_address = "127.0.0.1";
   // true: TLS with ALPN h2 (TestPki server_cert); false: cleartext h2c, prior knowledge.
   bool tls = true;
-  // The SETTINGS the server sends first on every connection.
+  // The SETTINGS the server sends first on every connection. nghttp2 enforces
+  // max_concurrent_streams on the client (RST_STREAM REFUSED_STREAM or GOAWAY
+  // PROTOCOL_ERROR, its choice).
   uint32_t max_concurrent_streams = 100;
   uint32_t initial_window_size = 65535;  // the client's send window per stream (uploads)
   uint32_t header_table_size = 4096;     // the HPACK table the client's encoder may use
