@@ -119,10 +119,13 @@ class H2Client {
   bool run_to_eof() {
     return run([this] { return eof_; });
   }
+  bool eof() const { return eof_; }
 
   std::map<int32_t, Response> responses_;
   bool goaway_ = false;
   int32_t goaway_last_id_ = -1;
+  int pings_ = 0;
+  int settings_ = 0;
 
  private:
   bool start_tls(const char *alpn) {
@@ -239,6 +242,10 @@ class H2Client {
     return 0;
   }
   static int on_frame(nghttp2_session *, const nghttp2_frame *frame, void *user) {
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) == 0)
+      ++self(user)->pings_;
+    if (frame->hd.type == NGHTTP2_SETTINGS && (frame->hd.flags & NGHTTP2_FLAG_ACK) == 0)
+      ++self(user)->settings_;
     if (frame->hd.type == NGHTTP2_GOAWAY) {
       self(user)->goaway_ = true;
       self(user)->goaway_last_id_ = frame->goaway.last_stream_id;
@@ -366,7 +373,8 @@ TEST_CASE("h2 test server: goaway_after answers N streams and refuses the rest")
     CHECK(client.responses_[ids[i]].status.empty());
     CHECK(client.responses_[ids[i]].error == NGHTTP2_REFUSED_STREAM);
   }
-  CHECK(server.streams_opened() == 4);
+  // Streams 5 and 7 may arrive after the GOAWAY went out: nghttp2 ignores those.
+  CHECK(server.streams_opened() >= 2);
   CHECK(server.responses_completed() == 2);
 }
 
@@ -426,5 +434,76 @@ TEST_CASE("h2 test server: push, concurrency, RST_STREAM and PING both ways") {
     CHECK(client.responses_[after].status == "200");
     CHECK(client.responses_[after].error == NGHTTP2_INTERNAL_ERROR);
     CHECK(client.responses_[fine].body == "abc");
+  }
+}
+
+TEST_CASE("h2 test server: odd responses as a client session sees them") {
+  H2TestServer server(h2c());
+  REQUIRE(server.start());
+  H2Client client(server);
+  REQUIRE(client.connected());
+  std::map<std::string, int32_t> id;
+  for (const char *path :
+       {"/status/103", "/status/302?Location=/x", "/no-status", "/bad-status", "/cl-mismatch",
+        "/trailers", "/huge-headers/20000", "/delay/20", "/slow/3", "/nolength/5", "/nothing-here"})
+    id[path] = client.request("GET", path);
+  REQUIRE(client.run([&] {
+    for (const auto &[path, i] : id)
+      if (!client.responses_[i].closed) return false;
+    return true;
+  }));
+  auto r = [&](const char *path) { return client.responses_[id[path]]; };
+  CHECK(r("/status/103").headers[0] == H2Header{":status", "103"});
+  CHECK(r("/status/103").status == "200");
+  CHECK(r("/status/103").body == "ok\n");
+  CHECK(r("/status/302?Location=/x").status == "302");
+  CHECK(header(r("/status/302?Location=/x"), "location") == "/x");
+  // The client's own nghttp2 refuses these three (PROTOCOL_ERROR on the stream).
+  CHECK(r("/no-status").error == NGHTTP2_PROTOCOL_ERROR);
+  CHECK(r("/bad-status").error == NGHTTP2_PROTOCOL_ERROR);
+  CHECK(r("/cl-mismatch").error == NGHTTP2_PROTOCOL_ERROR);
+  CHECK(r("/trailers").body == "hello");
+  CHECK(header(r("/trailers"), "x-trailer") == "yes");
+  CHECK(header(r("/huge-headers/20000"), "x-huge") == std::string(20000, 'x'));
+  CHECK(r("/delay/20").body == "ok\n");
+  CHECK(r("/slow/3").body == "abc");
+  CHECK(r("/nolength/5").body == "abcde");
+  CHECK(header(r("/nolength/5"), "content-length") == "<none>");
+  CHECK(r("/nothing-here").status == "404");
+  CHECK(r("/nothing-here").body == "not found\n");
+}
+
+TEST_CASE("h2 test server: floods") {
+  H2TestServer server(h2c());
+  REQUIRE(server.start());
+  SUBCASE("PING and SETTINGS frames, and the connection goes on") {
+    H2Client client(server);
+    int32_t pings = client.request("GET", "/flood/ping?n=50");
+    int32_t settings = client.request("GET", "/flood/settings?n=50");
+    REQUIRE(client.run([&] { return client.pings_ == 50 && client.settings_ == 51; }));
+    CHECK(client.responses_[pings].status == "200");
+    CHECK(client.responses_[settings].status == "200");
+    // The server dropped the ACKs of its hand-written SETTINGS: no protocol error.
+    int32_t after = client.request("GET", "/bytes/2");
+    REQUIRE(client.run([&] { return client.responses_[after].closed; }));
+    CHECK(client.responses_[after].body == "ab");
+    CHECK_FALSE(client.goaway_);
+  }
+  SUBCASE("RST_STREAM on one stream, the others go on") {
+    H2Client client(server);
+    int32_t rst = client.request("GET", "/flood/rst?n=20");
+    REQUIRE(client.run([&] { return client.responses_[rst].closed; }));
+    CHECK(client.responses_[rst].error == NGHTTP2_INTERNAL_ERROR);
+    int32_t after = client.request("GET", "/bytes/2");
+    REQUIRE(client.run([&] { return client.responses_[after].closed; }));
+    CHECK(client.responses_[after].body == "ab");
+  }
+  SUBCASE("endless CONTINUATION") {
+    H2Client client(server);
+    int32_t id = client.request("GET", "/flood/headers");
+    // nghttp2 1.52 (Debian's, with the CVE-2024-28182 fix) gives up on the connection.
+    client.run([&] { return client.eof(); });
+    CHECK(client.eof());
+    CHECK_FALSE(client.responses_[id].closed);
   }
 }
