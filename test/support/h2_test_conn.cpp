@@ -94,7 +94,11 @@ int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *us
       core->rst_received.fetch_add(1);
       return 0;
     case NGHTTP2_PING:
-      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) core->pings_received.fetch_add(1);
+      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
+        core->pings_received.fetch_add(1);
+      } else {
+        core->ping_acks_received.fetch_add(1);
+      }
       return 0;
     case NGHTTP2_GOAWAY:
       core->goaways_received.fetch_add(1);
@@ -130,7 +134,9 @@ int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *us
 
 int on_data_chunk(nghttp2_session *session, uint8_t, int32_t stream_id, const uint8_t *data,
                   size_t len, void *user_data) {
-  H2Stream *s = conn_of(user_data)->find(stream_id);
+  H2Conn *c = conn_of(user_data);
+  c->core->data_bytes_received.fetch_add(len);
+  H2Stream *s = c->find(stream_id);
   if (s == nullptr || !s->request) return 0;
   s->body_bytes += len;
   if (s->sha) EVP_DigestUpdate(s->sha.get(), data, len);
@@ -147,7 +153,22 @@ int on_data_chunk(nghttp2_session *session, uint8_t, int32_t stream_id, const ui
 
 int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
   H2Conn *c = conn_of(user_data);
-  if (frame->hd.type == NGHTTP2_PUSH_PROMISE) c->core->pushes_promised.fetch_add(1);
+  switch (frame->hd.type) {
+    case NGHTTP2_PUSH_PROMISE:
+      c->core->pushes_promised.fetch_add(1);
+      break;
+    case NGHTTP2_GOAWAY:
+      c->core->goaways_sent.fetch_add(1);
+      break;
+    case NGHTTP2_PING:
+      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) c->core->pings_sent.fetch_add(1);
+      break;
+    case NGHTTP2_DATA:
+      c->core->data_bytes_sent.fetch_add(frame->hd.length);
+      break;
+    default:
+      break;
+  }
   if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
   H2Stream *s = c->find(frame->hd.stream_id);
   if (s == nullptr) return 0;

@@ -54,6 +54,11 @@ struct H2Core {
   std::atomic<uint64_t> pings_received{0};
   std::atomic<uint64_t> goaways_received{0};
   std::atomic<uint64_t> window_updates_received{0};
+  std::atomic<uint64_t> goaways_sent{0};
+  std::atomic<uint64_t> pings_sent{0};
+  std::atomic<uint64_t> ping_acks_received{0};
+  std::atomic<uint64_t> data_bytes_sent{0};
+  std::atomic<uint64_t> data_bytes_received{0};
   std::atomic<uint64_t> max_streams_at_once{0};
 
   mutable std::mutex mu;  // guards the three below

@@ -104,6 +104,14 @@ class H2TestServer {
   // Thread-safe and idempotent; closes every connection and joins the thread.
   void stop();
 
+  // Ask the server thread to act on every open connection that is not closing, at once
+  // and asynchronously (wait on the counters below); false if not running.
+  // goaway_all: GOAWAY (NO_ERROR) with the last stream nghttp2 processed as last-stream-id;
+  // the connection closes once its streams are done (at once if idle).
+  bool goaway_all();
+  // ping_all: a PING; an idle client should answer it (ping_acks_received).
+  bool ping_all();
+
   // The port of the last successful start(); kept after stop(), 0 after a failed start().
   uint16_t port() const;
   // "https://127.0.0.1:PORT/path" ("http://" without TLS, "[::1]" for IPv6).
@@ -120,6 +128,11 @@ class H2TestServer {
   uint64_t pings_received() const;       // PING frames from clients (ACKs not counted)
   uint64_t goaways_received() const;     // GOAWAY frames from clients
   uint64_t window_updates_received() const;  // WINDOW_UPDATE frames, any stream
+  uint64_t goaways_sent() const;
+  uint64_t pings_sent() const;           // PING frames the server sent (not ACKs, not floods)
+  uint64_t ping_acks_received() const;   // PING ACKs from clients (floods' ACKs included)
+  uint64_t data_bytes_sent() const;      // DATA payload bytes sent by nghttp2, all streams
+  uint64_t data_bytes_received() const;  // DATA payload bytes received, all streams
   // The most request streams open at the same time on one connection.
   uint64_t max_streams_seen_at_once() const;
   // The header list of the latest request whose headers were complete, in received order.

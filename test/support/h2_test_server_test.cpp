@@ -507,3 +507,28 @@ TEST_CASE("h2 test server: floods") {
     CHECK_FALSE(client.responses_[id].closed);
   }
 }
+
+TEST_CASE("h2 test server: PING and GOAWAY to an idle connection on demand") {
+  H2TestServer server(h2c());
+  CHECK_FALSE(server.ping_all());  // not running
+  REQUIRE(server.start());
+  H2Client client(server);
+  REQUIRE(client.connected());
+  std::string body = "xyz";
+  int32_t id = client.request("POST", "/bytes/5", &body);
+  REQUIRE(client.run([&] { return client.responses_[id].closed; }));
+  CHECK(server.data_bytes_sent() == 5);
+  CHECK(server.data_bytes_received() == 3);
+
+  REQUIRE(server.ping_all());
+  REQUIRE(client.run([&] { return client.pings_ == 1; }));  // ...and the ACK goes out
+  CHECK(evm::test::wait_until([&] { return server.ping_acks_received() == 1; }));
+  CHECK(server.pings_sent() == 1);
+
+  REQUIRE(server.goaway_all());
+  CHECK(client.run_to_eof());  // idle: the server closes after the GOAWAY
+  CHECK(client.goaway_);
+  CHECK(client.goaway_last_id_ == id);
+  CHECK(server.goaways_sent() == 1);
+  CHECK(evm::test::wait_until([&] { return server.open_connections() == 0; }));
+}
