@@ -90,6 +90,9 @@ struct H2Stream {
   std::string body;
   uint64_t body_bytes = 0;
   DigestPtr sha;
+  // /slow-read/K: received bytes are released to the client's windows K per 20 ms.
+  uint64_t consume_per_tick = 0;
+  uint64_t unconsumed = 0;
 
   // The response body: `text`, or `pattern_total` pattern bytes when `pattern`.
   std::string text;
@@ -101,7 +104,7 @@ struct H2Stream {
   bool fail_after_headers = false;  // /rst-after-headers
   Flood flood = Flood::kNone;
   uint64_t flood_count = 0;
-  EventPtr timer;  // /delay or /slow
+  EventPtr timer;  // /delay, /slow or /slow-read
 };
 
 struct H2Conn {

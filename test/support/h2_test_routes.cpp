@@ -282,7 +282,7 @@ void route_request(H2Conn *c, H2Stream *s) {
     text += '\n';
     text += s->body;
     respond_text(c, s, "200", std::move(text));
-  } else if (path == "/upload-size") {
+  } else if (path == "/upload-size" || s->consume_per_tick > 0) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     std::string hex;

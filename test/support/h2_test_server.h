@@ -19,6 +19,9 @@
 //                       then the request body (at most 64 MiB; more: RST_STREAM)
 //   /upload-size        200: the request body's length in decimal + "\n", and the header
 //                       x-body-sha256: lowercase hex SHA-256 of the body
+//   /slow-read/K        like /upload-size, but the server reads slowly: it gives at most K
+//                       received bytes back to the client's stream and connection windows
+//                       (WINDOW_UPDATE) every 20 ms, K <= 16 MiB
 //   /status/CODE        that status (200..599), body "status CODE\n" except 204/304; query
 //                       parameters become headers (names lowercased):
 //                       /status/302?location=/bytes/1. CODE 100..199: that informational

@@ -532,3 +532,26 @@ TEST_CASE("h2 test server: PING and GOAWAY to an idle connection on demand") {
   CHECK(server.goaways_sent() == 1);
   CHECK(evm::test::wait_until([&] { return server.open_connections() == 0; }));
 }
+
+TEST_CASE("h2 test server: /slow-read holds the client to its windows") {
+  H2TestServer server(h2c());
+  REQUIRE(server.start());
+  SUBCASE("16 KiB per tick: a 300 KiB upload arrives whole") {
+    H2Client client(server);
+    std::string body = pattern(300 * 1024);
+    int32_t id = client.request("POST", "/slow-read/16384", &body);
+    REQUIRE(client.run([&] { return client.responses_[id].closed; }));
+    CHECK(client.responses_[id].body == std::to_string(body.size()) + "\n");
+    CHECK(header(client.responses_[id], "x-body-sha256") == sha256_hex(body));
+  }
+  SUBCASE("1 byte per tick: the upload stops when the windows are full") {
+    H2Client client(server);
+    std::string body = pattern(100000);
+    int32_t id = client.request("POST", "/slow-read/1", &body);
+    // 65535 bytes fill both default windows; nghttp2 sends WINDOW_UPDATE only once half a
+    // window is consumed, which at 1 byte per 20 ms takes more than ten minutes.
+    REQUIRE(client.run([&] { return server.data_bytes_received() == 65535; }));
+    CHECK(nghttp2_session_get_remote_window_size(client.session()) == 0);
+    CHECK_FALSE(client.responses_[id].closed);
+  }
+}
