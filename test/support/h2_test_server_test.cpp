@@ -1,6 +1,7 @@
 // Self-test of the HTTP/2 test server, driven by a tiny nghttp2 client session over a
 // blocking socket (TLS through memory BIOs), so that nothing of evmulti is involved.
 #include "h2_test_server.h"
+#include "ipv6_loopback.h"
 #include "test_certs.h"
 #include "timing.h"
 
@@ -51,12 +52,22 @@ struct Response {
 class H2Client {
  public:
   H2Client(const H2TestServer &server, const char *alpn = "\x02h2", bool enable_push = true) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(server.port());
-    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr *>(&sin), sizeof(sin)) == 0;
+    if (server.url("/").find("[::1]") != std::string::npos) {
+      ip_ = "::1";
+      fd_ = socket(AF_INET6, SOCK_STREAM, 0);
+      sockaddr_in6 sin6{};
+      sin6.sin6_family = AF_INET6;
+      sin6.sin6_port = htons(server.port());
+      sin6.sin6_addr = in6addr_loopback;
+      connected_ = connect(fd_, reinterpret_cast<sockaddr *>(&sin6), sizeof(sin6)) == 0;
+    } else {
+      fd_ = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in sin{};
+      sin.sin_family = AF_INET;
+      sin.sin_port = htons(server.port());
+      inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+      connected_ = connect(fd_, reinterpret_cast<sockaddr *>(&sin), sizeof(sin)) == 0;
+    }
     if (connected_ && server.tls()) connected_ = start_tls(alpn);
     nghttp2_session_callbacks *cbs = nullptr;
     nghttp2_session_callbacks_new(&cbs);
@@ -133,7 +144,7 @@ class H2Client {
     SSL_CTX_load_verify_locations(ctx_, TestPki::get().ca_file.c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     ssl_ = SSL_new(ctx_);
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), "127.0.0.1");
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), ip_.c_str());
     SSL_set_alpn_protos(ssl_, reinterpret_cast<const unsigned char *>(alpn), std::strlen(alpn));
     SSL_set_bio(ssl_, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
     SSL_set_connect_state(ssl_);
@@ -254,6 +265,7 @@ class H2Client {
   }
 
   int fd_ = -1;
+  std::string ip_ = "127.0.0.1";
   bool connected_ = false;
   bool eof_ = false;
   SSL_CTX *ctx_ = nullptr;
@@ -554,4 +566,39 @@ TEST_CASE("h2 test server: /slow-read holds the client to its windows") {
     CHECK(nghttp2_session_get_remote_window_size(client.session()) == 0);
     CHECK_FALSE(client.responses_[id].closed);
   }
+}
+
+TEST_CASE("h2 test server: loopback only, IPv6, restart") {
+  H2TestServerOptions outside = h2c();
+  outside.bind_address = "10.0.0.1";
+  H2TestServer refused(outside);
+  CHECK_FALSE(refused.start());
+  CHECK(refused.port() == 0);
+
+  H2TestServer server(h2c());
+  REQUIRE(server.start());
+  {
+    H2Client client(server);
+    int32_t id = client.request("GET", "/bytes/1");
+    REQUIRE(client.run([&] { return client.responses_[id].closed; }));
+  }
+  server.stop();
+  REQUIRE(server.start());  // a new port, the counters go on
+  H2Client client(server);
+  int32_t id = client.request("GET", "/bytes/1");
+  REQUIRE(client.run([&] { return client.responses_[id].closed; }));
+  CHECK(client.responses_[id].body == "a");
+  CHECK(server.connections_accepted() == 2);
+
+  if (!evm::test::ipv6_loopback_available()) return;
+  H2TestServerOptions v6;  // TLS: the certificate names ::1 too
+  v6.bind_address = "::1";
+  H2TestServer server6(v6);
+  REQUIRE(server6.start());
+  CHECK(server6.url("/x") == "https://[::1]:" + std::to_string(server6.port()) + "/x");
+  H2Client client6(server6);
+  REQUIRE(client6.connected());
+  int32_t id6 = client6.request("GET", "/bytes/2");
+  REQUIRE(client6.run([&] { return client6.responses_[id6].closed; }));
+  CHECK(client6.responses_[id6].body == "ab");
 }
