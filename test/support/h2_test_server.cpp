@@ -224,8 +224,10 @@ struct H2TestServer::Impl {
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
       for (ssize_t i = 0; i < n; ++i) {
         if (buf[i] == kStop) {
+          // No loopbreak: the loop ends once it has run the callbacks libevent deferred
+          // for the freed bufferevents (a break would drop them, and leak those).
           self->teardown_connections();
-          event_base_loopbreak(self->core.base);
+          event_del(self->wake_ev);
           return;
         }
         self->to_every_connection(static_cast<Command>(buf[i]));
