@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace evm::test::h2 {
 namespace {
@@ -22,6 +23,20 @@ constexpr size_t kOutLowWater = 64 * 1024;    // ...and resume below this
 constexpr int kLingerSeconds = 2;
 constexpr size_t kMaxKeptBody = 64u << 20;   // /echo bodies
 constexpr size_t kMaxRequestHeaders = 1000;  // per stream; more: RST_STREAM
+constexpr uint64_t kMaxConsumePerTick = 16u << 20;
+constexpr int kConsumeIntervalMs = 20;
+
+bool parse_decimal(std::string_view s, uint64_t max, uint64_t *out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
 
 H2Conn *conn_of(void *user_data) {
   return static_cast<H2Conn *>(user_data);
@@ -48,20 +63,19 @@ int on_begin_headers(nghttp2_session *, const nghttp2_frame *frame, void *user_d
   s->conn = c;
   s->id = frame->hd.stream_id;
   s->request = true;
+  s->ordinal = ++c->requests_seen;
   c->streams[s->id] = std::move(s);
   c->core->streams_opened.fetch_add(1);
   c->core->note_open_streams(++c->open_requests);
   return 0;
 }
 
-int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
-              size_t namelen, const uint8_t *value, size_t valuelen, uint8_t, void *user_data) {
+int on_header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
+              const uint8_t *value, size_t valuelen, uint8_t, void *user_data) {
   H2Stream *s = conn_of(user_data)->find(frame->hd.stream_id);
   if (s == nullptr || !s->request) return 0;
-  if (s->headers.size() >= kMaxRequestHeaders) {
-    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_ENHANCE_YOUR_CALM);
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  }
+  // nghttp2 answers this with RST_STREAM (INTERNAL_ERROR) on the stream.
+  if (s->headers.size() >= kMaxRequestHeaders) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   std::string n(reinterpret_cast<const char *>(name), namelen);
   std::string v(reinterpret_cast<const char *>(value), valuelen);
   if (n == ":method") s->method = v;
@@ -73,6 +87,16 @@ int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_
 }
 
 // The request head is complete: decide what to do with its body.
+// /slow-read: releases at most consume_per_tick received bytes to the client's windows.
+void on_consume_tick(evutil_socket_t, short, void *arg) {
+  auto *s = static_cast<H2Stream *>(arg);
+  size_t n = static_cast<size_t>(std::min(s->unconsumed, s->consume_per_tick));
+  if (n == 0) return;
+  s->unconsumed -= n;
+  nghttp2_session_consume(s->conn->session.get(), s->id, n);
+  conn_flush(s->conn);  // the WINDOW_UPDATEs
+}
+
 void on_request_head(H2Conn *c, H2Stream *s) {
   {
     std::lock_guard<std::mutex> lock(c->core->mu);
@@ -81,7 +105,14 @@ void on_request_head(H2Conn *c, H2Stream *s) {
   std::string_view path = s->path;
   path = path.substr(0, path.find('?'));
   s->keep_body = path == "/echo";
-  if (path == "/upload-size") {
+  uint64_t per_tick = 0;
+  if (path.substr(0, 11) == "/slow-read/" &&
+      parse_decimal(path.substr(11), kMaxConsumePerTick, &per_tick) && per_tick > 0) {
+    s->timer.reset(event_new(c->core->base, -1, EV_PERSIST, &on_consume_tick, s));
+    timeval tv{0, kConsumeIntervalMs * 1000};
+    if (s->timer && event_add(s->timer.get(), &tv) == 0) s->consume_per_tick = per_tick;
+  }
+  if (path == "/upload-size" || s->consume_per_tick > 0) {
     s->sha.reset(EVP_MD_CTX_new());
     if (s->sha && EVP_DigestInit_ex(s->sha.get(), EVP_sha256(), nullptr) != 1) s->sha.reset();
   }
@@ -95,7 +126,11 @@ int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *us
       core->rst_received.fetch_add(1);
       return 0;
     case NGHTTP2_PING:
-      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) core->pings_received.fetch_add(1);
+      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
+        core->pings_received.fetch_add(1);
+      } else {
+        core->ping_acks_received.fetch_add(1);
+      }
       return 0;
     case NGHTTP2_GOAWAY:
       core->goaways_received.fetch_add(1);
@@ -122,14 +157,24 @@ int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *us
     on_request_head(c, s);
   if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 && !s->dispatched) {
     s->dispatched = true;
-    route_request(c, s);
+    // Beyond goaway_after, streams are left unanswered: the GOAWAY will refuse them.
+    uint32_t after = core->options.goaway_after;
+    if (after == 0 || s->ordinal <= after) route_request(c, s);
   }
   return 0;
 }
 
 int on_data_chunk(nghttp2_session *session, uint8_t, int32_t stream_id, const uint8_t *data,
                   size_t len, void *user_data) {
-  H2Stream *s = conn_of(user_data)->find(stream_id);
+  H2Conn *c = conn_of(user_data);
+  c->core->data_bytes_received.fetch_add(len);
+  H2Stream *s = c->find(stream_id);
+  // Window updates are ours to send (see conn_open): at once, except for /slow-read.
+  if (s != nullptr && s->consume_per_tick > 0) {
+    s->unconsumed += len;
+  } else {
+    nghttp2_session_consume(session, stream_id, len);
+  }
   if (s == nullptr || !s->request) return 0;
   s->body_bytes += len;
   if (s->sha) EVP_DigestUpdate(s->sha.get(), data, len);
@@ -146,7 +191,22 @@ int on_data_chunk(nghttp2_session *session, uint8_t, int32_t stream_id, const ui
 
 int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
   H2Conn *c = conn_of(user_data);
-  if (frame->hd.type == NGHTTP2_PUSH_PROMISE) c->core->pushes_promised.fetch_add(1);
+  switch (frame->hd.type) {
+    case NGHTTP2_PUSH_PROMISE:
+      c->core->pushes_promised.fetch_add(1);
+      break;
+    case NGHTTP2_GOAWAY:
+      c->core->goaways_sent.fetch_add(1);
+      break;
+    case NGHTTP2_PING:
+      if ((frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) c->core->pings_sent.fetch_add(1);
+      break;
+    case NGHTTP2_DATA:
+      c->core->data_bytes_sent.fetch_add(frame->hd.length);
+      break;
+    default:
+      break;
+  }
   if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
   H2Stream *s = c->find(frame->hd.stream_id);
   if (s == nullptr) return 0;
@@ -154,9 +214,8 @@ int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *us
   if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return 0;
   c->core->responses_completed.fetch_add(1);
   if (!s->request) return 0;
-  ++c->answered;
   uint32_t after = c->core->options.goaway_after;
-  if (after > 0 && c->answered == after && !c->goaway_queued) {
+  if (after > 0 && s->ordinal == after && !c->goaway_queued) {
     c->goaway_queued = true;
     nghttp2_submit_goaway(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR, nullptr, 0);
   }
@@ -168,6 +227,10 @@ int on_stream_close(nghttp2_session *, int32_t stream_id, uint32_t, void *user_d
   auto it = c->streams.find(stream_id);
   if (it == c->streams.end()) return 0;
   if (it->second->request) --c->open_requests;
+  // What a /slow-read stream had not released yet still counts against the connection.
+  if (it->second->unconsumed > 0)
+    nghttp2_session_consume_connection(c->session.get(),
+                                       static_cast<size_t>(it->second->unconsumed));
   c->streams.erase(it);  // frees its timer: nothing of it runs any more
   return 0;
 }
@@ -355,6 +418,8 @@ bool conn_open(H2Core *core, bufferevent *bev) {
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, &on_stream_close);
   // /huge-headers sends header blocks far above nghttp2's 64 KiB default.
   nghttp2_option_set_max_send_header_block_length(opt, 128u << 20);
+  // For /slow-read; every other stream consumes what it receives at once.
+  nghttp2_option_set_no_auto_window_update(opt, 1);
   nghttp2_session *session = nullptr;
   int rv = nghttp2_session_server_new2(&session, cbs, c, opt);
   nghttp2_session_callbacks_del(cbs);

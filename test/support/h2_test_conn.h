@@ -54,6 +54,11 @@ struct H2Core {
   std::atomic<uint64_t> pings_received{0};
   std::atomic<uint64_t> goaways_received{0};
   std::atomic<uint64_t> window_updates_received{0};
+  std::atomic<uint64_t> goaways_sent{0};
+  std::atomic<uint64_t> pings_sent{0};
+  std::atomic<uint64_t> ping_acks_received{0};
+  std::atomic<uint64_t> data_bytes_sent{0};
+  std::atomic<uint64_t> data_bytes_received{0};
   std::atomic<uint64_t> max_streams_at_once{0};
 
   mutable std::mutex mu;  // guards the three below
@@ -75,6 +80,7 @@ struct H2Stream {
   H2Conn *conn = nullptr;
   int32_t id = 0;
   bool request = false;  // opened by the client (false: a pushed stream)
+  uint64_t ordinal = 0;  // 1 for the connection's first request stream, 2 for the next...
   std::vector<H2Header> headers;
   std::string method, path, scheme, authority;  // path: the whole :path, query included
   bool dispatched = false;
@@ -84,6 +90,9 @@ struct H2Stream {
   std::string body;
   uint64_t body_bytes = 0;
   DigestPtr sha;
+  // /slow-read/K: received bytes are released to the client's windows K per 20 ms.
+  uint64_t consume_per_tick = 0;
+  uint64_t unconsumed = 0;
 
   // The response body: `text`, or `pattern_total` pattern bytes when `pattern`.
   std::string text;
@@ -95,7 +104,7 @@ struct H2Stream {
   bool fail_after_headers = false;  // /rst-after-headers
   Flood flood = Flood::kNone;
   uint64_t flood_count = 0;
-  EventPtr timer;  // /delay or /slow
+  EventPtr timer;  // /delay, /slow or /slow-read
 };
 
 struct H2Conn {
@@ -111,7 +120,7 @@ struct H2Conn {
   std::unordered_map<int32_t, std::unique_ptr<H2Stream>> streams;
   Mode mode = Mode::kActive;
   uint64_t open_requests = 0;
-  uint64_t answered = 0;  // request streams whose response was sent in full
+  uint64_t requests_seen = 0;
   bool goaway_queued = false;
   std::vector<int32_t> floods_due;  // streams whose flood follows the frames queued now
   int32_t flood_headers_stream = 0;

@@ -83,6 +83,7 @@ std::string query_value(const std::vector<H2Header> &params, std::string_view na
   return {};
 }
 
+// Points into `headers`, which must outlive the result (an lvalue, never a temporary).
 std::vector<nghttp2_nv> to_nv(const std::vector<H2Header> &headers) {
   std::vector<nghttp2_nv> nva;
   nva.reserve(headers.size());
@@ -93,6 +94,8 @@ std::vector<nghttp2_nv> to_nv(const std::vector<H2Header> &headers) {
   }
   return nva;
 }
+
+std::vector<nghttp2_nv> to_nv(const std::vector<H2Header> &&) = delete;
 
 enum class BodyKind { kNone, kText, kPattern };
 
@@ -279,7 +282,7 @@ void route_request(H2Conn *c, H2Stream *s) {
     text += '\n';
     text += s->body;
     respond_text(c, s, "200", std::move(text));
-  } else if (path == "/upload-size") {
+  } else if (path == "/upload-size" || s->consume_per_tick > 0) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     std::string hex;
@@ -293,7 +296,8 @@ void route_request(H2Conn *c, H2Stream *s) {
     respond_text(c, s, "200", std::to_string(s->body_bytes) + "\n", {{"x-body-sha256", hex}});
   } else if (number_after(path, "/status/", 599, &n) && n >= 100) {
     if (n < 200) {  // informational, then a final 200
-      std::vector<nghttp2_nv> nva = to_nv({{":status", std::to_string(n)}});
+      std::vector<H2Header> info{{":status", std::to_string(n)}};
+      std::vector<nghttp2_nv> nva = to_nv(info);
       nghttp2_submit_headers(session, NGHTTP2_FLAG_NONE, s->id, nullptr, nva.data(), nva.size(),
                              nullptr);
       respond_text(c, s, "200", "ok\n", params);
@@ -332,7 +336,8 @@ void route_request(H2Conn *c, H2Stream *s) {
     s->text = "x\n";
     respond(c, s, "abc", {}, BodyKind::kText);
   } else if (path == "/no-status") {
-    std::vector<nghttp2_nv> nva = to_nv({{"content-type", "text/plain"}});
+    std::vector<H2Header> head{{"content-type", "text/plain"}};
+    std::vector<nghttp2_nv> nva = to_nv(head);
     nghttp2_submit_response(session, s->id, nva.data(), nva.size(), nullptr);
   } else if (number_after(path, "/huge-headers/", kMaxHugeHeader, &n)) {
     respond_text(c, s, "200", "ok\n", {{"x-huge", std::string(static_cast<size_t>(n), 'x')}});

@@ -118,12 +118,27 @@ struct H2TestServer::Impl {
     return true;
   }
 
+  // Commands for the server thread, one byte each through the wake pipe.
+  enum Command : char { kStop = 1, kGoawayAll = 2, kPingAll = 3 };
+
+  void send_command(Command command) {
+    char byte = command;
+    while (write(wake_fds[1], &byte, 1) < 0 && errno == EINTR) {
+    }
+  }
+
+  // False if the server is not running.
+  bool post(Command command) {
+    std::lock_guard<std::mutex> lock(lifecycle_mu);
+    if (!running) return false;
+    send_command(command);
+    return true;
+  }
+
   void stop() {
     std::lock_guard<std::mutex> lock(lifecycle_mu);
     if (!running) return;
-    char byte = 1;
-    while (write(wake_fds[1], &byte, 1) < 0 && errno == EINTR) {
-    }
+    send_command(kStop);
     thread.join();
     release_all();
     core.open.store(0);
@@ -205,10 +220,40 @@ struct H2TestServer::Impl {
   static void on_wake(evutil_socket_t fd, short, void *arg) {
     auto *self = static_cast<Impl *>(arg);
     char buf[16];
-    while (read(fd, buf, sizeof(buf)) > 0) {
+    ssize_t n = 0;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+      for (ssize_t i = 0; i < n; ++i) {
+        if (buf[i] == kStop) {
+          // No loopbreak: the loop ends once it has run the callbacks libevent deferred
+          // for the freed bufferevents (a break would drop them, and leak those).
+          self->teardown_connections();
+          event_del(self->wake_ev);
+          return;
+        }
+        self->to_every_connection(static_cast<Command>(buf[i]));
+      }
     }
-    self->teardown_connections();
-    event_base_loopbreak(self->core.base);
+  }
+
+  // GOAWAY (last-stream-id: the last stream nghttp2 processed, NO_ERROR) or PING on every
+  // active connection, sent at once.
+  void to_every_connection(Command command) {
+    std::vector<h2::H2Conn *> all;
+    for (auto &entry : core.conns) all.push_back(entry.first);
+    for (h2::H2Conn *c : all) {
+      // A flush may have freed a connection (and only that one).
+      if (core.conns.count(c) == 0 || c->mode != h2::H2Conn::Mode::kActive) continue;
+      nghttp2_session *session = c->session.get();
+      if (command == kGoawayAll) {
+        c->goaway_queued = true;
+        nghttp2_submit_goaway(session, NGHTTP2_FLAG_NONE,
+                              nghttp2_session_get_last_proc_stream_id(session), NGHTTP2_NO_ERROR,
+                              nullptr, 0);
+      } else if (command == kPingAll) {
+        nghttp2_submit_ping(session, NGHTTP2_FLAG_NONE, nullptr);
+      }
+      h2::conn_flush(c);
+    }
   }
 
   static void on_accept(evconnlistener *, evutil_socket_t fd, sockaddr *, int, void *arg) {
@@ -248,6 +293,13 @@ bool H2TestServer::start() {
 }
 void H2TestServer::stop() {
   impl_->stop();
+}
+
+bool H2TestServer::goaway_all() {
+  return impl_->post(Impl::kGoawayAll);
+}
+bool H2TestServer::ping_all() {
+  return impl_->post(Impl::kPingAll);
 }
 
 uint16_t H2TestServer::port() const {
@@ -292,6 +344,21 @@ uint64_t H2TestServer::pings_received() const {
 }
 uint64_t H2TestServer::goaways_received() const {
   return impl_->core.goaways_received.load();
+}
+uint64_t H2TestServer::goaways_sent() const {
+  return impl_->core.goaways_sent.load();
+}
+uint64_t H2TestServer::pings_sent() const {
+  return impl_->core.pings_sent.load();
+}
+uint64_t H2TestServer::ping_acks_received() const {
+  return impl_->core.ping_acks_received.load();
+}
+uint64_t H2TestServer::data_bytes_sent() const {
+  return impl_->core.data_bytes_sent.load();
+}
+uint64_t H2TestServer::data_bytes_received() const {
+  return impl_->core.data_bytes_received.load();
 }
 uint64_t H2TestServer::window_updates_received() const {
   return impl_->core.window_updates_received.load();

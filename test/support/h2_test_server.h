@@ -3,9 +3,10 @@
 //
 // Transport: tls = true speaks TLS 1.2/1.3 with the TestPki server certificate (trust
 // TestPki::get().ca_file) and selects ALPN "h2" when the client offers it; a client that
-// offers only "http/1.1" (or no ALPN) gets no ALPN answer, and its HTTP/1.1 request ends
-// the connection (bad connection preface). tls = false speaks cleartext h2c with prior
-// knowledge: the client sends the connection preface at once (no Upgrade: h2c).
+// offers only "http/1.1" (or no ALPN) gets no ALPN answer, then the server's SETTINGS
+// frame as the first bytes, and its HTTP/1.1 request ends the connection (bad preface). tls = false
+// speaks cleartext h2c with prior knowledge: the client sends the connection preface at once (no
+// Upgrade: h2c).
 //
 // Bodies of N bytes are 'a' + (i % 26) for i = 0..N-1, as in the HTTP/1.1 server. Routes
 // answer once the request is complete (END_STREAM), body included:
@@ -18,6 +19,9 @@
 //                       then the request body (at most 64 MiB; more: RST_STREAM)
 //   /upload-size        200: the request body's length in decimal + "\n", and the header
 //                       x-body-sha256: lowercase hex SHA-256 of the body
+//   /slow-read/K        like /upload-size, but the server reads slowly: it gives at most K
+//                       received bytes back to the client's stream and connection windows
+//                       (WINDOW_UPDATE) every 20 ms, K <= 16 MiB
 //   /status/CODE        that status (200..599), body "status CODE\n" except 204/304; query
 //                       parameters become headers (names lowercased):
 //                       /status/302?location=/bytes/1. CODE 100..199: that informational
@@ -54,10 +58,11 @@
 // initial_window_size, header_table_size below). Incoming frames go through nghttp2 with
 // its HTTP messaging checks on: a malformed request is refused with RST_STREAM the way
 // nghttp2 does it, a protocol error ends the connection with GOAWAY. With goaway_after N,
-// once the N-th request stream of a connection has been answered (its last frame sent),
-// the server sends GOAWAY with that stream's id as last-stream-id; the connection closes
-// (FIN, close_notify with TLS) when the streams at or below it are done. A closing
-// connection keeps reading (and discarding) until the client closes, at most 2 s.
+// the request streams after the N-th of a connection are never answered, and once the N-th
+// has been answered (its last frame sent) the server sends GOAWAY (NO_ERROR) with that
+// stream's id as last-stream-id, which refuses the later ones; the connection closes (FIN,
+// close_notify with TLS) when the streams at or below it are done. A closing connection
+// keeps reading (and discarding) until the client closes, at most 2 s.
 #pragma once
 
 #include <cstdint>
@@ -74,11 +79,14 @@ struct H2TestServerOptions {
   std::string bind_address = "127.0.0.1";
   // true: TLS with ALPN h2 (TestPki server_cert); false: cleartext h2c, prior knowledge.
   bool tls = true;
-  // The SETTINGS the server sends first on every connection.
+  // The SETTINGS the server sends first on every connection. nghttp2 enforces
+  // max_concurrent_streams on the client (RST_STREAM REFUSED_STREAM or GOAWAY
+  // PROTOCOL_ERROR, its choice).
   uint32_t max_concurrent_streams = 100;
   uint32_t initial_window_size = 65535;  // the client's send window per stream (uploads)
   uint32_t header_table_size = 4096;     // the HPACK table the client's encoder may use
-  // N > 0: GOAWAY after the N-th request stream of each connection is answered; 0: never.
+  // N > 0: GOAWAY once the N-th request stream of a connection is answered, later streams
+  // unanswered (see above); 0: never.
   uint32_t goaway_after = 0;
 };
 
@@ -99,6 +107,14 @@ class H2TestServer {
   // Thread-safe and idempotent; closes every connection and joins the thread.
   void stop();
 
+  // Ask the server thread to act on every open connection that is not closing, at once
+  // and asynchronously (wait on the counters below); false if not running.
+  // goaway_all: GOAWAY (NO_ERROR) with the last stream nghttp2 processed as last-stream-id;
+  // the connection closes once its streams are done (at once if idle).
+  bool goaway_all();
+  // ping_all: a PING; an idle client should answer it (ping_acks_received).
+  bool ping_all();
+
   // The port of the last successful start(); kept after stop(), 0 after a failed start().
   uint16_t port() const;
   // "https://127.0.0.1:PORT/path" ("http://" without TLS, "[::1]" for IPv6).
@@ -115,6 +131,11 @@ class H2TestServer {
   uint64_t pings_received() const;       // PING frames from clients (ACKs not counted)
   uint64_t goaways_received() const;     // GOAWAY frames from clients
   uint64_t window_updates_received() const;  // WINDOW_UPDATE frames, any stream
+  uint64_t goaways_sent() const;
+  uint64_t pings_sent() const;           // PING frames the server sent (not ACKs, not floods)
+  uint64_t ping_acks_received() const;   // PING ACKs from clients (floods' ACKs included)
+  uint64_t data_bytes_sent() const;      // DATA payload bytes sent by nghttp2, all streams
+  uint64_t data_bytes_received() const;  // DATA payload bytes received, all streams
   // The most request streams open at the same time on one connection.
   uint64_t max_streams_seen_at_once() const;
   // The header list of the latest request whose headers were complete, in received order.
