@@ -28,7 +28,10 @@ using namespace evm::test;
 
 namespace {
 
+// OpenSSL is set up before the servers: its exit handler must run after their threads end, or
+// their per-thread OpenSSL state is reported as leaked (as in https_fixture.h).
 H2TestServer &tls_server() {
+  (void)TestPki::get();
   static H2TestServer s([] {
     H2TestServerOptions o;
     o.tls = true;
@@ -39,6 +42,7 @@ H2TestServer &tls_server() {
 }
 
 H2TestServer &h2c_server() {
+  (void)TestPki::get();
   static H2TestServer s([] {
     H2TestServerOptions o;
     o.tls = false;

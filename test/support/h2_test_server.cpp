@@ -17,6 +17,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -215,6 +216,8 @@ struct H2TestServer::Impl {
     for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigdelset(&all, sig);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
     event_base_dispatch(self->core.base);
+    // This thread's OpenSSL state (error queue, random generators) goes with it.
+    OPENSSL_thread_stop();
   }
 
   static void on_wake(evutil_socket_t fd, short, void *arg) {
