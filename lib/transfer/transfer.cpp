@@ -416,9 +416,11 @@ bool Transfer::retry_on_fresh_connection(TimePoint t) {
   // An HTTP/2 stream the server refused, or that a GOAWAY left out, may go again too.
   bool refused = exchange_->retry_safe();
   // A reset stream is the server's answer, not a dead connection: only a refusal goes again.
-  // Refused streams go again up to libcurl's five times.
-  bool may_retry = exchange_->multiplexed() ? refused && run_.refusals < 5
-                                            : lease_->requests > 1 && !run_.retried;
+  // Refused streams go again up to libcurl's five times; a stream whose reused HTTP/2 connection
+  // died under it (not merely a reset of the stream) once, like an HTTP/1.1 request.
+  bool died = lease_->requests > 1 && !run_.retried &&
+              (!exchange_->multiplexed() || !exchange_->reusable());
+  bool may_retry = refused ? run_.refusals < 5 : died;
   if (!may_retry || exchange_->response_started()) return false;
   if (!attempt_->rewind()) return false;
   trace_.info(refused ? "The HTTP/2 stream was refused, retrying on a fresh connection"
