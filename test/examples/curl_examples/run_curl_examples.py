@@ -40,6 +40,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from classification import COMPILE, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
+from nghttpd import Nghttpd  # noqa: E402
 
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
@@ -102,6 +103,11 @@ class Ports:
     def __init__(self, http, raw):
         self.http_port = http
         self.raw_port = raw
+        self.nghttpd = None  # nghttpd.Nghttpd, started when an HTTP/2 example asks for it
+        self.h2_port = None
+
+    def h2(self, url):  # the same URL, path kept, on the loopback nghttpd (TLS, ALPN h2)
+        return re.sub(r"^https://[^/]*", "https://127.0.0.1:%d" % self.h2_port, url)
 
     def http(self, path):  # libevent's evhttp listener
         return "http://127.0.0.1:%d%s" % (self.http_port, path)
@@ -200,6 +206,9 @@ def table_spec(name):
     spec = dict(extra, literal=ANY_URL_LITERAL)
     if kind == UNSUP:
         spec["urls"] = lambda p, i, o: to_loopback(p, o)
+    elif extra.get("urls") == "h2":
+        spec["h2"] = True
+        spec["urls"] = lambda p, i, o: p.h2(o)
     elif "urls" in extra:
         where, path = extra["urls"]
         spec["urls"] = lambda p, i, o: getattr(p, where)(path)
@@ -500,6 +509,8 @@ def normalise(what, run):
         return re.sub(r"\b1\d{9}\b", "EPOCH", normalise("stdout", run))
     if what == "results":
         return "\n".join(sorted(results_of(run)))
+    if what == "connections":  # from the VERBOSE trace: how many connections were opened
+        return "%d connected" % sum(" Info: Connected to " in l for l in lines(run["stderr"]))
     if what == "out-files":
         return out_files_text(run)
     raise ValueError(what)
@@ -591,6 +602,10 @@ def check_example(name, examples_dir, args, ports, work_root):
     flags, why = dep_flags(spec.get("deps", []))
     if flags is None:
         return None, why
+    if spec.get("h2"):
+        ports.h2_port, why = ports.nghttpd.start()
+        if why:
+            return None, why
     with open(src, encoding="utf-8") as f:
         source = f.read()
     rewritten, count = rewrite(source, spec, ports) if kind != COMPILE else (source, 0)
@@ -699,6 +714,7 @@ def main():
         os.makedirs(work_root)
     else:
         work_root = tempfile.mkdtemp(prefix="curl-examples-")
+    ports.nghttpd = Nghttpd(work_root)
     counts = dict(passed=0, failed=0, xfail=0, skipped=0)
     log("curl examples from %s, loopback server: http %d, raw %d" %
         (examples_dir, ports.http_port, ports.raw_port))
@@ -739,6 +755,7 @@ def main():
                     counts["failed"] += 1
                     log("FAIL  %s [%s, %s]:\n  %s" % (name, kind, took, msg))
     finally:
+        ports.nghttpd.stop()
         server.stdin.close()
         try:
             server.wait(10)
