@@ -1,7 +1,8 @@
 // HTTP/2 interop over loopback against other people's servers: the system's nghttpd (nghttp2's
 // server; TLS with ALPN h2, and h2c by prior knowledge) and nginx (`listen ... ssl http2` and
 // cleartext `listen ... http2`). A GET arrives byte for byte as HTTP/2, 200 transfers share one
-// connection, a 1 MiB upload arrives intact, and one origin runs through
+// connection (and 1,000 with PIPEWAIT), a 1 MiB upload arrives intact, HEAD and 404, the
+// fallback to HTTP/1.1 over TLS, a paused stream beside a running one, and one origin through
 // curl_multi_socket_action. A server that is not installed is skipped with a MESSAGE.
 #include <curl/curl.h>
 #include <doctest/doctest.h>
@@ -273,4 +274,145 @@ TEST_CASE("h2 interop: nghttpd over TLS through curl_multi_socket_action") {
   CHECK(connects == 1);
   d.cleanup();
   d.check_socket_contract();
+}
+
+TEST_CASE("h2 interop: 1,000 transfers added at once with PIPEWAIT share one connection") {
+  // Both servers allow fewer concurrent streams (nghttpd 100, nginx 128): the rest wait for a
+  // stream on the one connection instead of opening others.
+  for (const Origin &o : origins()) {
+    CAPTURE(o.name);
+    CURLM *multi = curl_multi_init();
+    std::vector<std::unique_ptr<Fetch>> fetches;
+    for (int i = 0; i < 1000; ++i) {
+      fetches.push_back(fetch(o, "/1k.bin"));
+      curl_easy_setopt(fetches.back()->easy, CURLOPT_PIPEWAIT, 1L);
+      REQUIRE(curl_multi_add_handle(multi, fetches.back()->easy) == CURLM_OK);
+    }
+    CHECK(perform_all(multi));
+    int ok = 0, left = 0;
+    while (CURLMsg *m = curl_multi_info_read(multi, &left))
+      ok += m->msg == CURLMSG_DONE && m->data.result == CURLE_OK;
+    CHECK(ok == 1000);
+    long connects = 0;
+    int exact = 0;
+    for (auto &f : fetches) {
+      connects += info_long(f->easy, CURLINFO_NUM_CONNECTS);
+      exact += f->body == body_1k();
+      curl_multi_remove_handle(multi, f->easy);
+    }
+    CHECK(exact == 1000);
+    CHECK(connects == 1);
+    curl_multi_cleanup(multi);
+  }
+}
+
+TEST_CASE("h2 interop: HEAD and 404 over HTTP/2") {
+  for (const Origin &o : origins()) {
+    CAPTURE(o.name);
+    auto head = fetch(o, "/1m.bin");
+    curl_easy_setopt(head->easy, CURLOPT_NOBODY, 1L);
+    CHECK(curl_easy_perform(head->easy) == CURLE_OK);
+    CHECK(head->status() == 200);
+    CHECK(head->body.empty());
+    CHECK(head->headers.find("content-length: 1048576\r\n") != std::string::npos);
+    CHECK(info_long(head->easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+
+    auto missing = fetch(o, "/no/such/file");
+    CHECK(curl_easy_perform(missing->easy) == CURLE_OK);
+    CHECK(missing->status() == 404);
+    CHECK(info_long(missing->easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+  }
+}
+
+TEST_CASE("h2 interop: nginx over TLS falls back to HTTP/1.1 where h2 is not offered") {
+  NginxServer *n = nginx_h2();
+  if (!n) return;
+  const std::string ca = TestPki::get().ca_file;
+  SUBCASE("a site without http2: ALPN picks http/1.1") {
+    Fetch f("https://127.0.0.1:" + std::to_string(n->port(NginxServer::Site::Good)) + "/1k.bin");
+    curl_easy_setopt(f.easy, CURLOPT_CAINFO, ca.c_str());
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_1_1);
+    CHECK(f.headers.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK((f.body == body_1k()));
+  }
+  SUBCASE("the http2 site asked for HTTP/1.1 only") {
+    Fetch f("https://127.0.0.1:" + std::to_string(n->port(NginxServer::Site::H2)) + "/1k.bin");
+    curl_easy_setopt(f.easy, CURLOPT_CAINFO, ca.c_str());
+    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_1_1});
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_1_1);
+    CHECK((f.body == body_1k()));
+  }
+}
+
+namespace {
+
+// Collects the body, but answers CURL_WRITEFUNC_PAUSE to the first call while `pause_first`.
+struct Pausing {
+  std::string body;
+  bool pause_first = true;
+  int paused = 0;
+  static size_t write(char *data, size_t size, size_t n, void *userp) {
+    auto *p = static_cast<Pausing *>(userp);
+    if (p->pause_first) {
+      p->pause_first = false;
+      ++p->paused;
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    p->body.append(data, size * n);
+    return size * n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("h2 interop: a paused stream waits while the other on its connection completes") {
+  for (const Origin &o : origins()) {
+    if (o.name != "nghttpd TLS" && o.name != "nginx h2c") continue;
+    CAPTURE(o.name);
+    CURLM *multi = curl_multi_init();
+    REQUIRE(curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L) == CURLM_OK);
+    auto paused = fetch(o, "/1m.bin");
+    auto other = fetch(o, "/1m.bin");
+    Pausing sink;
+    curl_easy_setopt(paused->easy, CURLOPT_WRITEFUNCTION, Pausing::write);
+    curl_easy_setopt(paused->easy, CURLOPT_WRITEDATA, &sink);
+    REQUIRE(curl_multi_add_handle(multi, paused->easy) == CURLM_OK);
+    REQUIRE(curl_multi_add_handle(multi, other->easy) == CURLM_OK);
+
+    // Until `other` is done and `paused` has paused (whichever first: the server picks the
+    // order of the streams' frames); `paused` must not finish while paused.
+    std::vector<CURL *> done;
+    auto step = [&] {
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      while (CURLMsg *m = curl_multi_info_read(multi, &left)) {
+        CHECK(m->data.result == CURLE_OK);
+        done.push_back(m->easy_handle);
+      }
+      curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+    };
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while ((done.empty() || sink.paused == 0) && std::chrono::steady_clock::now() < until) step();
+    REQUIRE(done.size() == 1);
+    CHECK(done[0] == other->easy);
+    CHECK((other->body == body_1m()));
+    CHECK(sink.paused == 1);
+    CHECK(sink.body.empty());
+
+    CHECK(curl_easy_pause(paused->easy, CURLPAUSE_CONT) == CURLE_OK);
+    while (done.size() < 2 && std::chrono::steady_clock::now() < until) step();
+    REQUIRE(done.size() == 2);
+    CHECK(done[1] == paused->easy);
+    CHECK(sink.body.size() == body_1m().size());
+    CHECK((sink.body == body_1m()));
+    CHECK(info_long(paused->easy, CURLINFO_NUM_CONNECTS) +
+              info_long(other->easy, CURLINFO_NUM_CONNECTS) ==
+          1);
+    curl_multi_remove_handle(multi, paused->easy);
+    curl_multi_remove_handle(multi, other->easy);
+    curl_multi_cleanup(multi);
+  }
 }
