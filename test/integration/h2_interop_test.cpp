@@ -1,7 +1,7 @@
 // HTTP/2 interop over loopback against other people's servers: the system's nghttpd (nghttp2's
 // server; TLS with ALPN h2, and h2c by prior knowledge) and nginx (`listen ... ssl http2` and
 // cleartext `listen ... http2`). A GET arrives byte for byte as HTTP/2, 200 transfers share one
-// connection (and 1,000 with PIPEWAIT), a 1 MiB upload arrives intact, HEAD and 404, the
+// connection (and 1,000 with PIPEWAIT), uploads up to 1 MiB arrive intact, HEAD and 404, the
 // fallback to HTTP/1.1 over TLS, a paused stream beside a running one, and one origin through
 // curl_multi_socket_action. A server that is not installed is skipped with a MESSAGE.
 #include <curl/curl.h>
@@ -218,33 +218,55 @@ TEST_CASE("h2 interop: 200 concurrent transfers on one connection (MAX_HOST_CONN
   }
 }
 
-TEST_CASE("h2 interop: a 1 MiB upload arrives intact") {
+TEST_CASE("h2 interop: uploads of 0, 1, 16 KiB + 1 and 1 MiB bytes arrive intact") {
   for (const Origin &o : origins()) {
     CAPTURE(o.name);
-    for (bool known_length : {true, false}) {
-      CAPTURE(known_length);
-      const std::string path = "/put/" + std::string(known_length ? "known" : "unknown") + "/" +
-                               std::to_string(o.tls) + ".bin";
-      Source source{nullptr};
-      CURLcode rc = CURLE_OK;
-      auto f = put(o, path, body_1m(), known_length, source, rc);
-      CHECK(rc == CURLE_OK);
-      CHECK(f->error == std::string());
-      CHECK(source.offset == body_1m().size());
-      CHECK(info_long(f->easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
-      if (o.echoes_upload) {
-        CHECK(f->status() == 200);
-        CHECK(f->body.size() == body_1m().size());
-        CHECK((f->body == body_1m()));
-      } else {
-        CHECK(f->status() == 201);  // nginx's WebDAV PUT created the file: read it back
-        auto back = fetch(o, path);
-        CHECK(curl_easy_perform(back->easy) == CURLE_OK);
-        CHECK(back->status() == 200);
-        CHECK(back->body.size() == body_1m().size());
-        CHECK((back->body == body_1m()));
+    for (size_t size : {size_t{0}, size_t{1}, size_t{16385}, size_t{1} << 20}) {
+      const std::string data = NghttpdServer::pattern(size);
+      for (bool known_length : {true, false}) {
+        CAPTURE(size);
+        CAPTURE(known_length);
+        const std::string path = "/put/" + std::to_string(size) + "/" +
+                                 (known_length ? "known" : "unknown") + "/" +
+                                 std::to_string(o.tls) + ".bin";
+        Source source{nullptr};
+        CURLcode rc = CURLE_OK;
+        auto f = put(o, path, data, known_length, source, rc);
+        CHECK(rc == CURLE_OK);
+        CHECK(f->error == std::string());
+        CHECK(source.offset == data.size());
+        CHECK(info_long(f->easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+        if (o.echoes_upload) {
+          CHECK(f->status() == 200);
+          CHECK(f->body.size() == data.size());
+          CHECK((f->body == data));
+        } else {
+          CHECK(f->status() == 201);  // nginx's WebDAV PUT created the file: read it back
+          auto back = fetch(o, path);
+          CHECK(curl_easy_perform(back->easy) == CURLE_OK);
+          CHECK(back->status() == 200);
+          CHECK(back->body.size() == data.size());
+          CHECK((back->body == data));
+        }
       }
     }
+  }
+}
+
+TEST_CASE("h2 interop: a POST of 100,000 bytes from POSTFIELDS is echoed by nghttpd") {
+  for (bool tls : {true, false}) {
+    NghttpdServer *s = nghttpd(tls);
+    if (!s) return;
+    CAPTURE(tls);
+    const Origin o{"nghttpd", s->url(""), tls, true};
+    const std::string data = NghttpdServer::pattern(100000);
+    auto f = fetch(o, "/echo");
+    curl_easy_setopt(f->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(data.size()));
+    curl_easy_setopt(f->easy, CURLOPT_COPYPOSTFIELDS, data.data());
+    CHECK(curl_easy_perform(f->easy) == CURLE_OK);
+    CHECK(f->status() == 200);
+    CHECK(info_long(f->easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+    CHECK((f->body == data));
   }
 }
 
