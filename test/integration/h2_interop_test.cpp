@@ -2,8 +2,9 @@
 // server; TLS with ALPN h2, and h2c by prior knowledge) and nginx (`listen ... ssl http2` and
 // cleartext `listen ... http2`). A GET arrives byte for byte as HTTP/2, 200 transfers share one
 // connection (and 1,000 with PIPEWAIT), uploads up to 1 MiB arrive intact, HEAD and 404, the
-// fallback to HTTP/1.1 over TLS, a paused stream beside a running one, and one origin through
-// curl_multi_socket_action. A server that is not installed is skipped with a MESSAGE.
+// fallback to HTTP/1.1 over TLS, a paused stream beside a running one, a server set to push
+// to a client without PUSHFUNCTION, and one origin through curl_multi_socket_action. A server that
+// is not installed is skipped with a MESSAGE.
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 
@@ -437,4 +438,28 @@ TEST_CASE("h2 interop: a paused stream waits while the other on its connection c
     curl_multi_remove_handle(multi, other->easy);
     curl_multi_cleanup(multi);
   }
+}
+
+TEST_CASE("h2 interop: nghttpd set to push, no PUSHFUNCTION: nothing pushed reaches the app") {
+  if (NghttpdServer::find_binary().empty()) {
+    MESSAGE("nghttpd is not installed (package nghttp2-server): skipped");
+    return;
+  }
+  NghttpdOptions options;
+  options.push = {"/1k.bin=/1m.bin"};
+  NghttpdServer s(options);
+  std::string error;
+  REQUIRE_MESSAGE(s.start(error), error);
+  const Origin o{"nghttpd TLS, pushing", s.url(""), true, true};
+  // One handle, two transfers: the second reuses the connection the first left.
+  auto f = fetch(o, "/1k.bin");
+  CHECK(curl_easy_perform(f->easy) == CURLE_OK);
+  CHECK((f->body == body_1k()));
+  CHECK(info_long(f->easy, CURLINFO_NUM_CONNECTS) == 1);
+  f->body.clear();
+  curl_easy_setopt(f->easy, CURLOPT_URL, o.url("/index.html").c_str());
+  CHECK(curl_easy_perform(f->easy) == CURLE_OK);
+  CHECK(f->status() == 200);
+  CHECK(f->body.find("evmulti h2 interop") != std::string::npos);
+  CHECK(info_long(f->easy, CURLINFO_NUM_CONNECTS) == 0);
 }
