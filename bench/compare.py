@@ -3,7 +3,12 @@
 Started by bench/compare (which installs and builds what is needed). Writes an nginx config of
 its own, starts nginx on loopback, runs every workload with the clients interleaved, prints one
 table with the ratios evmulti/libcurl and evmulti/h2load, and records the table in
-bench/RESULTS.md (newest first) unless --no-record is given.
+bench/RESULTS.md (newest first) unless --no-record is given. With --libcurl PREFIX a third hiper,
+built by bench/compare against the libcurl in PREFIX, adds the column "libcurl-latest".
+
+A client that cannot do a workload (it exits without a summary, finishes no transfer, or an
+HTTP/2 row's transfers did not all use HTTP/2 over one connection) shows "failed" in its cells,
+with the reason under the table; the other clients are still measured.
 
 Client CPU and peak RSS are taken from the kernel's accounting of each client process (wait4),
 so all four clients are measured the same way.
@@ -28,7 +33,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HIPER = {
     "evmulti": os.path.join(ROOT, "build-bench-evmulti", "examples", "hiper"),
     "libcurl": os.path.join(ROOT, "build-bench-libcurl", "examples", "hiper"),
+    "libcurl-latest": os.path.join(ROOT, "build-bench-libcurl-latest", "examples", "hiper"),
 }
+
+
+# curl_version() as each hiper variant reported it: proof of which library was measured.
+ENGINE_VERSIONS = {}
+
+
+class ClientFailed(Exception):
+    """A client could not do a workload; its cells read "failed"."""
 
 
 def free_port():
@@ -66,6 +80,8 @@ class Nginx:
         self.port = free_port()
         self.tls_port = free_port()
         self.tls_close_port = free_port()
+        self.h2_port = free_port()
+        self.h2c_port = free_port()
         self.ca_file, cert, key = make_tls_files(self.dir)
         root = os.path.join(self.dir, "www")
         os.makedirs(root)
@@ -131,6 +147,17 @@ http {{
     keepalive_timeout 0;
     root {root};
   }}
+  # HTTP/2 over TLS (ALPN) and h2c with prior knowledge; 1,000 streams on one connection.
+  server {{
+    listen 127.0.0.1:{self.h2_port} ssl http2 backlog=8192;
+    http2_max_concurrent_streams 1000;
+    root {root};
+  }}
+  server {{
+    listen 127.0.0.1:{self.h2c_port} http2 backlog=8192;
+    http2_max_concurrent_streams 1000;
+    root {root};
+  }}
 }}
 """)
         self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", self.dir],
@@ -150,6 +177,12 @@ http {{
 
     def tls_url(self, path, close=False):
         return f"https://127.0.0.1:{self.tls_close_port if close else self.tls_port}{path}"
+
+    def h2_url(self, path):
+        return f"https://127.0.0.1:{self.h2_port}{path}"
+
+    def h2c_url(self, path):
+        return f"http://127.0.0.1:{self.h2c_port}{path}"
 
     def stop(self):
         if self.proc.poll() is None:
@@ -202,27 +235,51 @@ def run_client(argv, timeout=900):
     }
 
 
-def hiper(engine, url, n, c, extra=()):
+def last_line(text):
+    lines = text.strip().splitlines()
+    return lines[-1][-300:] if lines else "no output"
+
+
+def hiper(engine, url, n, c, extra=(), h2=False):
+    """One hiper run. h2: the row is about HTTP/2 on one connection, so a run that used another
+    HTTP version or more connections does not count (ClientFailed)."""
     r = run_client([HIPER[engine], url, "-n", str(n), "-c", str(c), "--json", *extra])
     try:
         summary = json.loads(r["out"].strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise RuntimeError(f"hiper ({engine}) gave no summary: {r['out'][-500:]} {r['err'][-500:]}")
+        raise ClientFailed(f"exit {r['status']}, no summary: {last_line(r['err'] or r['out'])}")
     r["transfers"] = summary["transfers"] - summary["failures"]
     r["failures"] = summary["failures"]
     r["bytes"] = summary["bytes"]
+    ENGINE_VERSIONS.setdefault(engine, summary.get("version", "?"))
+    if r["failures"] * 10 > summary["transfers"]:
+        # A cost per transfer over a few successes says nothing about the workload.
+        raise ClientFailed(f"{r['failures']} of {summary['transfers']} transfers failed, by "
+                           f"CURLcode: {summary['failures_by_code']}")
+    if h2:
+        versions = summary.get("http_versions", {})
+        if versions.get("2", 0) != r["transfers"]:
+            raise ClientFailed(f"not all transfers used HTTP/2: {versions}")
+        if summary["connections"] != 1:
+            raise ClientFailed(f"{summary['connections']} connections, not one")
     return r
 
 
-def h2load(url, n, c, extra=()):
-    r = run_client(["h2load", "--h1", "-n", str(n), "-c", str(c), "-t", "1", *extra, url])
+def h2load(url, n, c, extra=(), h1=True):
+    """h1: HTTP/1.1 (--h1); otherwise HTTP/2 with c streams on one connection (-m c -c 1)."""
+    conns = ["--h1", "-c", str(c)] if h1 else ["-c", "1", "-m", str(c)]
+    r = run_client(["h2load", *conns, "-n", str(n), "-t", "1", *extra, url])
     m = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed",
                   r["out"])
     if not m:
-        raise RuntimeError("h2load output not understood: " + r["out"][-500:])
+        raise ClientFailed("h2load output not understood: " + last_line(r["out"]))
     r["transfers"] = int(m.group(1))
     r["failures"] = int(m.group(2))
     r["bytes"] = 0
+    if not r["transfers"]:
+        raise ClientFailed("h2load: no request succeeded: " + last_line(r["out"]))
+    if not h1 and "Application protocol: h2" not in r["out"]:
+        raise ClientFailed("h2load did not speak HTTP/2")
     return r
 
 
@@ -233,7 +290,7 @@ def wrk(url, c, seconds, close=False, extra=()):
     r = run_client(argv)
     m = re.search(r"(\d+) requests in", r["out"])
     if not m:
-        raise RuntimeError("wrk output not understood: " + r["out"][-500:])
+        raise ClientFailed("wrk output not understood: " + last_line(r["out"]))
     r["transfers"] = int(m.group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                        r["out"])
@@ -252,7 +309,7 @@ def median_run(runs, key):
 
 
 def workloads(quick):
-    """(name, kind, params) for every workload of the benchmark issue."""
+    """(name, kind, params) for every workload of the benchmark issues."""
     n = 5000 if quick else 50000
     items = []
     for c in (10, 100, 1000, 5000):
@@ -266,83 +323,146 @@ def workloads(quick):
     items.append(("7 PUT 1KiB keep-alive c=100", "upload", dict(n=n, c=100, size=1024)))
     items.append(("7 PUT 1MiB keep-alive c=100", "upload", dict(n=n // 50, c=100, size=1 << 20)))
     items.append(("8 gzip 64KiB text keep-alive c=100", "gzip", dict(n=n // 5, c=100)))
+    # HTTP/2 (issue 12): every transfer a stream on one connection.
+    for c in (100, 1000):
+        items.append((f"9 h2 TLS 1KiB, 1 conn, {c} streams", "h2", dict(n=n, c=c)))
+    items.append(("9 h2c prior knowledge 1KiB, 1 conn, 100 streams", "h2c", dict(n=n, c=100)))
     return items
 
 
-def run_workload(nginx, kind, p, reps):
+class Collector:
+    """Each client's runs of one workload; a run that fails marks the client failed for the row
+    (with the first reason) without stopping the others."""
+
+    def __init__(self, engines):
+        self.engines = engines  # the hiper variants of this run
+        self.runs = {}
+        self.failed = {}
+
+    def __getitem__(self, client):
+        return _Slot(self, client)
+
+    def hipers(self, *args, **kw):
+        """Runs every hiper variant once with the same arguments."""
+        for engine in self.engines:
+            self[engine].append(lambda: hiper(engine, *args, **kw))
+
+
+class _Slot:
+    def __init__(self, collector, client):
+        self.c, self.client = collector, client
+
+    def append(self, run):
+        c = self.c
+        if self.client in c.failed:
+            return
+        try:
+            result = run() if callable(run) else run
+        except ClientFailed as e:
+            c.failed[self.client] = str(e)
+            c.runs.pop(self.client, None)
+            return
+        c.runs.setdefault(self.client, []).append(result)
+
+
+def run_workload(nginx, kind, p, reps, engines):
+    """Returns ({client: median run}, {client: failure reason})."""
     small, big = nginx.url("/1k.bin"), nginx.url("/100m.bin")
-    results = {"evmulti": [], "libcurl": [], "h2load": [], "wrk": []}
+    results = Collector(engines)
     for _ in range(reps):
         # Interleaved so slow drifts of the machine hit every client alike.
         if kind == "keepalive":
-            results["evmulti"].append(hiper("evmulti", small, p["n"], p["c"]))
-            results["libcurl"].append(hiper("libcurl", small, p["n"], p["c"]))
-            results["h2load"].append(h2load(small, p["n"], p["c"]))
-            results["wrk"].append(wrk(small, p["c"], 5))
+            results.hipers(small, p["n"], p["c"])
+            results["h2load"].append(lambda: h2load(small, p["n"], p["c"]))
+            results["wrk"].append(lambda: wrk(small, p["c"], 5))
         elif kind == "noreuse":
-            results["evmulti"].append(hiper("evmulti", small, p["n"], p["c"], ["--no-reuse"]))
-            results["libcurl"].append(hiper("libcurl", small, p["n"], p["c"], ["--no-reuse"]))
-            results["wrk"].append(wrk(small, p["c"], 5, close=True))
+            results.hipers(small, p["n"], p["c"], ["--no-reuse"])
+            results["wrk"].append(lambda: wrk(small, p["c"], 5, close=True))
         elif kind == "big":
-            results["evmulti"].append(hiper("evmulti", big, p["n"], p["c"]))
-            results["libcurl"].append(hiper("libcurl", big, p["n"], p["c"]))
-            results["h2load"].append(h2load(big, p["n"], p["c"]))
+            results.hipers(big, p["n"], p["c"])
+            results["h2load"].append(lambda: h2load(big, p["n"], p["c"]))
         elif kind == "hostlimit":
             extra = ["--max-host-conns", "6"]
-            results["evmulti"].append(hiper("evmulti", small, p["n"], p["c"], extra))
-            results["libcurl"].append(hiper("libcurl", small, p["n"], p["c"], extra))
-            results["h2load"].append(h2load(small, p["n"], 6))
+            results.hipers(small, p["n"], p["c"], extra)
+            results["h2load"].append(lambda: h2load(small, p["n"], 6))
         elif kind == "tls":
             url, ca = nginx.tls_url("/1k.bin"), ["--cacert", nginx.ca_file]
-            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ca))
-            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ca))
-            results["h2load"].append(h2load(url, p["n"], p["c"]))
-            results["wrk"].append(wrk(url, p["c"], 5))
+            results.hipers(url, p["n"], p["c"], ca)
+            results["h2load"].append(lambda: h2load(url, p["n"], p["c"]))
+            results["wrk"].append(lambda: wrk(url, p["c"], 5))
         elif kind == "tlsnoreuse":
             # hiper closes after each transfer itself (and resumes TLS sessions, as both
             # libraries do by default); h2load and wrk are sent to a server that closes.
             url, ca = nginx.tls_url("/1k.bin"), ["--cacert", nginx.ca_file, "--no-reuse"]
-            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ca))
-            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ca))
+            results.hipers(url, p["n"], p["c"], ca)
             closing = nginx.tls_url("/1k.bin", close=True)
-            results["h2load"].append(h2load(closing, p["n"], p["c"]))
-            results["wrk"].append(wrk(closing, p["c"], 5))
+            results["h2load"].append(lambda: h2load(closing, p["n"], p["c"]))
+            results["wrk"].append(lambda: wrk(closing, p["c"], 5))
         elif kind == "upload":
             # h2load posts its file (1 KiB only); wrk PUTs through a one-line script.
             url, extra = nginx.url("/upload"), ["--upload", str(p["size"])]
-            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], extra))
-            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], extra))
+            results.hipers(url, p["n"], p["c"], extra)
             if p["size"] == 1024:
-                results["h2load"].append(h2load(url, p["n"], p["c"], ["-d", nginx.upload_body]))
+                results["h2load"].append(lambda: h2load(url, p["n"], p["c"], ["-d", nginx.upload_body]))
                 script = os.path.join(nginx.dir, "put.lua")
                 with open(script, "w") as f:
                     f.write('wrk.method = "PUT"\nwrk.body = string.rep("u", 1024)\n')
-                results["wrk"].append(wrk(url, p["c"], 5, extra=["-s", script]))
+                results["wrk"].append(lambda: wrk(url, p["c"], 5, extra=["-s", script]))
         elif kind == "gzip":
             # h2load and wrk fetch the compressed body without inflating it.
             url, gz = nginx.url("/gz/64k.txt"), ["-H", "Accept-Encoding: gzip"]
-            results["evmulti"].append(hiper("evmulti", url, p["n"], p["c"], ["--gzip"]))
-            results["libcurl"].append(hiper("libcurl", url, p["n"], p["c"], ["--gzip"]))
-            results["h2load"].append(h2load(url, p["n"], p["c"], gz))
-            results["wrk"].append(wrk(url, p["c"], 5, extra=gz))
-    return {k: median_run(v, per_transfer_us) for k, v in results.items() if v}
+            results.hipers(url, p["n"], p["c"], ["--gzip"])
+            results["h2load"].append(lambda: h2load(url, p["n"], p["c"], gz))
+            results["wrk"].append(lambda: wrk(url, p["c"], 5, extra=gz))
+        elif kind in ("h2", "h2c"):
+            # One connection, c streams: PIPEWAIT (hiper sets it for --http 2*) and one
+            # connection per host; libcurl caps streams at CURLMOPT_MAX_CONCURRENT_STREAMS.
+            # libcurl 7.88.1 fails every reuse of an h2c prior-knowledge connection with
+            # CURLE_HTTP2 (curl issue 10634, fixed in 8.0.0): its h2c cell reads "failed".
+            if kind == "h2":
+                url, extra = nginx.h2_url("/1k.bin"), ["--http", "2", "--cacert", nginx.ca_file]
+            else:
+                url, extra = nginx.h2c_url("/1k.bin"), ["--http", "2-prior"]
+            extra += ["--max-host-conns", "1", "--max-streams", str(p["c"])]
+            results.hipers(url, p["n"], p["c"], extra, h2=True)
+            results["h2load"].append(lambda: h2load(url, p["n"], p["c"], h1=False))
+    medians = {k: median_run(v, per_transfer_us) for k, v in results.runs.items() if v}
+    return medians, results.failed
 
 
-def callgrind_per_transfer(nginx, engine):
-    """Instructions per transfer for workload 1 at c=100: the slope between two run lengths,
-    so process start-up and teardown cancel out."""
+def callgrind_per_transfer(url, engine, extra=()):
+    """Instructions per transfer at c=100: the slope between two run lengths, so process
+    start-up and teardown (and a TLS handshake) cancel out. ClientFailed when a run fails."""
     counts = []
     for n in (2000, 4000):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "cg.out")
             r = run_client(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                            HIPER[engine], nginx.url("/1k.bin"), "-n", str(n), "-c", "100",
-                            "--json"], timeout=1800)
+                            HIPER[engine], url, "-n", str(n), "-c", "100", "--json", *extra],
+                           timeout=1800)
             m = re.search(r"Collected : (\d+)", r["err"])
             if not m:
-                raise RuntimeError("callgrind gave no total: " + r["err"][-500:])
+                raise ClientFailed("callgrind gave no total: " + last_line(r["err"]))
+            if r["status"] != 0:
+                own = "\n".join(l for l in r["err"].splitlines() if not l.startswith("=="))
+                raise ClientFailed(f"hiper under callgrind exited {r['status']}: "
+                                   f"{last_line(own or r['out'])}")
             counts.append(int(m.group(1)))
     return (counts[1] - counts[0]) / 2000
+
+
+def callgrind_line(what, cg):
+    """The sentence under the table; cg maps each engine to instructions or a failure text."""
+    def part(e):
+        v = cg[e]
+        if isinstance(v, str):
+            return f"{e} failed"
+        return f"{e} {v:.0f}" + (f", ratio {cg['evmulti'] / v:.2f}"
+                                 if e != "evmulti" and not isinstance(cg["evmulti"], str) else "")
+    parts = [part(e) for e in cg]
+    return (f"Instructions per transfer (callgrind, {what}, slope between 2,000 and 4,000 "
+            f"transfers): {parts[0]}, {', '.join(parts[1:2])}" +
+            "".join(f"; {p}" for p in parts[2:]) + ".")
 
 
 def ratio(a, b):
@@ -351,33 +471,63 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
-def fmt_row(name, res):
-    ev = res.get("evmulti")
-    lc = res.get("libcurl")
-    h2 = res.get("h2load")
-    wk = res.get("wrk")
+def fmt_row(name, res, failed, engines):
+    """One table row; engines are the hiper variants of this run (see header())."""
+    def cell(client, text):
+        if client in failed:
+            return "failed"
+        r = res.get(client)
+        return text(r) if r else "-"
+
+    def us(r):
+        return f"{per_transfer_us(r):.1f}"
+
+    def rate(r):
+        return f"{r['transfers'] / r['wall_s']:.0f}"
+
+    def ratio_to(other, field):
+        a, b = res.get("evmulti"), res.get(other)
+        return ratio(field(a), field(b)) if a and b else "-"
+
+    def rss(client):
+        return cell(client, lambda r: f"{r['rss_kb'] / 1024:.1f}")
+
+    def moved(client):
+        def text(r):
+            return (f"{r['bytes'] / r['wall_s'] / 2**20:.0f}" if any_bytes
+                    else f"{r['wall_s']:.2f}")
+        return cell(client, text)
+
+    libcurls = [e for e in engines if e != "evmulti"]
+    any_bytes = any(res[e]["bytes"] for e in engines if e in res)
     cells = [name]
-    for r in (ev, lc, h2, wk):
-        cells.append(f"{per_transfer_us(r):.1f}" if r else "-")
-    cells.append(ratio(per_transfer_us(ev), per_transfer_us(lc)) if lc else "-")
-    cells.append(ratio(per_transfer_us(ev), per_transfer_us(h2)) if h2 else "-")
-    for r in (ev, lc):
-        cells.append(f"{r['transfers'] / r['wall_s']:.0f}")
-    cells.append(f"{ev['rss_kb'] / 1024:.1f} / {lc['rss_kb'] / 1024:.1f}")
-    cells.append(ratio(ev["rss_kb"], lc["rss_kb"]))
-    if ev["bytes"]:
-        cells.append(f"{ev['bytes'] / ev['wall_s'] / 2**20:.0f} / {lc['bytes'] / lc['wall_s'] / 2**20:.0f}")
-    else:
-        cells.append(f"{ev['wall_s']:.2f} / {lc['wall_s']:.2f} s")
-    fails = sum(r["failures"] for r in (ev, lc, h2, wk) if r)
+    cells += [cell(c, us) for c in (*engines, "h2load", "wrk")]
+    cells += [ratio_to(c, per_transfer_us) for c in libcurls]
+    cells.append(ratio_to("h2load", per_transfer_us))
+    cells += [cell(e, rate) for e in engines]
+    if "libcurl-latest" in engines:  # issue 12's target: at least 1.5
+        cells.append(ratio_to("libcurl-latest", lambda r: r["transfers"] / r["wall_s"]))
+    cells.append(" / ".join(rss(e) for e in engines))
+    cells += [ratio_to(c, lambda r: r["rss_kb"]) for c in libcurls]
+    cells.append(" / ".join(moved(e) for e in engines) + ("" if any_bytes else " s"))
+    fails = sum(r["failures"] for r in res.values())
     cells.append(str(fails))
     return "| " + " | ".join(cells) + " |"
 
 
-HEADER = ("| workload | evmulti µs/xfer | libcurl µs/xfer | h2load µs/xfer | wrk µs/xfer "
-          "| evmulti/libcurl | evmulti/h2load | evmulti xfer/s | libcurl xfer/s "
-          "| peak RSS MiB ev / lc | RSS ev/lc | MiB/s or wall ev / lc | failures |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+SHORT = {"evmulti": "ev", "libcurl": "lc", "libcurl-latest": "lcl"}
+
+
+def header(engines):
+    """Without libcurl-latest this is the table of every earlier run in RESULTS.md."""
+    libcurls = [e for e in engines if e != "evmulti"]
+    short = " / ".join(SHORT[e] for e in engines)
+    cols = ["workload", *(f"{c} µs/xfer" for c in (*engines, "h2load", "wrk")),
+            *(f"evmulti/{c}" for c in libcurls), "evmulti/h2load",
+            *(f"{e} xfer/s" for e in engines),
+            *(["xfer/s ev/lcl"] if "libcurl-latest" in engines else []), f"peak RSS MiB {short}",
+            *(f"RSS ev/{SHORT[c]}" for c in libcurls), f"MiB/s or wall {short}", "failures"]
+    return "| " + " | ".join(cols) + " |\n" + "|---" * len(cols) + "|"
 
 
 def machine():
@@ -416,35 +566,64 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--only", help="run only workloads whose name contains this text")
+    ap.add_argument("--libcurl", metavar="PREFIX",
+                    help="also measure hiper built (by bench/compare) against the libcurl in "
+                         "PREFIX, as libcurl-latest")
     args = ap.parse_args()
     reps = args.reps or (1 if args.quick else 3)
+    engines = ["evmulti", "libcurl"] + (["libcurl-latest"] if args.libcurl else [])
+    if args.libcurl and not os.access(HIPER["libcurl-latest"], os.X_OK):
+        sys.exit("bench: no " + HIPER["libcurl-latest"] + " (start bench/compare, not compare.py)")
 
     nginx = Nginx()
-    rows = []
+    rows, failures = [], []
     try:
         for name, kind, params in workloads(args.quick):
             if args.only and args.only not in name:
                 continue
             print(f"running {name} ...", file=sys.stderr, flush=True)
-            rows.append(fmt_row(name, run_workload(nginx, kind, params, reps)))
+            res, failed = run_workload(nginx, kind, params, reps, engines)
+            rows.append(fmt_row(name, res, failed, engines))
+            failures += [f"- {name}: {client} failed: {why}" for client, why in failed.items()]
             print(rows[-1], flush=True)
-        cg = None
-        if not args.no_callgrind:
-            print("running callgrind ...", file=sys.stderr, flush=True)
-            cg = {e: callgrind_per_transfer(nginx, e) for e in ("evmulti", "libcurl")}
+        # Workload 1 at c=100 always; HTTP/2 over TLS with 100 streams when its rows ran.
+        profiles = [] if args.no_callgrind else [("workload 1 at c=100", nginx.url("/1k.bin"), [])]
+        if not args.no_callgrind and any(r.startswith("| 9 h2 TLS") for r in rows):
+            profiles.append(("workload 9, HTTP/2 over TLS, 1 connection, 100 streams",
+                             nginx.h2_url("/1k.bin"),
+                             ["--http", "2", "--cacert", nginx.ca_file, "--max-host-conns", "1",
+                              "--max-streams", "100"]))
+        cg_lines = []
+        for what, url, extra in profiles:
+            print(f"running callgrind, {what} ...", file=sys.stderr, flush=True)
+            cg = {}
+            for e in engines:
+                try:
+                    cg[e] = callgrind_per_transfer(url, e, extra)
+                except ClientFailed as ex:
+                    cg[e] = str(ex)
+                    failures.append(f"- callgrind, {what}: {e} failed: {ex}")
+            cg_lines.append(callgrind_line(what, cg))
     finally:
         nginx.stop()
 
     cmd = "bench/compare " + " ".join(sys.argv[1:])
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = [f"## {stamp}", "", f"Command: `{cmd.strip()}`  ", f"Tree: {tree()}  ",
-            f"Machine: {machine()}", "",
-            HEADER, *rows, ""]
-    if cg:
-        text.append(f"Instructions per transfer (callgrind, workload 1 at c=100, slope between "
-                    f"2,000 and 4,000 transfers): evmulti {cg['evmulti']:.0f}, libcurl "
-                    f"{cg['libcurl']:.0f}, ratio {cg['evmulti'] / cg['libcurl']:.2f}.")
-        text.append("")
+            f"Machine: {machine()}"]
+    if args.libcurl:
+        text[-1] += "  "
+        version = ENGINE_VERSIONS.get("libcurl-latest")
+        if not version:  # no row ran it: ask the install itself
+            config = os.path.join(args.libcurl, "bin", "curl-config")
+            version = subprocess.run([config, "--version"], capture_output=True,
+                                     text=True).stdout.strip() if os.access(config, os.X_OK) else "?"
+        text.append(f"libcurl-latest: {version} from {os.path.abspath(args.libcurl)}")
+    text += ["", header(engines), *rows, ""]
+    if failures:
+        text += ["Failed cells (the client could not do the workload):", *failures, ""]
+    for line in cg_lines:
+        text += [line, ""]
     report = "\n".join(text)
     print(report)
     if not args.no_record:

@@ -3,11 +3,15 @@
 // and fetches /bytes/1024 from it.
 //
 //   hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
-//         [--http 1.1|2|2-prior] [--max-host-conns N] [--reuse | --no-reuse] [--json]
-//         [--cacert FILE] [--upload BYTES] [--gzip]
+//         [--http 1.1|2|2-prior] [--max-host-conns N] [--max-streams N]
+//         [--reuse | --no-reuse] [--json] [--cacert FILE] [--upload BYTES] [--gzip]
 //
 // --upload PUTs BYTES from memory through READFUNCTION (size announced); --gzip asks for
-// compressed bodies (ACCEPT_ENCODING "") and counts the decoded bytes.
+// compressed bodies (ACCEPT_ENCODING "") and counts the decoded bytes. --http 2 and 2-prior
+// also set PIPEWAIT, so transfers started together wait to share the first connection instead
+// of opening their own; --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS (libcurl's default
+// is 100 streams per connection). --json reports the engine's curl_version(), whether it has
+// HTTP/2 (CURL_VERSION_HTTP2) and how many transfers used each HTTP version.
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <evmulti/libevent.h>
@@ -42,6 +46,7 @@ struct Run {
   std::string url;
   long total = 20000, concurrency = 200;
   long http_version = CURL_HTTP_VERSION_1_1;
+  bool pipewait = false;
   bool reuse = true;
   std::string cacert;      // CAINFO for https:// URLs; empty: the system's trust store
   curl_off_t upload = -1;  // bytes to PUT; -1: GET
@@ -50,6 +55,7 @@ struct Run {
   long started = 0, done = 0, failed = 0, connects = 0;
   curl_off_t bytes = 0;
   std::map<int, long> failures;
+  std::map<long, long> http_versions;  // CURLINFO_HTTP_VERSION of each successful transfer
   std::vector<curl_off_t> latency_us;  // total time of every finished transfer
   bool progress = false;
   SteadyClock::time_point t0, last_progress;
@@ -60,6 +66,7 @@ struct Run {
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, http_version);
+    if (pipewait) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     if (!reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (!cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cacert.c_str());
     if (gzip) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -83,6 +90,10 @@ struct Run {
     if (rc != CURLE_OK) {
       ++run->failed;
       ++run->failures[rc];
+    } else {
+      long version = 0;
+      curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+      ++run->http_versions[version];
     }
     curl_off_t us = 0, size = 0;
     long conns = 0;
@@ -185,8 +196,10 @@ void usage() {
   std::fprintf(stderr,
                "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
                "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior]\n"
-               "             [--max-host-conns N] [--reuse | --no-reuse] [--json]\n"
-               "             [--cacert FILE] [--upload BYTES] [--gzip]\n"
+               "             [--max-host-conns N] [--max-streams N] [--reuse | --no-reuse]\n"
+               "             [--json] [--cacert FILE] [--upload BYTES] [--gzip]\n"
+               "       --http 2 and 2-prior also set PIPEWAIT (wait to share a connection)\n"
+               "       --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS\n"
                "       (--loop defaults to %s)\n",
                default_loop());
   std::exit(2);
@@ -206,20 +219,47 @@ double percentile_ms(const std::vector<curl_off_t> &sorted, double p) {
   return static_cast<double>(sorted[rank]) / 1000.0;
 }
 
+const char *http_version_name(long v) {
+  switch (v) {
+    case CURL_HTTP_VERSION_1_0:
+      return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+      return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+      return "2";
+    case CURL_HTTP_VERSION_3:
+      return "3";
+    default:
+      return "unknown";
+  }
+}
+
+// curl_version() text inside a JSON string: drop what would need escaping.
+std::string json_safe(const char *s) {
+  std::string out;
+  for (; s && *s; ++s)
+    if (*s != '"' && *s != '\\' && static_cast<unsigned char>(*s) >= 0x20) out += *s;
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   Run run;
   std::string loop = default_loop();
   bool json = false;
-  long max_host_conns = 0;
+  long max_host_conns = 0, max_streams = 0;
   double duration = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "-n" || a == "-c" || a == "--max-host-conns") && i + 1 < argc) {
+    if ((a == "-n" || a == "-c" || a == "--max-host-conns" || a == "--max-streams") &&
+        i + 1 < argc) {
       long v = std::strtol(argv[++i], nullptr, 10);
       if (v <= 0) usage();
-      (a == "-n" ? run.total : a == "-c" ? run.concurrency : max_host_conns) = v;
+      (a == "-n"                 ? run.total
+       : a == "-c"               ? run.concurrency
+       : a == "--max-host-conns" ? max_host_conns
+                                 : max_streams) = v;
     } else if (a == "--duration" && i + 1 < argc) {
       duration = std::strtod(argv[++i], nullptr);
       if (duration <= 0) usage();
@@ -233,6 +273,7 @@ int main(int argc, char **argv) {
         run.http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
       else
         usage();
+      run.pipewait = run.http_version != CURL_HTTP_VERSION_1_1;
     } else if (a == "--reuse" || a == "--no-reuse") {
       run.reuse = a == "--reuse";
     } else if (a == "--cacert" && i + 1 < argc) {
@@ -289,6 +330,13 @@ int main(int argc, char **argv) {
   }
   run.multi = curl_multi_init();
   if (max_host_conns) curl_multi_setopt(run.multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_host_conns);
+  if (max_streams) {
+    CURLMcode mrc = curl_multi_setopt(run.multi, CURLMOPT_MAX_CONCURRENT_STREAMS, max_streams);
+    if (mrc != CURLM_OK) {
+      std::fprintf(stderr, "hiper: --max-streams: %s\n", curl_multi_strerror(mrc));
+      return 2;
+    }
+  }
   run.progress = isatty(STDERR_FILENO) && !json;
   double cpu0 = cpu_seconds();
   auto t0 = std::chrono::steady_clock::now();
@@ -316,8 +364,17 @@ int main(int argc, char **argv) {
       std::printf("%s\"%d\":%ld", sep, code, count);
       sep = ",";
     }
+    std::printf("},\"http_versions\":{");
+    sep = "";
+    for (auto &[version, count] : run.http_versions) {
+      std::printf("%s\"%s\":%ld", sep, http_version_name(version), count);
+      sep = ",";
+    }
     std::printf(
-        "},\"bytes\":%ld,\"connections\":%ld,\"wall_s\":%.6f,\"transfers_per_s\":%.1f,"
+        "},\"version\":\"%s\",\"http2\":%s", json_safe(curl_version()).c_str(),
+        curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2 ? "true" : "false");
+    std::printf(
+        ",\"bytes\":%ld,\"connections\":%ld,\"wall_s\":%.6f,\"transfers_per_s\":%.1f,"
         "\"cpu_s\":%.6f,\"cpu_us_per_transfer\":%.2f,\"peak_rss_kb\":%ld,"
         "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f}}\n",
         static_cast<long>(run.bytes), run.connects, wall, rate, cpu, per, peak_rss_kb(),
@@ -331,6 +388,8 @@ int main(int argc, char **argv) {
       std::printf("  %ld x %s\n", count, curl_easy_strerror(static_cast<CURLcode>(code)));
     std::printf("bytes:       %ld\n", static_cast<long>(run.bytes));
     std::printf("connections: %ld opened\n", run.connects);
+    for (auto &[version, count] : run.http_versions)
+      std::printf("  %ld x HTTP/%s\n", count, http_version_name(version));
     std::printf("wall time:   %.3f s\n", wall);
     std::printf("transfers/s: %.0f\n", rate);
     std::printf("CPU time:    %.3f s (%.1f us per transfer, server included when in-process)\n",

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <ares.h>
+#include <nghttp2/nghttp2.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -73,13 +74,14 @@ extern "C" void curl_global_cleanup(void) {
 }
 
 extern "C" char *curl_version(void) {
-  // Built once; function-local static initialisation is thread-safe. Only c-ares is linked
-  // into the library today, so it is the only component named besides evmulti itself.
+  // Built once; function-local static initialisation is thread-safe. Names evmulti and the
+  // libraries libcurl's own text would name (TLS and zlib are told by curl_version_info).
   return guarded(nullptr, [] {
-    static char text[160];
+    static char text[200];
     static const bool built = [] {
-      std::snprintf(text, sizeof text, "libcurl/%s evmulti/%s c-ares/%s", LIBCURL_VERSION,
-                    EVMULTI_VERSION, ares_version(nullptr));
+      std::snprintf(text, sizeof text, "libcurl/%s evmulti/%s c-ares/%s nghttp2/%s",
+                    LIBCURL_VERSION, EVMULTI_VERSION, ares_version(nullptr),
+                    nghttp2_version(0)->version_str);
       return true;
     }();
     (void)built;

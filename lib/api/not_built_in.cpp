@@ -1,7 +1,6 @@
 // Functions of features evmulti is built without, answering as a libcurl 7.88 built without
 // them (probed against Debian's): WebSockets (CURLE_NOT_BUILT_IN, curl_ws_meta NULL; the
-// out-parameters are left untouched) and HTTP/2 server push (no pushed headers exist, so the
-// header accessors find none).
+// out-parameters are left untouched).
 #include <curl/curl.h>
 
 extern "C" CURLcode curl_ws_recv(CURL *, void *, size_t, size_t *, struct curl_ws_frame **) {
@@ -16,10 +15,3 @@ extern "C" struct curl_ws_frame *curl_ws_meta(CURL *) {
   return nullptr;
 }
 
-extern "C" char *curl_pushheader_bynum(struct curl_pushheaders *, size_t) {
-  return nullptr;
-}
-
-extern "C" char *curl_pushheader_byname(struct curl_pushheaders *, const char *) {
-  return nullptr;
-}

@@ -42,7 +42,6 @@ constexpr const char kFalseStart[] = "TLS False Start is not built";
 constexpr const char kSslCtx[] = "the SSL_CTX callback is not built";
 constexpr const char kOcsp[] = "OCSP stapling checks are not built";
 constexpr const char kEngines[] = "OpenSSL engines are not built";
-constexpr const char kHttp2[] = "HTTP/2 is not built";
 constexpr const char kSigV4[] = "AWS SigV4 signing is not built";
 constexpr const char kNegotiate[] = "Negotiate (GSS-API) is not built";
 constexpr const char kProxyHeaders[] = "proxies come with the proxy issue";
@@ -375,9 +374,9 @@ constexpr OptionInfo kTable[] = {
     {{"SSL_VERIFYPEER", CURLOPT_SSL_VERIFYPEER, CURLOT_LONG, 0}},
     {{"SSL_VERIFYSTATUS", CURLOPT_SSL_VERIFYSTATUS, CURLOT_LONG, 0}, kNotBuiltIn, kOcsp},
     {{"STDERR", CURLOPT_STDERR, CURLOT_OBJECT, 0}},
-    {{"STREAM_DEPENDS", CURLOPT_STREAM_DEPENDS, CURLOT_OBJECT, 0}, kNotBuiltIn, kHttp2},
-    {{"STREAM_DEPENDS_E", CURLOPT_STREAM_DEPENDS_E, CURLOT_OBJECT, 0}, kNotBuiltIn, kHttp2},
-    {{"STREAM_WEIGHT", CURLOPT_STREAM_WEIGHT, CURLOT_LONG, 0}, kNotBuiltIn, kHttp2},
+    {{"STREAM_DEPENDS", CURLOPT_STREAM_DEPENDS, CURLOT_OBJECT, 0}},
+    {{"STREAM_DEPENDS_E", CURLOPT_STREAM_DEPENDS_E, CURLOT_OBJECT, 0}},
+    {{"STREAM_WEIGHT", CURLOPT_STREAM_WEIGHT, CURLOT_LONG, 0}},
     {{"SUPPRESS_CONNECT_HEADERS", CURLOPT_SUPPRESS_CONNECT_HEADERS, CURLOT_LONG, 0},
      kNotBuiltIn,
      kProxyHeaders},

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "api/setopt.h"
+#include "transfer/transfer.h"
 
 namespace evm {
 
@@ -63,6 +64,9 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
     case CURLOPT_PIPEWAIT:
       o.pipewait = v != 0;
       return CURLE_OK;
+    case CURLOPT_STREAM_WEIGHT:
+      if (v >= 1 && v <= 256) o.stream_weight = v;  // others are ignored, as libcurl does
+      return CURLE_OK;
     default:
       return CURLE_UNKNOWN_OPTION;
   }
@@ -70,6 +74,12 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
 
 CURLcode set_pointer(EasyOptions &o, CURLoption opt, void *v) {
   switch (opt) {
+    case CURLOPT_STREAM_DEPENDS:
+    case CURLOPT_STREAM_DEPENDS_E:
+      if (v && !Transfer::from(static_cast<CURL *>(v))) return CURLE_BAD_FUNCTION_ARGUMENT;
+      o.stream_depends = static_cast<CURL *>(v);
+      o.stream_exclusive = opt == CURLOPT_STREAM_DEPENDS_E;
+      return CURLE_OK;
     case CURLOPT_CONNECT_TO:
       o.connect_to = static_cast<const curl_slist *>(v);
       return CURLE_OK;

@@ -1,8 +1,10 @@
 // curl_version_info: what this build has, so a program that checks before it uses a feature
-// takes the right branch. Only what is true is reported: HTTP and HTTPS, OpenSSL, zlib, c-ares.
+// takes the right branch. Only what is true is reported: HTTP and HTTPS, OpenSSL, zlib, c-ares,
+// HTTP/2 through nghttp2.
 #include <curl/curl.h>
 
 #include <ares.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
 #include <zlib.h>
 
@@ -20,10 +22,11 @@ const char *const kProtocols[] = {"http", "https", nullptr};
 
 // IPv6: the resolver and connector take AAAA answers; AsynchDNS: c-ares; Largefile: curl_off_t
 // is 64-bit; threadsafe: curl_global_init/cleanup run under a lock.
-const char *const kFeatureNames[] = {"AsynchDNS", "IPv6",       "Largefile", "libz",
-                                     "SSL",       "threadsafe", nullptr};
-constexpr int kFeatures = CURL_VERSION_ASYNCHDNS | CURL_VERSION_IPV6 | CURL_VERSION_LARGEFILE |
-                          CURL_VERSION_LIBZ | CURL_VERSION_SSL | CURL_VERSION_THREADSAFE;
+const char *const kFeatureNames[] = {"AsynchDNS", "HTTP2", "IPv6",       "Largefile",
+                                     "libz",      "SSL",   "threadsafe", nullptr};
+constexpr int kFeatures = CURL_VERSION_ASYNCHDNS | CURL_VERSION_HTTP2 | CURL_VERSION_IPV6 |
+                          CURL_VERSION_LARGEFILE | CURL_VERSION_LIBZ | CURL_VERSION_SSL |
+                          CURL_VERSION_THREADSAFE;
 
 // The build's machine, in the form libcurl's configure reports its host.
 #if defined(__x86_64__)
@@ -61,8 +64,10 @@ curl_version_info_data build_info() {
   d.libz_version = zlibVersion();
   d.protocols = kProtocols;
   d.ares = ares_version(&d.ares_num);
-  // No IDN, iconv, SSH, brotli, HTTP/2 (nghttp2 is not built in yet), QUIC, zstd, hyper or
-  // gsasl: their fields stay NULL/0.
+  const nghttp2_info *h2 = nghttp2_version(0);
+  d.nghttp2_ver_num = static_cast<unsigned>(h2->version_num);
+  d.nghttp2_version = h2->version_str;
+  // No IDN, iconv, SSH, brotli, QUIC, zstd, hyper or gsasl: their fields stay NULL/0.
   d.cainfo = evm::kDefaultCaFile;
   d.capath = evm::kDefaultCaPath;
   d.feature_names = kFeatureNames;

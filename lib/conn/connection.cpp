@@ -5,8 +5,8 @@
 
 namespace evm {
 
-Connection::Connection(std::string origin, uint64_t id, SocketRegistry &sockets)
-    : origin_(std::move(origin)), id_(id), sockets_(sockets) {}
+Connection::Connection(std::string origin, uint64_t id, SocketRegistry &sockets, CURL *idle_easy)
+    : origin_(std::move(origin)), id_(id), sockets_(sockets), idle_easy_(idle_easy) {}
 
 Connection::~Connection() = default;
 
@@ -16,9 +16,10 @@ Exchange &Connection::begin_exchange(ConnectionUser &user) {
   return *exchange_;
 }
 
-void Connection::start_h2(const H2Settings &settings, CapacityListener &listener) {
+void Connection::start_h2(const H2Settings &settings, ConnectionListener &listener) {
+  listener_ = &listener;
   h2_ = std::make_unique<H2Session>(*top_, settings);
-  h2_->on_capacity = [this, &listener] { listener.on_capacity(*this); };
+  h2_->on_capacity = [this] { listener_->on_capacity(*this); };
 }
 
 bool Connection::accepts_requests() const {
@@ -55,8 +56,10 @@ void Connection::update_pollset(CURL *easy) {
   Pollset want;
   if (users_.front()) easy = users_.front()->user_easy();
   if (h2_) {
-    // The session speaks for all its streams: one answer, however many ride on it.
-    if (users_.front()) h2_->add_pollset(want);
+    // The session speaks for all its streams: one answer, however many ride on it. Idle and
+    // kept, it is still read (PING answered, GOAWAY noticed) in the name of the internal handle.
+    if (users_.front() || (idle_easy_ && connected && reusable)) h2_->add_pollset(want);
+    if (!users_.front() && idle_easy_) easy = idle_easy_;
   } else {
     for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u)) u->add_pollset(want);
   }
@@ -75,6 +78,10 @@ void Connection::on_socket_ready(curl_socket_t, int cselect) {
     ConnectionUser *first = users_.front();
     FilterContext ctx = quiet_context(first ? first->user_easy() : nullptr);
     h2_->on_socket_event(ctx, cselect);
+    if (!first && !h2_->accepts_streams() && listener_) {
+      listener_->on_idle_dead(*this);  // closes and deletes this connection
+      return;
+    }
     update_pollset();
     return;
   }
@@ -85,7 +92,7 @@ void Connection::on_socket_ready(curl_socket_t, int cselect) {
 
 void Connection::close(FilterContext &ctx) {
   for (int i = 0; i < watched_.count; ++i)
-    sockets_.unwatch(watched_.entries[i].fd, *this, ctx.easy);
+    sockets_.unwatch(watched_.entries[i].fd, *this, ctx.easy ? ctx.easy : idle_easy_);
   watched_ = Pollset{};
   h2_.reset();  // before the chain it was reading from goes
   if (top_) top_->close(ctx);

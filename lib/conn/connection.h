@@ -27,13 +27,15 @@ struct ReuseLimits {
   Trace *trace = nullptr;  // where "too old" is said
 };
 
-// Told when a connection can carry more requests than before (an HTTP/2 server's SETTINGS).
-class CapacityListener {
+// What an HTTP/2 connection tells its pool from the socket dispatch: it can carry more requests
+// than before (the server's SETTINGS), or, idle, it is closing or going away.
+class ConnectionListener {
  public:
   virtual void on_capacity(Connection &c) = 0;
+  virtual void on_idle_dead(Connection &c) = 0;  // may delete `c`
 
  protected:
-  ~CapacityListener() = default;
+  ~ConnectionListener() = default;
 };
 
 // A request riding on a connection (through a lease from the pool).
@@ -60,7 +62,9 @@ class Connection final : public IoHandler {
  public:
   // The filter chain is installed once the address is known; until then the connection only
   // holds its slot in the pool's limits.
-  Connection(std::string origin, uint64_t id, SocketRegistry &sockets);
+  // `idle_easy` is named in SOCKETFUNCTION calls for an idle HTTP/2 connection, which stays
+  // watched so PING, SETTINGS and GOAWAY are read while nobody uses it.
+  Connection(std::string origin, uint64_t id, SocketRegistry &sockets, CURL *idle_easy = nullptr);
   ~Connection();
 
   void set_filter(std::unique_ptr<Filter> top) { top_ = std::move(top); }
@@ -75,8 +79,9 @@ class Connection final : public IoHandler {
   Exchange &begin_exchange(ConnectionUser &user);
 
   // From now on the connection speaks HTTP/2 (ALPN said h2, or by prior knowledge).
-  void start_h2(const H2Settings &settings, CapacityListener &listener);
+  void start_h2(const H2Settings &settings, ConnectionListener &listener);
   bool multiplexed() const { return h2_ != nullptr; }
+  H2Session *h2() { return h2_.get(); }
   // Whether another request may start on it (an HTTP/2 GOAWAY or failure says no).
   bool accepts_requests() const;
   // An idle connection's check before reuse: the filters' own, or HTTP/2 frames read.
@@ -109,15 +114,17 @@ class Connection final : public IoHandler {
   TimePoint idle_since{};
   TimePoint created{};
 
-  ListLink idle_link;    // in the pool's LRU of idle connections
-  ListLink bucket_link;  // in its origin's list of idle connections
-  ListLink mux_link;     // in its origin's list of HTTP/2 connections
+  ListLink idle_link;        // in the pool's LRU of idle connections
+  ListLink bucket_link;      // in its origin's list of idle connections
+  ListLink mux_link;         // in its origin's list of HTTP/2 connections
   bool mux_pending = false;  // still connecting, and may turn out to speak HTTP/2 (PIPEWAIT)
 
  private:
   std::string origin_;
   uint64_t id_;
   SocketRegistry &sockets_;
+  CURL *idle_easy_;
+  ConnectionListener *listener_ = nullptr;
   std::unique_ptr<Filter> top_;
   // What the connection does outside any transfer's turn (socket dispatch, leaving users).
   FilterContext quiet_context(CURL *easy);

@@ -155,6 +155,13 @@ void ConnectionPool::on_capacity(Connection &c) {
   while (spare-- && b.waiters.front()) wake_one(b);
 }
 
+void ConnectionPool::on_idle_dead(Connection &c) {
+  // Read while idle, it said GOAWAY or closed: its descriptor goes now, not at the next take.
+  if (!c.idle_link.linked()) return;
+  unlink_idle(c);
+  close_now(&c);
+}
+
 void ConnectionPool::connected(Connection &c) {
   auto &b = buckets_[c.origin()];
   bool was_pending = c.mux_pending;
@@ -190,7 +197,7 @@ bool ConnectionPool::close_oldest_idle() {
 }
 
 ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &user) {
-  auto *c = new Connection(origin, next_id_++, sockets_);
+  auto *c = new Connection(origin, next_id_++, sockets_, idle_easy_);
   c->created = now();
   ++buckets_[origin].count;
   ++total_;

@@ -58,16 +58,18 @@ class ConnectionLease {
 };
 
 struct PoolLimits {
-  size_t max_host = 0;   // CURLMOPT_MAX_HOST_CONNECTIONS, 0 = unlimited
-  size_t max_total = 0;  // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
-  size_t max_idle = 0;   // CURLMOPT_MAXCONNECTS, 0 = 4 × the number of added handles
+  size_t max_host = 0;       // CURLMOPT_MAX_HOST_CONNECTIONS, 0 = unlimited
+  size_t max_total = 0;      // CURLMOPT_MAX_TOTAL_CONNECTIONS, 0 = unlimited
+  size_t max_idle = 0;       // CURLMOPT_MAXCONNECTS, 0 = 4 × the number of added handles
   size_t max_streams = 100;  // CURLMOPT_MAX_CONCURRENT_STREAMS, per HTTP/2 connection
   bool multiplex = true;     // CURLMOPT_PIPELINING has CURLPIPE_MULTIPLEX
 };
 
-class ConnectionPool final : public CapacityListener {
+class ConnectionPool final : public ConnectionListener {
  public:
-  explicit ConnectionPool(SocketRegistry &sockets) : sockets_(sockets) {}
+  // `idle_easy`: what SOCKETFUNCTION calls name for an idle connection that stays watched.
+  explicit ConnectionPool(SocketRegistry &sockets, CURL *idle_easy = nullptr)
+      : sockets_(sockets), idle_easy_(idle_easy) {}
   ~ConnectionPool();
 
   PoolLimits limits;
@@ -76,6 +78,11 @@ class ConnectionPool final : public CapacityListener {
   // A lease on an idle, live connection to `origin`, or an empty one. Dead idle connections
   // are closed on the way.
   ConnectionLease take_idle(const std::string &origin, ConnectionUser &user);
+  // Another lease on `c`, which the caller knows is alive (a pushed stream's transfer).
+  ConnectionLease lease(Connection &c, ConnectionUser &user) {
+    c.attach(user);
+    return ConnectionLease(*this, c, user);
+  }
   // A lease on a busy HTTP/2 connection to `origin` with a stream to spare, or an empty one.
   ConnectionLease take_multiplexed(const std::string &origin, ConnectionUser &user);
   // `c` may turn out to speak HTTP/2 once connected: PIPEWAIT transfers wait for it.
@@ -84,6 +91,7 @@ class ConnectionPool final : public CapacityListener {
   // An HTTP/2 connection to `origin` that takes new streams, full or not (PIPEWAIT waits for it).
   bool has_multiplexed(const std::string &origin);
   void on_capacity(Connection &c) override;
+  void on_idle_dead(Connection &c) override;
   // `c` finished connecting: it speaks HTTP/2 (and carries more than one request) or not. The
   // waiters it can take are woken.
   void connected(Connection &c);
@@ -107,7 +115,7 @@ class ConnectionPool final : public CapacityListener {
     IntrusiveList<Connection, &Connection::bucket_link> idle;
     IntrusiveList<SlotWaiter, &SlotWaiter::host_link_> waiters;
     IntrusiveList<Connection, &Connection::mux_link> mux;  // HTTP/2 ones, idle or busy
-    size_t mux_pending = 0;  // connecting ones that may speak HTTP/2
+    size_t mux_pending = 0;                                // connecting ones that may speak HTTP/2
   };
 
   friend class ConnectionLease;
@@ -123,6 +131,7 @@ class ConnectionPool final : public CapacityListener {
   void settle_pending(Connection &c, Bucket &b);
 
   SocketRegistry &sockets_;
+  CURL *idle_easy_;
   std::unordered_map<std::string, Bucket> buckets_;
   IntrusiveList<Connection, &Connection::idle_link> idle_;  // oldest first
   IntrusiveList<SlotWaiter, &SlotWaiter::all_link_> all_waiters_;

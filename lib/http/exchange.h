@@ -49,6 +49,10 @@ struct ExchangeRequest {
   int64_t body_size = -1;     // bytes read_body() gives; -1: none, or unknown when `chunked`
   bool head_request = false;  // the response has no body whatever its headers say
   bool tls = false;           // the request's scheme is https (HTTP/2's :scheme)
+  // HTTP/2 priority: weight 1..256, the stream it depends on (0: none), exclusively or not.
+  int weight = 16;
+  int32_t depends_on = 0;
+  bool exclusive = false;
   bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
   bool chunked = false;       // frame the body with chunked transfer-coding (size may be -1)
   // Hold the body back until a 100 (or a final answer) arrives, at most this long.
@@ -96,6 +100,8 @@ class Exchange {
   // It failed before the server looked at it (HTTP/2 REFUSED_STREAM, or above a GOAWAY's last
   // stream): safe to send again on another connection, even on a first request.
   virtual bool retry_safe() const { return false; }
+  // Its HTTP/2 stream id, 0 before one is open or over HTTP/1.1.
+  virtual int32_t stream_id() const { return 0; }
   // The request head as VERBOSE shows it, once start() has taken `head`.
   virtual std::string_view shown_head(std::string_view head) const { return head; }
 };

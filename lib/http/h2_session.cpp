@@ -27,6 +27,7 @@ H2Session::H2Session(Filter &chain, const H2Settings &settings)
   static nghttp2_session_callbacks *const cbs = [] {
     nghttp2_session_callbacks *c = nullptr;
     nghttp2_session_callbacks_new(&c);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(c, on_begin_frame);
     nghttp2_session_callbacks_set_on_begin_headers_callback(c, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(c, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(c, on_frame_recv);
@@ -58,13 +59,41 @@ H2Session::H2Session(Filter &chain, const H2Settings &settings)
 
 H2Session::~H2Session() {
   streams_.clear();  // before the session they reset their streams in
+  pushed_.clear();
   if (ng_) nghttp2_session_del(ng_);
 }
 
 Exchange &H2Session::stream_for(ConnectionUser &user) {
   auto &slot = streams_[&user];
-  slot = std::make_unique<H2Stream>(*this, user);
+  slot = std::make_unique<H2Stream>(*this, &user);
   return *slot;
+}
+
+Exchange *H2Session::adopt_push(ConnectionUser &user, int32_t id) {
+  auto it = pushed_.find(id);
+  if (it == pushed_.end()) return nullptr;
+  auto &slot = streams_[&user];
+  slot = std::move(it->second);
+  pushed_.erase(it);
+  slot->adopt(user);
+  return slot.get();
+}
+
+void H2Session::answer_promise() {
+  H2Promise p = std::move(promise_);
+  promise_ = H2Promise{};
+  PushAnswer a = on_push && p.parent ? on_push(p) : PushAnswer::Deny;
+  if (a == PushAnswer::Accept) {
+    auto st = std::make_unique<H2Stream>(*this, nullptr);
+    st->expect_push(p.id);
+    nghttp2_session_set_stream_user_data(ng_, p.id, st.get());
+    pushed_[p.id] = std::move(st);
+    return;
+  }
+  nghttp2_submit_rst_stream(ng_, NGHTTP2_FLAG_NONE, p.id, NGHTTP2_CANCEL);
+  if (a == PushAnswer::FailParent)
+    for (auto &[user, s] : streams_)
+      if (user == p.parent) s->push_refused();
 }
 
 void H2Session::drop_stream(ConnectionUser &user, FilterContext &ctx) {
@@ -80,9 +109,8 @@ H2Stream *H2Session::stream(int32_t id) {
 
 size_t H2Session::capacity() const {
   if (!settings_.multiplex || !settings_seen_) return 1;
-  uint32_t theirs = ng_ ? nghttp2_session_get_remote_settings(
-                              ng_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
-                        : 1;
+  uint32_t theirs =
+      ng_ ? nghttp2_session_get_remote_settings(ng_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) : 1;
   return std::max<size_t>(1, std::min(theirs, settings_.max_streams));
 }
 
@@ -124,8 +152,11 @@ void H2Session::read(FilterContext &ctx) {
     ssize_t used = nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t *>(buf.data()),
                                             static_cast<size_t>(n));
     if (used < 0) {
-      fail(CURLE_HTTP2, std::string("HTTP/2 protocol error: ") +
-                            nghttp2_strerror(static_cast<int>(used)));
+      // A limit of ours said why already; else nghttp2's reason (a flood, a protocol error).
+      std::string why = error_.empty() ? std::string("HTTP/2 protocol error: ") +
+                                             nghttp2_strerror(static_cast<int>(used))
+                                       : error_;
+      fail(CURLE_HTTP2, std::move(why));
       return;
     }
     if (static_cast<size_t>(n) >= budget) {
@@ -144,8 +175,8 @@ void H2Session::flush(FilterContext &ctx) {
       const uint8_t *data = nullptr;
       ssize_t n = nghttp2_session_mem_send(ng_, &data);
       if (n < 0) {
-        fail(CURLE_HTTP2, std::string("HTTP/2 send error: ") +
-                              nghttp2_strerror(static_cast<int>(n)));
+        fail(CURLE_HTTP2,
+             std::string("HTTP/2 send error: ") + nghttp2_strerror(static_cast<int>(n)));
         return;
       }
       if (n == 0) break;
@@ -178,8 +209,36 @@ bool H2Session::alive(FilterContext &ctx) {
   return accepts_streams();
 }
 
+int H2Session::on_begin_frame(nghttp2_session *, const nghttp2_frame_hd *hd, void *self) {
+  auto *s = static_cast<H2Session *>(self);
+  if (hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_CONTINUATION ||
+      hd->type == NGHTTP2_PUSH_PROMISE) {
+    if (hd->type != NGHTTP2_CONTINUATION) s->block_bytes_ = 0;
+    s->block_bytes_ += hd->length;
+    if (s->block_bytes_ > kMaxHeaderBlock) {
+      s->error_ = "HTTP/2 header block over " + std::to_string(kMaxHeaderBlock) + " bytes";
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  } else if (hd->type == NGHTTP2_DATA) {
+    bool empty = hd->length == 0 && !(hd->flags & NGHTTP2_FLAG_END_STREAM);
+    s->empty_data_ = empty ? s->empty_data_ + 1 : 0;
+    if (s->empty_data_ > kMaxEmptyData) {
+      s->error_ = "HTTP/2 flood of empty DATA frames";
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  }
+  return 0;
+}
+
 int H2Session::on_begin_headers(nghttp2_session *, const nghttp2_frame *f, void *self) {
   auto *s = static_cast<H2Session *>(self);
+  if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
+    H2Stream *parent = s->stream(f->hd.stream_id);
+    s->promise_ = H2Promise{};
+    s->promise_.parent = parent ? parent->user() : nullptr;
+    s->promise_.id = f->push_promise.promised_stream_id;
+    return 0;
+  }
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   if (H2Stream *st = s->stream(f->hd.stream_id)) st->begin_head();
   return 0;
@@ -189,6 +248,14 @@ int H2Session::on_header(nghttp2_session *, const nghttp2_frame *f, const uint8_
                          size_t namelen, const uint8_t *value, size_t valuelen, uint8_t,
                          void *self) {
   auto *s = static_cast<H2Session *>(self);
+  if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
+    H2Promise &p = s->promise_;
+    p.bytes += namelen + valuelen;
+    if (p.bytes > kMaxHeaderBytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    p.headers.emplace_back(std::string(reinterpret_cast<const char *>(name), namelen),
+                           std::string(reinterpret_cast<const char *>(value), valuelen));
+    return 0;
+  }
   if (f->hd.type != NGHTTP2_HEADERS) return 0;
   H2Stream *st = s->stream(f->hd.stream_id);
   if (!st) return 0;
@@ -208,6 +275,9 @@ int H2Session::on_frame_recv(nghttp2_session *, const nghttp2_frame *f, void *se
     case NGHTTP2_DATA:
       if (f->hd.flags & NGHTTP2_FLAG_END_STREAM)
         if (H2Stream *st = s->stream(f->hd.stream_id)) st->end_stream();
+      break;
+    case NGHTTP2_PUSH_PROMISE:
+      s->answer_promise();
       break;
     case NGHTTP2_SETTINGS:
       if (!(f->hd.flags & NGHTTP2_FLAG_ACK)) {

@@ -12,6 +12,8 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "conn/filter.h"
 #include "util/trace.h"
@@ -28,6 +30,18 @@ struct H2Settings {
   bool enable_push = false;    // a CURLMOPT_PUSHFUNCTION is set
 };
 
+// A PUSH_PROMISE the server sent: the request it says it will answer on stream `id`.
+struct H2Promise {
+  ConnectionUser *parent = nullptr;                          // whose stream it came on
+  int32_t id = 0;                                            // the promised stream
+  std::vector<std::pair<std::string, std::string>> headers;  // pseudo-headers first
+  size_t bytes = 0;
+};
+
+// CURLMOPT_PUSHFUNCTION's answers: take the pushed response, refuse it, or refuse it and fail
+// the transfer it came with.
+enum class PushAnswer { Accept, Deny, FailParent };
+
 class H2Session {
  public:
   // Bytes read per turn before the others get theirs, as H1Exchange::kTurnBudget.
@@ -39,6 +53,11 @@ class H2Session {
   static constexpr int32_t kConnectionWindow = 32 * 1024 * 1024;
   // A response's heads together, as RequestAttempt::kMaxHeaderBytes: beyond it the stream fails.
   static constexpr size_t kMaxHeaderBytes = 300 * 1024;
+  // One header block (HEADERS and its CONTINUATION frames) beyond this ends the connection: no
+  // other stream can move while a block is open (CVE-2024-27316).
+  static constexpr size_t kMaxHeaderBlock = 1024 * 1024;
+  // Empty DATA frames in a row that end no stream: a flood (CVE-2019-9518), not a response.
+  static constexpr uint32_t kMaxEmptyData = 1000;
 
   H2Session(Filter &chain, const H2Settings &settings);
   ~H2Session();
@@ -66,6 +85,11 @@ class H2Session {
   size_t capacity() const;
   // Called when the server's SETTINGS may have changed capacity().
   std::function<void()> on_capacity;
+  // Asked for every PUSH_PROMISE (only sent when settings enable push). Accept keeps the promised
+  // stream until adopt_push() hands it to its own transfer.
+  std::function<PushAnswer(const H2Promise &)> on_push;
+  // The accepted pushed stream `id` becomes `user`'s exchange; null if it is gone.
+  Exchange *adopt_push(ConnectionUser &user, int32_t id);
   bool accepts_streams() const { return !failed_ && !goaway_; }
   bool more_input() const { return more_input_; }
   bool going_away() const { return goaway_; }
@@ -77,6 +101,7 @@ class H2Session {
 
  private:
   friend class H2Stream;
+  static int on_begin_frame(nghttp2_session *, const nghttp2_frame_hd *hd, void *self);
   static int on_begin_headers(nghttp2_session *, const nghttp2_frame *f, void *self);
   static int on_header(nghttp2_session *, const nghttp2_frame *f, const uint8_t *name,
                        size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
@@ -87,6 +112,7 @@ class H2Session {
   static int on_stream_close(nghttp2_session *, int32_t id, uint32_t error_code, void *self);
 
   H2Stream *stream(int32_t id);
+  void answer_promise();
   void read(FilterContext &ctx);
   void fail(CURLcode rc, std::string text);
 
@@ -94,12 +120,16 @@ class H2Session {
   H2Settings settings_;
   nghttp2_session *ng_ = nullptr;
   std::unordered_map<ConnectionUser *, std::unique_ptr<H2Stream>> streams_;
-  std::string out_;  // frames that did not fit into the socket yet
+  std::unordered_map<int32_t, std::unique_ptr<H2Stream>> pushed_;  // accepted, not adopted yet
+  H2Promise promise_;  // the PUSH_PROMISE being received
+  std::string out_;    // frames that did not fit into the socket yet
   size_t out_off_ = 0;
   bool more_input_ = false;  // the last read stopped at its budget
   bool failed_ = false;      // closed, or a connection error: no stream goes on
   bool goaway_ = false;      // the server said GOAWAY: no new streams
   bool settings_seen_ = false;
+  size_t block_bytes_ = 0;   // of the header block being received
+  uint32_t empty_data_ = 0;  // empty DATA frames in a row
   uint32_t goaway_error_ = 0;
   int32_t goaway_last_ = 0;
   CURLcode code_ = CURLE_OK;

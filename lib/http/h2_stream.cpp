@@ -26,12 +26,24 @@ H2Stream::~H2Stream() {
   nghttp2_session *ng = session_.ng();
   if (!ng || id_ <= 0) return;
   nghttp2_session_set_stream_user_data(ng, id_, nullptr);
-  if (!closed_ && !session_.failed_) nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
+  if (!closed_ && !session_.failed_)
+    nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
+}
+
+void H2Stream::adopt(ConnectionUser &user) {
+  user_ = &user;
+  if (!heads_.empty() || body_off_ < body_.size() || ended_ || closed_) wake();
+}
+
+void H2Stream::push_refused() {
+  push_refused_ = true;
+  wake();
 }
 
 void H2Stream::start(const ExchangeRequest &req, ExchangeSink &sink) {
   sink_ = &sink;
   head_request_ = req.head_request;
+  if (pushed_) return;  // the server made the request; nothing goes out
   bool has_body = req.chunked || req.body_size > 0;
   body_eos_ = !has_body;
   if (!session_.accepts_streams()) {
@@ -46,8 +58,11 @@ void H2Stream::start(const ExchangeRequest &req, ExchangeSink &sink) {
   head_bytes_ = req_.display.size();
   nghttp2_data_provider prd{};
   prd.read_callback = read_body_cb;
-  id_ = nghttp2_submit_request(session_.ng(), nullptr, req_.nv.data(), req_.nv.size(),
-                               has_body ? &prd : nullptr, this);
+  nghttp2_priority_spec pri;
+  nghttp2_priority_spec_init(&pri, req.depends_on, req.weight, req.exclusive ? 1 : 0);
+  bool default_priority = req.depends_on == 0 && req.weight == NGHTTP2_DEFAULT_WEIGHT;
+  id_ = nghttp2_submit_request(session_.ng(), default_priority ? nullptr : &pri, req_.nv.data(),
+                               req_.nv.size(), has_body ? &prd : nullptr, this);
   if (id_ < 0) {
     code_ = CURLE_SEND_ERROR;
     refused_ = id_ == NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE;  // this connection ran out of ids
@@ -69,9 +84,9 @@ Exchange::Status H2Stream::on_io(Filter &, FilterContext &ctx, int, std::span<ch
   woken_ = false;
   if (id_ <= 0)
     return fail(code_, ctx,
-                refused_ ? "HTTP/2 connection does not take new streams"
-                         : session_.failed_ ? session_.failure_text()
-                                            : "HTTP/2: could not open a stream");
+                refused_           ? "HTTP/2 connection does not take new streams"
+                : session_.failed_ ? session_.failure_text()
+                                   : "HTTP/2: could not open a stream");
   if (!body_eos_ && !aborted_ && !refill(ctx)) return Status::Stopped;
   // Socket events were read in the dispatch; this reads only what a spent budget left.
   session_.pump(ctx, false);
@@ -122,6 +137,8 @@ ssize_t H2Stream::provide_body(uint8_t *buf, size_t len, uint32_t *flags) {
 }
 
 Exchange::Status H2Stream::deliver(FilterContext &ctx) {
+  if (push_refused_)
+    return fail(CURLE_RECV_ERROR, ctx, "A pushed stream was refused with CURL_PUSH_ERROROUT");
   size_t budget = H2Session::kTurnBudget;
   while (!sink_->recv_paused()) {
     if (heads_done_ < heads_.size() &&
@@ -227,9 +244,9 @@ bool H2Stream::reusable() const {
 }
 
 void H2Stream::wake() {
-  if (woken_) return;
+  if (woken_ || !user_) return;
   woken_ = true;
-  user_.on_connection_event(CURL_CSELECT_IN);
+  user_->on_connection_event(CURL_CSELECT_IN);
 }
 
 void H2Stream::begin_head() {

@@ -19,7 +19,8 @@ class H2Session;
 
 class H2Stream final : public Exchange {
  public:
-  H2Stream(H2Session &session, ConnectionUser &user) : session_(session), user_(user) {}
+  // `user` is null for a pushed stream until a transfer adopts it.
+  H2Stream(H2Session &session, ConnectionUser *user) : session_(session), user_(user) {}
   ~H2Stream() override;
 
   void start(const ExchangeRequest &req, ExchangeSink &sink) override;
@@ -31,6 +32,7 @@ class H2Stream final : public Exchange {
   // A failed stream leaves the connection fit for others; only the connection's health counts.
   bool reusable() const override;
   bool multiplexed() const override { return true; }
+  int32_t stream_id() const override { return id_ > 0 ? id_ : 0; }
   bool retry_safe() const override { return refused_ && !response_started(); }
   bool response_started() const override { return got_bytes_; }
   uint64_t request_bytes_sent() const override { return head_bytes_ + body_sent_; }
@@ -39,6 +41,16 @@ class H2Stream final : public Exchange {
   std::string_view shown_head(std::string_view head) const override {
     return req_.display.empty() ? head : std::string_view(req_.display);
   }
+
+  ConnectionUser *user() const { return user_; }
+  // A pushed stream: promised as `id`, its request made by the server.
+  void expect_push(int32_t id) {
+    id_ = id;
+    pushed_ = true;
+  }
+  void adopt(ConnectionUser &user);
+  // CURL_PUSH_ERROROUT for a push promised on this stream: the transfer fails.
+  void push_refused();
 
   // From the session's callbacks.
   void begin_head();
@@ -65,7 +77,9 @@ class H2Stream final : public Exchange {
   Status reset_failure(FilterContext &ctx);
 
   H2Session &session_;
-  ConnectionUser &user_;
+  ConnectionUser *user_;
+  bool pushed_ = false;
+  bool push_refused_ = false;
   ExchangeSink *sink_ = nullptr;
   h2::RequestHeaders req_;
   int32_t id_ = -1;
@@ -90,8 +104,8 @@ class H2Stream final : public Exchange {
   size_t body_off_ = 0;
   int64_t expected_ = -1;  // the final head's content-length
   uint64_t received_ = 0;
-  bool ended_ = false;     // END_STREAM arrived
-  bool closed_ = false;    // nghttp2 closed the stream
+  bool ended_ = false;   // END_STREAM arrived
+  bool closed_ = false;  // nghttp2 closed the stream
   uint32_t reset_code_ = 0;
   bool conn_failed_ = false;
   bool refused_ = false;

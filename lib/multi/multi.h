@@ -71,6 +71,8 @@ class Multi final : public SocketReporter, public TransferHost {
   void schedule(Transfer &t) override;
   void unschedule(Transfer &t) override { ready_.remove(t); }
   void transfer_done(Transfer &t) override;
+  bool push_enabled() const override { return push_fn != nullptr; }
+  PushAnswer on_push(Connection &c, const H2Promise &promise) override;  // push_promise.cpp
   void enter_callback() override { ++in_callback_; }
   void leave_callback() override { --in_callback_; }
 
@@ -97,7 +99,11 @@ class Multi final : public SocketReporter, public TransferHost {
   SocketRegistry sockets_{*this};
   TimerQueue timers_;
   TlsContextCache tls_contexts_;  // declared before the pool: it outlives every connection
-  ConnectionPool pool_{sockets_};
+  // The easy handle SOCKETFUNCTION names for a socket no transfer uses (an idle HTTP/2
+  // connection still read for PING and GOAWAY), as libcurl 8 names its internal handle. Never
+  // added, never run; declared before the pool, which names it until its last connection closes.
+  Transfer internal_easy_;
+  ConnectionPool pool_{sockets_, internal_easy_.handle()};
   IntrusiveList<Transfer, &Transfer::multi_link> transfers_;
   IntrusiveList<Transfer, &Transfer::ready_link> ready_;
   IntrusiveList<Transfer, &Transfer::message_link> messages_;

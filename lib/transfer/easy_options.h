@@ -126,6 +126,11 @@ struct EasyOptions {
   curl_prereq_callback prereq_fn = nullptr;
   void *prereq_data = nullptr;
   bool pipewait = false;
+  // HTTP/2 stream priority (CURLOPT_STREAM_WEIGHT, STREAM_DEPENDS, STREAM_DEPENDS_E): sent with
+  // the request's HEADERS when the handle depended on runs on the same connection.
+  long stream_weight = 16;
+  CURL *stream_depends = nullptr;
+  bool stream_exclusive = false;
 
   // One trace line per option set that evmulti does not build, said again when a transfer starts.
   std::vector<std::string> not_built_notes;

@@ -149,6 +149,12 @@ Transfer::Step Transfer::start(TimePoint t) {
         "Connections are shared only between curl_easy_perform calls of the share's "
         "handles; this multi handle's own connections are used");
   follow_begin(run_.follow, attempt_->url());
+  if (run_.pushed_id) {
+    // The server's response is already on its way on the parent's connection.
+    note_queue_end();
+    if (!note_connection(true)) return Step::Wait;
+    return start_exchange(t);
+  }
   enter_pending(now_);
   return Step::Continue;
 }
@@ -226,8 +232,9 @@ Transfer::Step Transfer::resolve(TimePoint t) {
   info.resolved = evm::now();
   for (auto &a : addrs) a.set_port(target_port);
   if (!attempt_->tls() && opt.http_version == CURL_HTTP_VERSION_2_0)
-    trace_.info("HTTP/2 in clear text is made by prior knowledge only "
-                "(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE); no Upgrade: h2c, this goes as HTTP/1.1");
+    trace_.info(
+        "HTTP/2 in clear text is made by prior knowledge only "
+        "(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE); no Upgrade: h2c, this goes as HTTP/1.1");
   TcpOptions tcp;
   tcp.nodelay = opt.tcp_nodelay;
   tcp.keepalive = opt.tcp_keepalive;
@@ -325,8 +332,14 @@ void Transfer::choose_protocol() {
     FilterAnswer a;
     if (attempt_->tls() && lease_->filter().query(FilterQuery::Alpn, a)) h2 = a.text == "h2";
     if (h2) {
-      H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex, false};
+      H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex,
+                   host().push_enabled()};
       lease_->start_h2(s, pool);
+      if (s.enable_push) {
+        Connection *c = &*lease_;
+        TransferHost *h = &host();
+        lease_->h2()->on_push = [c, h](const H2Promise &p) { return h->on_push(*c, p); };
+      }
       trace_.info("using HTTP/2");
     }
   }
@@ -338,7 +351,19 @@ Transfer::Step Transfer::start_exchange(TimePoint t) {
   info.pretransfer = evm::now();
   ++lease_->requests;
   ExchangeRequest req = attempt_->request();
-  exchange_ = &lease_->begin_exchange(*this);
+  req.weight = static_cast<int>(opt.stream_weight);
+  req.exclusive = opt.stream_exclusive;
+  if (Transfer *dep = Transfer::from(opt.stream_depends)) req.depends_on = dep->stream_on(*lease_);
+  if (run_.pushed_id) {
+    exchange_ = lease_->h2() ? lease_->h2()->adopt_push(*this, run_.pushed_id) : nullptr;
+    run_.pushed_id = 0;  // a redirect of a pushed response makes a request of its own
+    if (!exchange_) {
+      fail(CURLE_RECV_ERROR, "The pushed stream is gone");
+      return Step::Wait;
+    }
+  } else {
+    exchange_ = &lease_->begin_exchange(*this);
+  }
   exchange_->set_io_sizes(static_cast<size_t>(opt.buffer_size),
                           static_cast<size_t>(opt.upload_buffer_size));
   exchange_->start(req, *attempt_);

@@ -97,6 +97,18 @@ class Transfer final : public TimerClient,
                                                                                 : nullptr;
   }
 
+  // A pushed response (CURLMOPT_PUSHFUNCTION said CURL_PUSH_OK): the transfer, just added, takes
+  // the promised stream `id` on the lease's connection instead of making a request.
+  void adopt_push(ConnectionLease lease, int32_t id) {
+    lease_ = std::move(lease);
+    run_.pushed_id = id;
+  }
+
+  // The HTTP/2 stream this transfer runs on `c` now (STREAM_DEPENDS of another handle), or 0.
+  int32_t stream_on(const Connection &c) const {
+    return lease_ && &*lease_ == &c && exchange_ ? exchange_->stream_id() : 0;
+  }
+
   // -- CONNECT_ONLY (lib/transfer/connect_only.cpp): the connection a connect-only transfer
   // keeps for curl_easy_send/recv, never pooled for others; null when there is none.
   Connection *session_connection() { return session_ ? &*session_ : nullptr; }
@@ -117,6 +129,7 @@ class Transfer final : public TimerClient,
     bool resolve_failed = false;
     bool retried = false;            // a failed reused connection was replaced once
     int refusals = 0;                // HTTP/2 streams refused so far, each sent again
+    int32_t pushed_id = 0;           // a pushed response's promised stream
     bool force_fresh = false;        // ... so the retry may not take an idle one
     bool waited_once = false;        // waited for a slot before: back to the head of the queue
     int io_hint = 0;                 // CURL_CSELECT_* bits seen since the last exchange step

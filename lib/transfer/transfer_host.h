@@ -7,7 +7,10 @@
 
 namespace evm {
 
+class Connection;
 class ConnectionPool;
+struct H2Promise;
+enum class PushAnswer;
 class Resolver;
 class SocketRegistry;
 class TimerQueue;
@@ -28,6 +31,9 @@ class TransferHost {
   virtual void schedule(Transfer &t) = 0;
   virtual void unschedule(Transfer &t) = 0;
   virtual void transfer_done(Transfer &t) = 0;
+  // CURLMOPT_PUSHFUNCTION: whether one is set, and its answer to a promise that came on `c`.
+  virtual bool push_enabled() const = 0;
+  virtual PushAnswer on_push(Connection &c, const H2Promise &promise) = 0;
   // Brackets an application callback: multi calls made inside it are refused.
   virtual void enter_callback() = 0;
   virtual void leave_callback() = 0;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <ares.h>
+#include <nghttp2/nghttp2.h>
 
 #include <cstring>
 #include <set>
@@ -113,6 +114,7 @@ TEST_CASE("curl_version names the libcurl API level, evmulti and c-ares") {
   CHECK(s.rfind("libcurl/" LIBCURL_VERSION " ", 0) == 0);
   CHECK(s.find("evmulti/" EVMULTI_VERSION) != std::string::npos);
   CHECK(s.find(std::string("c-ares/") + ares_version(nullptr)) != std::string::npos);
+  CHECK(s.find(std::string("nghttp2/") + nghttp2_version(0)->version_str) != std::string::npos);
   CHECK(curl_version() == v);  // built once, same static buffer
 }
 

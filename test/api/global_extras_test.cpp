@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <ares.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
 #include <zlib.h>
 
@@ -32,12 +33,13 @@ TEST_CASE("curl_version_info reports exactly the protocols, features and librari
   CHECK(std::strlen(d->host) > 0);
   CHECK(strings_of(d->protocols) == std::set<std::string>{"http", "https"});
 
-  int expected = CURL_VERSION_ASYNCHDNS | CURL_VERSION_IPV6 | CURL_VERSION_LARGEFILE |
-                 CURL_VERSION_LIBZ | CURL_VERSION_SSL | CURL_VERSION_THREADSAFE;
+  int expected = CURL_VERSION_ASYNCHDNS | CURL_VERSION_HTTP2 | CURL_VERSION_IPV6 |
+                 CURL_VERSION_LARGEFILE | CURL_VERSION_LIBZ | CURL_VERSION_SSL |
+                 CURL_VERSION_THREADSAFE;
   CHECK(d->features == expected);
-  CHECK((d->features & CURL_VERSION_HTTP2) == 0);  // not until HTTP/2 is built
-  CHECK(strings_of(d->feature_names) ==
-        std::set<std::string>{"AsynchDNS", "IPv6", "Largefile", "libz", "SSL", "threadsafe"});
+  CHECK(strings_of(d->feature_names) == std::set<std::string>{"AsynchDNS", "HTTP2", "IPv6",
+                                                              "Largefile", "libz", "SSL",
+                                                              "threadsafe"});
 
   std::string ssl = std::string("OpenSSL/") + std::to_string(OPENSSL_version_major()) + "." +
                     std::to_string(OPENSSL_version_minor()) + "." +
@@ -47,8 +49,9 @@ TEST_CASE("curl_version_info reports exactly the protocols, features and librari
   int ares_num = 0;
   CHECK(std::string(d->ares) == ares_version(&ares_num));
   CHECK(d->ares_num == ares_num);
-  CHECK(d->nghttp2_version == nullptr);
-  CHECK(d->nghttp2_ver_num == 0);
+  REQUIRE(d->nghttp2_version != nullptr);
+  CHECK(std::string(d->nghttp2_version) == nghttp2_version(0)->version_str);
+  CHECK(d->nghttp2_ver_num == static_cast<unsigned>(nghttp2_version(0)->version_num));
   CHECK(d->brotli_version == nullptr);
   CHECK(d->zstd_version == nullptr);
   CHECK(d->libssh_version == nullptr);

@@ -4,15 +4,22 @@
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "easy_fixture.h"
+#include "getinfo.h"
 #include "h2_test_server.h"
 #include "test_certs.h"
 #include "text_util.h"
@@ -120,7 +127,8 @@ std::string sha256_hex(const std::string &data) {
 
 TEST_SUITE_BEGIN("h2");
 
-TEST_CASE("HTTP/2: a GET over TLS agrees on h2 through ALPN, and over clear text by prior knowledge") {
+TEST_CASE(
+    "HTTP/2: a GET over TLS agrees on h2 through ALPN, and over clear text by prior knowledge") {
   for (H2TestServer *s : {&tls_server(), &h2c_server()}) {
     CAPTURE(s->tls());
     Batch b;
@@ -143,7 +151,7 @@ TEST_CASE("HTTP/2: the request's pseudo-headers and headers as the server sees t
   Batch b;
   Xfer &x = b.add(tls_server(), "/echo?q=1");
   curl_slist *h = curl_slist_append(nullptr, "X-Custom: Value");
-  h = curl_slist_append(h, "Connection: close");  // HTTP/2 forbids it: left out
+  h = curl_slist_append(h, "Connection: close");   // HTTP/2 forbids it: left out
   h = curl_slist_append(h, "TE: trailers, gzip");  // reduced to what HTTP/2 allows
   curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, h);
   REQUIRE(b.run());
@@ -234,14 +242,14 @@ TEST_CASE("HTTP/2: uploads arrive byte for byte under flow control") {
       Batch b;
       Xfer &x = b.add(s, "/upload-size");
       curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
-      curl_easy_setopt(x.easy, CURLOPT_READFUNCTION,
-                       +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
-                         auto *s = static_cast<Src *>(p);
-                         size_t k = std::min(sz * n, s->data.size() - s->off);
-                         std::memcpy(buf, s->data.data() + s->off, k);
-                         s->off += k;
-                         return k;
-                       });
+      curl_easy_setopt(
+          x.easy, CURLOPT_READFUNCTION, +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
+            auto *s = static_cast<Src *>(p);
+            size_t k = std::min(sz * n, s->data.size() - s->off);
+            std::memcpy(buf, s->data.data() + s->off, k);
+            s->off += k;
+            return k;
+          });
       curl_easy_setopt(x.easy, CURLOPT_READDATA, &src);
       REQUIRE(b.run());
       CHECK(x.result == CURLE_OK);
@@ -314,6 +322,125 @@ TEST_CASE("HTTP/2: GOAWAY lets earlier streams finish and retries the others els
   CHECK(s.connections_accepted() >= 2);
 }
 
+namespace {
+
+// A hand-written h2c server for one connection: answers stream 1 with 200 "ok", then, when told,
+// sends GOAWAY while the client holds the connection idle, and notes when the client closes.
+struct IdleGoawayServer {
+  int listener = -1;
+  uint16_t port = 0;
+  std::atomic<bool> send_goaway{false}, client_closed{false}, answered{false};
+  std::thread thread;
+
+  IdleGoawayServer() {
+    listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listener, reinterpret_cast<sockaddr *>(&a), &len);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] { serve(); });
+  }
+  ~IdleGoawayServer() {
+    send_goaway = true;
+    ::shutdown(listener, SHUT_RDWR);
+    thread.join();
+    ::close(listener);
+  }
+  static std::string frame(uint8_t type, uint8_t flags, uint32_t stream, std::string payload) {
+    std::string f;
+    size_t n = payload.size();
+    f += static_cast<char>(n >> 16);
+    f += static_cast<char>(n >> 8);
+    f += static_cast<char>(n);
+    f += static_cast<char>(type);
+    f += static_cast<char>(flags);
+    for (int shift : {24, 16, 8, 0}) f += static_cast<char>(stream >> shift);
+    return f + payload;
+  }
+  void serve() {
+    int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    // The client's preface, SETTINGS and its request's HEADERS: wait for a HEADERS frame.
+    std::string in;
+    char buf[4096];
+    bool request = false;
+    while (!request) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      in.append(buf, static_cast<size_t>(n));
+      for (size_t at = 24; at + 9 <= in.size();) {
+        size_t len = (static_cast<uint8_t>(in[at]) << 16) |
+                     (static_cast<uint8_t>(in[at + 1]) << 8) | static_cast<uint8_t>(in[at + 2]);
+        if (in[at + 3] == 1) request = true;  // HEADERS
+        at += 9 + len;
+      }
+    }
+    std::string out = frame(4, 0, 0, "") + frame(4, 1, 0, "") +
+                      frame(1, 4, 1, std::string(1, '\x88')) + frame(0, 1, 1, "ok");
+    ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
+    answered = true;
+    while (!send_goaway) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::string goaway = frame(7, 0, 0, std::string("\0\0\0\1\0\0\0\0", 8));
+    ::send(c, goaway.data(), goaway.size(), MSG_NOSIGNAL);
+    // Whatever the client still says (a WINDOW_UPDATE, its own GOAWAY) until it closes.
+    timeval tv{5, 0};
+    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    for (;;) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n == 0) client_closed = true;
+      if (n <= 0) break;
+    }
+    ::close(c);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("HTTP/2: an idle connection is still read: a GOAWAY retires it and frees its socket") {
+  IdleGoawayServer s;
+  struct Watch {
+    CURL *transfer = nullptr;
+    int removes_for_idle = 0;
+  } w;
+  CURLM *multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &w);
+  curl_multi_setopt(
+      multi, CURLMOPT_SOCKETFUNCTION,
+      +[](CURL *easy, curl_socket_t, int what, void *wp, void *) -> int {
+        auto *w = static_cast<Watch *>(wp);
+        CHECK(easy != nullptr);  // named even when no transfer uses the socket
+        if (what == CURL_POLL_REMOVE && easy != w->transfer) ++w->removes_for_idle;
+        return 0;
+      });
+  Fetch f("http://127.0.0.1:" + std::to_string(s.port) + "/");
+  curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+  w.transfer = f.easy;
+  REQUIRE(curl_multi_add_handle(multi, f.easy) == CURLM_OK);
+  int running = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    if (running) curl_multi_poll(multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(running == 0);
+  CHECK(f.body == "ok");
+  CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+  REQUIRE(curl_multi_remove_handle(multi, f.easy) == CURLM_OK);
+  // Idle now. The server says GOAWAY; the application only keeps its loop going.
+  s.send_goaway = true;
+  while (!s.client_closed && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    curl_multi_poll(multi, nullptr, 0, 20, nullptr);
+  }
+  CHECK(s.client_closed);
+  CHECK(w.removes_for_idle == 1);
+  curl_multi_cleanup(multi);
+}
+
 TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stream") {
   H2TestServerOptions o;
   o.tls = false;
@@ -332,6 +459,27 @@ TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stre
   CHECK(s.connections_accepted() == 1);
 }
 
+TEST_CASE("HTTP/2: stream priorities are accepted and the transfers complete") {
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &first = b.add(tls_server(), "/bytes/5000");
+  Xfer &second = b.add(tls_server(), "/bytes/5000");
+  Xfer &third = b.add(tls_server(), "/bytes/5000");
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 200L) == CURLE_OK);
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 0L) == CURLE_OK);    // ignored
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 257L) == CURLE_OK);  // ignored
+  CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_DEPENDS, first.easy) == CURLE_OK);
+  CHECK(curl_easy_setopt(third.easy, CURLOPT_STREAM_DEPENDS_E, first.easy) == CURLE_OK);
+  int not_a_handle = 0;
+  CHECK(curl_easy_setopt(third.easy, CURLOPT_STREAM_DEPENDS, &not_a_handle) ==
+        CURLE_BAD_FUNCTION_ARGUMENT);
+  REQUIRE(b.run());
+  for (Xfer *x : {&first, &second, &third}) {
+    CHECK(x->result == CURLE_OK);
+    CHECK(x->body == pattern(5000));
+  }
+}
+
 TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connection") {
   H2TestServer &s = h2c_server();
   Batch b;
@@ -344,6 +492,198 @@ TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connect
   for (auto &x : b.xfers) ok += x->result == CURLE_OK;
   CHECK(ok == 30);
   CHECK(s.connections_accepted() - before == 1);
+}
+
+TEST_CASE("HTTP/2: floods of control frames end the connection with bounded memory") {
+  H2TestServer &s = h2c_server();
+  struct Case {
+    const char *path;
+    CURLcode code;
+  };
+  for (Case c : {Case{"/flood/ping", CURLE_HTTP2}, Case{"/flood/settings", CURLE_HTTP2},
+                 Case{"/flood/empty-data", CURLE_HTTP2}, Case{"/flood/headers", CURLE_HTTP2}}) {
+    CAPTURE(c.path);
+    Batch b;
+    Xfer &x = b.add(s, c.path);
+    curl_easy_setopt(x.easy, CURLOPT_TIMEOUT_MS, 10000L);
+    REQUIRE(b.run());
+    CHECK(x.result == c.code);
+    CHECK(std::strlen(x.error) > 0);
+  }
+  // A flood of resets on one stream ends that stream; the connection goes on.
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &rst = b.add(s, "/flood/rst");
+  Xfer &ok = b.add(s, "/bytes/100");
+  REQUIRE(b.run());
+  CHECK(rst.result == CURLE_HTTP2_STREAM);
+  CHECK(ok.result == CURLE_OK);
+}
+
+TEST_CASE("HTTP/2: response headers over the limit fail the stream") {
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/huge-headers/400000");
+  REQUIRE(b.run());
+  CHECK(x.result != CURLE_OK);
+  CHECK(std::strlen(x.error) > 0);
+  Batch again;
+  Xfer &y = again.add(tls_server(), "/bytes/10");
+  REQUIRE(again.run());
+  CHECK(y.result == CURLE_OK);
+}
+
+TEST_CASE("HTTP/2: a paused transfer holds its stream only; the others finish") {
+  H2TestServer &s = tls_server();
+  struct Paused {
+    std::string body;
+    bool paused_once = false;
+  } p;
+  Batch b;
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  Xfer &slow = b.add(s, "/big-window/3000000");
+  curl_easy_setopt(slow.easy, CURLOPT_WRITEDATA, &p);
+  curl_easy_setopt(
+      slow.easy, CURLOPT_WRITEFUNCTION, +[](char *d, size_t sz, size_t n, void *u) -> size_t {
+        auto *p = static_cast<Paused *>(u);
+        if (!p->paused_once) {
+          p->paused_once = true;
+          return CURL_WRITEFUNC_PAUSE;
+        }
+        p->body.append(d, sz * n);
+        return sz * n;
+      });
+  std::vector<Xfer *> others;
+  for (int i = 0; i < 20; ++i) others.push_back(&b.add(s, "/bytes/2000"));
+  for (auto &x : b.xfers) REQUIRE(curl_multi_add_handle(b.multi, x->easy) == CURLM_OK);
+  auto others_done = [&] {
+    for (Xfer *x : others)
+      if (!x->done) return false;
+    return true;
+  };
+  int running = 1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!others_done() && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    b.collect();
+    curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(others_done());
+  for (Xfer *x : others) CHECK(x->result == CURLE_OK);
+  CHECK_FALSE(slow.done);
+  CHECK(p.paused_once);
+  curl_easy_pause(slow.easy, CURLPAUSE_CONT);
+  while (!slow.done && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    b.collect();
+    curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  REQUIRE(slow.done);
+  CHECK(slow.result == CURLE_OK);
+  CHECK(p.body == pattern(3000000));
+  for (auto &x : b.xfers) curl_multi_remove_handle(b.multi, x->easy);
+  b.xfers.clear();
+}
+
+namespace {
+
+// What a PUSHFUNCTION test's callback saw and what became of the handles it accepted.
+struct PushLog {
+  int answer_from = 0;  // promises from this one on get `late_answer`
+  int late_answer = CURL_PUSH_DENY;
+  int calls = 0;
+  std::vector<std::string> paths, first_lines;
+  std::vector<std::unique_ptr<std::string>> bodies;  // one per accepted push
+};
+
+int on_push(CURL *, CURL *easy, size_t num_headers, curl_pushheaders *h, void *userp) {
+  auto *log = static_cast<PushLog *>(userp);
+  int n = log->calls++;
+  const char *path = curl_pushheader_byname(h, ":path");
+  log->paths.push_back(path ? path : "(none)");
+  const char *first = num_headers ? curl_pushheader_bynum(h, 0) : nullptr;
+  log->first_lines.push_back(first ? first : "(none)");
+  CHECK(curl_pushheader_bynum(h, num_headers) == nullptr);
+  CHECK(curl_pushheader_byname(h, ":") == nullptr);
+  if (n >= log->answer_from) return log->late_answer;
+  log->bodies.push_back(std::make_unique<std::string>());
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, log->bodies.back().get());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+  return CURL_PUSH_OK;
+}
+
+// Runs `parent` in `multi` until every transfer (pushed ones included) is done; returns the
+// results of the pushed handles, which it removes and cleans up as an application does.
+std::vector<CURLcode> run_with_pushes(CURLM *multi, Xfer &parent) {
+  std::vector<CURLcode> pushed;
+  REQUIRE(curl_multi_add_handle(multi, parent.easy) == CURLM_OK);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int running = 1;
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg *m = curl_multi_info_read(multi, &left)) {
+      if (m->easy_handle == parent.easy) {
+        parent.result = m->data.result;
+        parent.done = true;
+        continue;
+      }
+      pushed.push_back(m->data.result);
+      curl_multi_remove_handle(multi, m->easy_handle);
+      curl_easy_cleanup(m->easy_handle);
+    }
+    if (running) curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+  }
+  curl_multi_remove_handle(multi, parent.easy);
+  return pushed;
+}
+
+}  // namespace
+
+TEST_CASE("HTTP/2: server push through CURLMOPT_PUSHFUNCTION") {
+  H2TestServer &s = tls_server();
+  SUBCASE("accepted pushes arrive as transfers of their own; a denied one is reset") {
+    PushLog log;
+    log.answer_from = 2;
+    CURLM *multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PUSHFUNCTION, on_push);
+    curl_multi_setopt(multi, CURLMOPT_PUSHDATA, &log);
+    Xfer parent(s, "/push?n=3");
+    std::vector<CURLcode> pushed = run_with_pushes(multi, parent);
+    CHECK(parent.result == CURLE_OK);
+    CHECK(parent.body == "main\n");
+    CHECK(s.last_client_enable_push() == 1);
+    CHECK(log.calls == 3);
+    REQUIRE(log.paths.size() == 3);
+    CHECK(log.paths[0] == "/pushed/1");
+    CHECK(log.paths[2] == "/pushed/3");
+    CHECK(log.first_lines[0].rfind(":", 0) == 0);  // "name:value", pseudo-headers first
+    CHECK(pushed == std::vector<CURLcode>{CURLE_OK, CURLE_OK});
+    REQUIRE(log.bodies.size() == 2);
+    CHECK(*log.bodies[0] == "pushed 1\n");
+    CHECK(*log.bodies[1] == "pushed 2\n");
+    curl_multi_cleanup(multi);
+  }
+  SUBCASE("CURL_PUSH_ERROROUT fails the transfer the promise came with") {
+    PushLog log;
+    log.late_answer = CURL_PUSH_ERROROUT;
+    CURLM *multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_PUSHFUNCTION, on_push);
+    curl_multi_setopt(multi, CURLMOPT_PUSHDATA, &log);
+    Xfer parent(s, "/push");
+    std::vector<CURLcode> pushed = run_with_pushes(multi, parent);
+    CHECK(parent.done);
+    CHECK(parent.result == CURLE_RECV_ERROR);
+    CHECK(pushed.empty());
+    curl_multi_cleanup(multi);
+  }
+  SUBCASE("without a callback the client disables push") {
+    Batch b;
+    Xfer &x = b.add(s, "/push?n=2");
+    REQUIRE(b.run());
+    CHECK(x.result == CURLE_OK);
+    CHECK(x.body == "main\n");
+    CHECK(s.last_client_enable_push() == 0);
+  }
 }
 
 TEST_SUITE_END();

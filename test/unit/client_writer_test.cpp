@@ -13,6 +13,7 @@
 #include "transfer/cw_client.h"
 #include "transfer/cw_pause.h"
 #include "transfer/cw_split.h"
+#include "http/h2_session.h"
 #include "transfer/transfer_host.h"
 
 namespace {
@@ -42,6 +43,10 @@ struct CountingHost final : evm::TransferHost {
   void enter_callback() override {
     ++enters;
     ++depth;
+  }
+  bool push_enabled() const override { return false; }
+  evm::PushAnswer on_push(evm::Connection &, const evm::H2Promise &) override {
+    return evm::PushAnswer::Deny;
   }
   void leave_callback() override {
     ++leaves;
