@@ -2,7 +2,9 @@
 examples, which hard-code https://localhost:8443/: started on first use on a free 127.0.0.1
 port, over TLS (a throw-away self-signed certificate made with the openssl tool; the examples
 do not verify it), with --echo-upload (a PUT is answered with its body) and a docroot holding
-index.html. start() says why not when nghttpd or openssl is missing: those examples skip."""
+index.html and PUSH_FILES: a GET of PUSH_PAGE comes with PUSH_PROMISEs for the others, in
+order (to a client that allows pushes). start() says why not when nghttpd or openssl is
+missing: those examples skip."""
 
 import os
 import shutil
@@ -14,6 +16,14 @@ import time
 INDEX_HTML = b"<html><body>\n" + b"".join(
     b"<p>line %d of the page curl's HTTP/2 examples fetch</p>\n" % i for i in range(100)) + \
     b"</body></html>\n"
+
+
+PUSH_PAGE = "/push-main.html"
+PUSH_FILES = {
+    PUSH_PAGE: b"the page that comes with pushes\n" * 20,
+    "/pushed-1.txt": b"the first pushed resource\n" * 30,
+    "/pushed-2.txt": b"the second pushed resource\n" * 40,
+}
 
 
 def find(name):
@@ -58,8 +68,9 @@ class Nghttpd:
         if openssl is None:
             return "the openssl tool not found (it makes nghttpd's certificate)"
         os.makedirs(os.path.join(self.dir, "www"))
-        with open(os.path.join(self.dir, "www", "index.html"), "wb") as f:
-            f.write(INDEX_HTML)
+        for path, data in [("/index.html", INDEX_HTML)] + list(PUSH_FILES.items()):
+            with open(os.path.join(self.dir, "www", path[1:]), "wb") as f:
+                f.write(data)
         key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
         r = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
                             "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
@@ -73,6 +84,7 @@ class Nghttpd:
             port = free_port()
             self.proc = subprocess.Popen(
                 [binary, "-a", "127.0.0.1", "-d", os.path.join(self.dir, "www"), "--echo-upload",
+                 "-p", PUSH_PAGE + "=" + ",".join(p for p in PUSH_FILES if p != PUSH_PAGE),
                  str(port), key, cert], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
             end = time.monotonic() + 10
             while time.monotonic() < end and self.proc.poll() is None and not accepts(port):

@@ -39,8 +39,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from classification import COMPILE, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
-from nghttpd import Nghttpd  # noqa: E402
+from classification import COMPILE, EXPECT, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
+from nghttpd import PUSH_FILES, PUSH_PAGE, Nghttpd  # noqa: E402
 
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
@@ -209,6 +209,9 @@ def table_spec(name):
     elif extra.get("urls") == "h2":
         spec["h2"] = True
         spec["urls"] = lambda p, i, o: p.h2(o)
+    elif extra.get("urls") == "h2-push":
+        spec["h2"] = True
+        spec["urls"] = lambda p, i, o: p.h2("https://h" + PUSH_PAGE)
     elif "urls" in extra:
         where, path = extra["urls"]
         spec["urls"] = lambda p, i, o: getattr(p, where)(path)
@@ -578,6 +581,37 @@ def check_unsupported(binaries, work, src_copy, spec, ports):
                                                                               r["exit"])
 
 
+def check_expected(binaries, work, src_copy, spec, ports):
+    """evmulti only: exit 0, every transfer CURLE_OK, files and stderr lines as expected."""
+    r = run_variant(binaries["evmulti"], work, "evmulti", src_copy, spec, ports)
+    problems = []
+    if r["note"] or r["exit"] != 0:
+        problems.append("exit %s %s" % (r["exit"], r["note"]))
+    codes = results_of(r)
+    if codes != ["result 0"] * spec["expect_results"]:
+        problems.append("results %s, want %d times 0" % (
+            ", ".join(c.split()[1] for c in codes) or "none", spec["expect_results"]))
+    for fname, path in spec.get("expect_files", {}).items():
+        try:
+            with open(os.path.join(r["cwd"], fname), "rb") as f:
+                got = f.read()
+        except OSError as e:
+            problems.append("%s: %s" % (fname, e))
+            continue
+        if got != PUSH_FILES[path]:
+            problems.append("%s: %d bytes, not the %d of %s" % (fname, len(got),
+                                                               len(PUSH_FILES[path]), path))
+    have = set(lines(r["stderr"]))
+    missing = [l for l in spec.get("expect_stderr", []) if l not in have]
+    if missing:
+        problems.append("stderr lacks: %s" % "; ".join(missing))
+    if problems:
+        return False, "\n  ".join(problems + ["stderr ends: %s" % r["stderr"].decode(
+            "utf-8", "replace")[-600:]])
+    return True, "exit 0, %d transfers CURLE_OK, %d files, %d stderr lines as expected" % (
+        len(codes), len(spec.get("expect_files", {})), len(spec.get("expect_stderr", [])))
+
+
 def check_windows_only(name, src_copy, work, args, spec, binaries, evm_why):
     """Both builds fail, on the same Windows header."""
     if binaries is not None or spec["header"] not in (evm_why or ""):
@@ -627,6 +661,8 @@ def check_example(name, examples_dir, args, ports, work_root):
         return True, "built against both (not run: %s)" % reason
     if kind == UNSUP:
         return check_unsupported(binaries, work, src_copy, spec, ports)
+    if kind == EXPECT:
+        return check_expected(binaries, work, src_copy, spec, ports)
     results = {}
     for variant, exe in binaries.items():
         results[variant] = run_variant(exe, work, variant, src_copy, spec, ports)
