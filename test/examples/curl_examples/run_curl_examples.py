@@ -9,9 +9,10 @@ the same server, and what matters is compared: exit status, bytes written, and t
 results as the example prints them. Every example is classified (classification.py): the multi
 examples below and the HTTP(S) ones there run and are compared (the HTTP/2 ones against a
 loopback nghttpd, nghttpd.py); those for protocols evmulti does not speak run on evmulti only
-and must end with CURLE_UNSUPPORTED_PROTOCOL; the rest are built and linked only, each with
-the reason. The transfers' results are observed without
-touching the source: each build links a small wrapper (WRAPPER below, through ld's --wrap)
+and must end with CURLE_UNSUPPORTED_PROTOCOL; the HTTP/2 push ones, which libcurl 7.88 cannot
+run, run on evmulti only and are checked against the man pages (EXPECT); the rest are built
+and linked only, each with the reason. The transfers' results are observed without touching
+the source: each build links a small wrapper (WRAPPER below, through ld's --wrap)
 around curl_easy_perform and curl_multi_info_read that logs every result code.
 
 One line per example: PASS, FAIL, XFAIL (listed in EXPECTED_FAILURES below, still failing),
