@@ -155,6 +155,7 @@ bool NginxServer::start_once(std::string &error) {
   struct SiteFiles {
     const std::string *cert, *key;
     bool client_cert;
+    const char *listen = " ssl";  // after the address in `listen`
   };
   const SiteFiles sites[kSites] = {
       {&pki.server_cert, &pki.server_key, false},
@@ -162,6 +163,8 @@ bool NginxServer::start_once(std::string &error) {
       {&pki.wrong_name_cert, &pki.wrong_name_key, false},
       {&pki.self_signed_cert, &pki.self_signed_key, false},
       {&pki.server_cert, &pki.server_key, true},
+      {&pki.server_cert, &pki.server_key, false, " ssl http2"},  // nginx 1.22 syntax
+      {nullptr, nullptr, false, " http2"},
   };
 
   std::ostringstream conf;
@@ -192,9 +195,13 @@ bool NginxServer::start_once(std::string &error) {
        << "  add_header X-SSL-Client $ssl_client_verify;\n";
   for (int i = 0; i < kSites; ++i) {
     conf << "  server {\n"
-         << "    listen 127.0.0.1:" << ports_[i] << " ssl;\n"
-         << "    ssl_certificate " << *sites[i].cert << ";\n"
-         << "    ssl_certificate_key " << *sites[i].key << ";\n";
+         << "    listen 127.0.0.1:" << ports_[i] << sites[i].listen << ";\n";
+    if (sites[i].cert)
+      conf << "    ssl_certificate " << *sites[i].cert << ";\n"
+           << "    ssl_certificate_key " << *sites[i].key << ";\n";
+    if (i == static_cast<int>(Site::H2) || i == static_cast<int>(Site::H2c))
+      conf << "    location /put/ { dav_methods PUT; create_full_put_path on;"
+           << " client_max_body_size 64m; }\n";
     if (sites[i].client_cert)
       conf << "    ssl_verify_client optional;\n"
            << "    ssl_client_certificate " << pki.ca_file << ";\n"

@@ -4,6 +4,8 @@
 //
 // One nginx serves several TLS sites, each on its own 127.0.0.1 port, all with the test PKI
 // (test_certs.h) and TLS 1.2/1.3, from one static root that tests fill with write_file().
+// The two HTTP/2 sites also take WebDAV PUTs under /put/ (parent directories created,
+// bodies up to 64 MiB): 201 Created, and the file is then served from the same root.
 // Every response carries the TLS facts nginx saw, as headers (absent when empty):
 //   X-SSL-Protocol  TLSv1.3 / TLSv1.2      X-SSL-Cipher    the negotiated cipher
 //   X-SSL-Reused    "r" if the session was resumed, "." otherwise
@@ -28,8 +30,10 @@ class NginxServer {
     SelfSigned,  // self_signed_cert
     ClientCert,  // server_cert; asks for a client certificate signed by the test CA and
                  // answers 400 without one (nginx does not fail the handshake)
+    H2,          // server_cert, HTTP/2 by ALPN (http/1.1 still offered)
+    H2c,         // cleartext, HTTP/2 with prior knowledge only (no TLS facts headers)
   };
-  static constexpr int kSites = 5;
+  static constexpr int kSites = 7;
 
   // The nginx executable: searched on PATH, then in /usr/sbin and /usr/local/sbin (where
   // packages put it, often off a non-root PATH); "" if there is none.

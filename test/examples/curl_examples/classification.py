@@ -1,11 +1,15 @@
 """How each of curl's examples (libcurl4-doc, *.c) is checked, and why.
 
-RUN      built against evmulti and libcurl, both run against the loopback server, compared
+RUN      built against evmulti and libcurl, both run against the loopback server (the HTTP/2
+         ones against a loopback nghttpd, skipped where nghttpd is missing), compared
          (the multi examples keep their detailed specs in run_curl_examples.py's EXAMPLES; the
          others are listed here with their URL mapping and what is compared).
 UNSUP    a protocol evmulti does not speak: built against both, run on evmulti only (its URLs
          point at the loopback raw listener), every transfer must end with
          CURLE_UNSUPPORTED_PROTOCOL, as on a libcurl built without that protocol.
+EXPECT   built against both, run on evmulti only, and checked against what curl's man pages say
+         it does, where libcurl 7.88 cannot run it (the reason says why): exit status 0,
+         every transfer's CURLcode 0, files equal to what the server sent, stderr lines.
 COMPILE  built and linked against evmulti and libcurl, not run, for the reason given.
 WINDOWS  includes Windows headers: neither library's build may succeed here, both must fail
          on the same missing header.
@@ -14,6 +18,7 @@ An example in the directory but not in this table fails the test: every one is c
 """
 
 RUN, UNSUP, COMPILE, WINDOWS = "run", "unsupported", "compile-only", "windows-only"
+EXPECT = "run-expected"
 
 UPLOAD_BODY = b"".join(b"upload line %d\n" % i for i in range(200))
 
@@ -84,6 +89,18 @@ TABLE = {
         urls=("raw", "/ok/10"), compare=["results", "exit"])),
     "sendrecv": (RUN, "CONNECT_ONLY with curl_easy_send/recv", dict(
         urls=("raw", "/ok/10"), compare=["results", "exit"])),
+    # -- HTTP/2: their https://localhost:8443/ URLs go to a loopback nghttpd (nghttpd.py), path
+    # kept; it echoes uploads. Both examples write dl-0..dl-N-1; http2-upload calls
+    # curl_multi_cleanup before removing its handles, so its results are not drained.
+    # N stays under nghttpd's 100 concurrent streams: above it libcurl 7.88 opens more
+    # connections despite PIPEWAIT (15 for 150 transfers, 894 for 1000) where evmulti waits
+    # for stream slots on its one connection, as issue 12 asks.
+    "http2-download": (RUN, "N GETs multiplexed on one TLS connection, N from argv", dict(
+        urls="h2", args=["20"], drain=True,
+        compare=["results", "exit", "out-files", "connections"])),
+    "http2-upload": (RUN, "N PUTs of a file multiplexed, N and file from argv", dict(
+        urls="h2", files={"upload.txt": UPLOAD_BODY}, args=["5", "upload.txt"],
+        compare=["exit", "out-files", "connections"])),
     "httpcustomheader": (RUN, "custom headers, URL \"localhost\" (port 80, refused on both)",
                          dict(compare=["results", "exit"])),
     # -- protocols evmulti does not speak
@@ -135,10 +152,20 @@ TABLE.update({
         object_only=True)),
     "sessioninfo": (COMPILE, "CURLINFO_TLS_SESSION with GnuTLS calls: needs a GnuTLS libcurl",
                     dict(deps=[("pkg", "gnutls")])),
-    "http2-download": (COMPILE, "HTTP/2 multiplexing: evmulti speaks HTTP/1.1 only", {}),
-    "http2-upload": (COMPILE, "HTTP/2 multiplexing: evmulti speaks HTTP/1.1 only", {}),
-    "http2-serverpush": (COMPILE, "HTTP/2 server push", {}),
-    "http2-pushinmemory": (COMPILE, "HTTP/2 server push", {}),
+    # Server push: libcurl 7.88 never calls the push callback on a port other than 443 and
+    # crashes once it accepts a push there, so evmulti is checked against the man pages.
+    # Their URL goes to nghttpd.PUSH_PAGE, which comes with two pushes (in that order).
+    "http2-serverpush": (EXPECT, "push callback output, pushed bodies in push0, push1", dict(
+        urls="h2-push", expect_results=3,
+        expect_files={"dl": "/push-main.html", "push0": "/pushed-1.txt",
+                      "push1": "/pushed-2.txt"},
+        expect_stderr=["**** push callback approves stream 1, got 4 headers!",
+                       "**** push callback approves stream 2, got 4 headers!",
+                       "**** header 0: :method:GET", "**** header 2: :scheme:https",
+                       "**** The PATH is /pushed-1.txt", "**** The PATH is /pushed-2.txt"])),
+    "http2-pushinmemory": (EXPECT, "pushes kept in memory, their paths printed", dict(
+        urls="h2-push", expect_results=3,
+        expect_stderr=["* Pushed :path '/pushed-1.txt'", "* Pushed :path '/pushed-2.txt'"])),
     "http3": (COMPILE, "HTTP/3", {}),
     "http3-present": (COMPILE, "prints whether HTTP/3 is built in: each library's answer", {}),
     "xmlstream": (COMPILE, "parses a remote XML feed with expat", dict(deps=[("pkg", "expat")])),

@@ -7,10 +7,12 @@ example that reads a FIFO or takes arguments is driven as a user would drive it.
 is compiled twice (evmulti's headers and library; the system libcurl), both builds run against
 the same server, and what matters is compared: exit status, bytes written, and the transfers'
 results as the example prints them. Every example is classified (classification.py): the multi
-examples below and the HTTP(S) ones there run and are compared; those for protocols evmulti
-does not speak run on evmulti only and must end with CURLE_UNSUPPORTED_PROTOCOL; the rest are
-built and linked only, each with the reason. The transfers' results are observed without
-touching the source: each build links a small wrapper (WRAPPER below, through ld's --wrap)
+examples below and the HTTP(S) ones there run and are compared (the HTTP/2 ones against a
+loopback nghttpd, nghttpd.py); those for protocols evmulti does not speak run on evmulti only
+and must end with CURLE_UNSUPPORTED_PROTOCOL; the HTTP/2 push ones, which libcurl 7.88 cannot
+run, run on evmulti only and are checked against the man pages (EXPECT); the rest are built
+and linked only, each with the reason. The transfers' results are observed without touching
+the source: each build links a small wrapper (WRAPPER below, through ld's --wrap)
 around curl_easy_perform and curl_multi_info_read that logs every result code.
 
 One line per example: PASS, FAIL, XFAIL (listed in EXPECTED_FAILURES below, still failing),
@@ -39,7 +41,8 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from classification import COMPILE, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
+from classification import COMPILE, EXPECT, RUN, TABLE, UNSUP, WINDOWS  # noqa: E402
+from nghttpd import PUSH_FILES, PUSH_PAGE, Nghttpd  # noqa: E402
 
 # Examples that do not yet behave as with libcurl, each with what it waits for. When the
 # feature lands on main, delete the line; the harness says XPASS until you do.
@@ -102,6 +105,11 @@ class Ports:
     def __init__(self, http, raw):
         self.http_port = http
         self.raw_port = raw
+        self.nghttpd = None  # nghttpd.Nghttpd, started when an HTTP/2 example asks for it
+        self.h2_port = None
+
+    def h2(self, url):  # the same URL, path kept, on the loopback nghttpd (TLS, ALPN h2)
+        return re.sub(r"^https://[^/]*", "https://127.0.0.1:%d" % self.h2_port, url)
 
     def http(self, path):  # libevent's evhttp listener
         return "http://127.0.0.1:%d%s" % (self.http_port, path)
@@ -200,6 +208,12 @@ def table_spec(name):
     spec = dict(extra, literal=ANY_URL_LITERAL)
     if kind == UNSUP:
         spec["urls"] = lambda p, i, o: to_loopback(p, o)
+    elif extra.get("urls") == "h2":
+        spec["h2"] = True
+        spec["urls"] = lambda p, i, o: p.h2(o)
+    elif extra.get("urls") == "h2-push":
+        spec["h2"] = True
+        spec["urls"] = lambda p, i, o: p.h2("https://h" + PUSH_PAGE)
     elif "urls" in extra:
         where, path = extra["urls"]
         spec["urls"] = lambda p, i, o: getattr(p, where)(path)
@@ -500,6 +514,8 @@ def normalise(what, run):
         return re.sub(r"\b1\d{9}\b", "EPOCH", normalise("stdout", run))
     if what == "results":
         return "\n".join(sorted(results_of(run)))
+    if what == "connections":  # from the VERBOSE trace: how many connections were opened
+        return "%d connected" % sum(" Info: Connected to " in l for l in lines(run["stderr"]))
     if what == "out-files":
         return out_files_text(run)
     raise ValueError(what)
@@ -567,6 +583,37 @@ def check_unsupported(binaries, work, src_copy, spec, ports):
                                                                               r["exit"])
 
 
+def check_expected(binaries, work, src_copy, spec, ports):
+    """evmulti only: exit 0, every transfer CURLE_OK, files and stderr lines as expected."""
+    r = run_variant(binaries["evmulti"], work, "evmulti", src_copy, spec, ports)
+    problems = []
+    if r["note"] or r["exit"] != 0:
+        problems.append("exit %s %s" % (r["exit"], r["note"]))
+    codes = results_of(r)
+    if codes != ["result 0"] * spec["expect_results"]:
+        problems.append("results %s, want %d times 0" % (
+            ", ".join(c.split()[1] for c in codes) or "none", spec["expect_results"]))
+    for fname, path in spec.get("expect_files", {}).items():
+        try:
+            with open(os.path.join(r["cwd"], fname), "rb") as f:
+                got = f.read()
+        except OSError as e:
+            problems.append("%s: %s" % (fname, e))
+            continue
+        if got != PUSH_FILES[path]:
+            problems.append("%s: %d bytes, not the %d of %s" % (fname, len(got),
+                                                               len(PUSH_FILES[path]), path))
+    have = set(lines(r["stderr"]))
+    missing = [l for l in spec.get("expect_stderr", []) if l not in have]
+    if missing:
+        problems.append("stderr lacks: %s" % "; ".join(missing))
+    if problems:
+        return False, "\n  ".join(problems + ["stderr ends: %s" % r["stderr"].decode(
+            "utf-8", "replace")[-600:]])
+    return True, "exit 0, %d transfers CURLE_OK, %d files, %d stderr lines as expected" % (
+        len(codes), len(spec.get("expect_files", {})), len(spec.get("expect_stderr", [])))
+
+
 def check_windows_only(name, src_copy, work, args, spec, binaries, evm_why):
     """Both builds fail, on the same Windows header."""
     if binaries is not None or spec["header"] not in (evm_why or ""):
@@ -591,6 +638,10 @@ def check_example(name, examples_dir, args, ports, work_root):
     flags, why = dep_flags(spec.get("deps", []))
     if flags is None:
         return None, why
+    if spec.get("h2"):
+        ports.h2_port, why = ports.nghttpd.start()
+        if why:
+            return None, why
     with open(src, encoding="utf-8") as f:
         source = f.read()
     rewritten, count = rewrite(source, spec, ports) if kind != COMPILE else (source, 0)
@@ -612,6 +663,8 @@ def check_example(name, examples_dir, args, ports, work_root):
         return True, "built against both (not run: %s)" % reason
     if kind == UNSUP:
         return check_unsupported(binaries, work, src_copy, spec, ports)
+    if kind == EXPECT:
+        return check_expected(binaries, work, src_copy, spec, ports)
     results = {}
     for variant, exe in binaries.items():
         results[variant] = run_variant(exe, work, variant, src_copy, spec, ports)
@@ -699,6 +752,7 @@ def main():
         os.makedirs(work_root)
     else:
         work_root = tempfile.mkdtemp(prefix="curl-examples-")
+    ports.nghttpd = Nghttpd(work_root)
     counts = dict(passed=0, failed=0, xfail=0, skipped=0)
     log("curl examples from %s, loopback server: http %d, raw %d" %
         (examples_dir, ports.http_port, ports.raw_port))
@@ -739,6 +793,7 @@ def main():
                     counts["failed"] += 1
                     log("FAIL  %s [%s, %s]:\n  %s" % (name, kind, took, msg))
     finally:
+        ports.nghttpd.stop()
         server.stdin.close()
         try:
             server.wait(10)
