@@ -23,6 +23,8 @@ CURLcode code_of(h1::ParseError e) {
       return CURLE_PARTIAL_FILE;
     case h1::ParseError::EmptyReply:
       return CURLE_GOT_NOTHING;
+    case h1::ParseError::NotHttp:
+      return CURLE_UNSUPPORTED_PROTOCOL;  // libcurl 7.88: HTTP/0.9 is not allowed
     default:
       return CURLE_WEIRD_SERVER_REPLY;
   }

@@ -230,7 +230,7 @@ size_t ResponseParser::scan_block(std::string_view data) {
     // Reject a non-HTTP reply from its first bytes instead of waiting for a line end.
     size_t k = std::min(n, kHttpPrefix.size());
     if (data.substr(0, k) != kHttpPrefix.substr(0, k)) {
-      fail(ParseError::WeirdReply, kMsgNotHttp);
+      fail(ParseError::NotHttp, kMsgNotHttp);
       return 0;
     }
   }

@@ -14,6 +14,7 @@ namespace evm::h1 {
 // dependency; the engine maps each value (and error_message() carries libcurl-style text).
 enum class ParseError {
   None,
+  NotHttp,             // the reply does not start like HTTP at all (HTTP/0.9, another protocol)
   WeirdReply,          // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
   HeaderTooLarge,      // one header (or trailer) block exceeds max_header_bytes
   HeaderLineTooLarge,  // one line of a block exceeds max_header_line

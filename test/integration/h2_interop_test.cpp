@@ -463,3 +463,19 @@ TEST_CASE("h2 interop: nghttpd set to push, no PUSHFUNCTION: nothing pushed reac
   CHECK(f->body.find("evmulti h2 interop") != std::string::npos);
   CHECK(info_long(f->easy, CURLINFO_NUM_CONNECTS) == 0);
 }
+
+TEST_CASE("h2 interop: HTTP/1.1 to h2c-only nghttpd fails as with libcurl 7.88") {
+  // nghttpd --no-tls answers an HTTP/1.1 request with its SETTINGS frame: 7.88 reports
+  // CURLE_UNSUPPORTED_PROTOCOL "Received HTTP/0.9 when not allowed" (also for 2_0's Upgrade).
+  NghttpdServer *s = nghttpd(false);
+  if (!s) return;
+  for (long version : {long{CURL_HTTP_VERSION_NONE}, long{CURL_HTTP_VERSION_1_1},
+                       long{CURL_HTTP_VERSION_2_0}, long{CURL_HTTP_VERSION_2TLS}}) {
+    CAPTURE(version);
+    Fetch f(s->url("/1k.bin"));
+    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, version);
+    CHECK(curl_easy_perform(f.easy) == CURLE_UNSUPPORTED_PROTOCOL);
+    CHECK(f.error == std::string("Received HTTP/0.9 when not allowed"));
+    CHECK(f.status() == 0);
+  }
+}

@@ -430,7 +430,7 @@ TEST_CASE("h1 response: every message kind is split-invariant, including failure
 TEST_CASE("h1 response: WeirdReply errors") {
   std::string message;
   SUBCASE("not HTTP at all") {
-    CHECK(error_of("SSH-2.0-OpenSSH_9.2\r\n", &message) == ParseError::WeirdReply);
+    CHECK(error_of("SSH-2.0-OpenSSH_9.2\r\n", &message) == ParseError::NotHttp);
     CHECK(message == "Received HTTP/0.9 when not allowed");
   }
   SUBCASE("detected from the first bytes, before any line end") {
@@ -439,7 +439,7 @@ TEST_CASE("h1 response: WeirdReply errors") {
     p.begin(false);
     CHECK(p.feed("HTP", r) == 0);
     CHECK(p.failed());
-    CHECK(p.error() == ParseError::WeirdReply);
+    CHECK(p.error() == ParseError::NotHttp);
   }
   SUBCASE("a valid prefix waits for more") {
     ResponseParser p;
