@@ -2,6 +2,7 @@
 // come out of nghttp2_session_mem_send into the bufferevent, topped up as the socket drains
 // so a large body never sits whole in memory. The connection is freed only outside nghttp2
 // callbacks (after mem_recv/mem_send return).
+#include "server_util.h"
 #include "h2_test_conn.h"
 
 #include <event2/buffer.h>
@@ -18,6 +19,9 @@
 namespace evm::test::h2 {
 namespace {
 
+using server_util::parse_decimal;
+using server_util::send_close_notify;
+
 constexpr size_t kOutHighWater = 256 * 1024;  // stop serializing above this
 constexpr size_t kOutLowWater = 64 * 1024;    // ...and resume below this
 constexpr int kLingerSeconds = 2;
@@ -26,32 +30,12 @@ constexpr size_t kMaxRequestHeaders = 1000;  // per stream; more: RST_STREAM
 constexpr uint64_t kMaxConsumePerTick = 16u << 20;
 constexpr int kConsumeIntervalMs = 20;
 
-bool parse_decimal(std::string_view s, uint64_t max, uint64_t *out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char ch : s) {
-    if (ch < '0' || ch > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
-}
-
 H2Conn *conn_of(void *user_data) {
   return static_cast<H2Conn *>(user_data);
 }
 
 evbuffer *out_of(H2Conn *c) {
   return bufferevent_get_output(c->bev);
-}
-
-void send_close_notify(bufferevent *bev) {
-  SSL *ssl = bufferevent_openssl_get_ssl(bev);
-  if (ssl == nullptr) return;
-  if (SSL_is_init_finished(ssl) && (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) == 0)
-    SSL_shutdown(ssl);
-  ERR_clear_error();
 }
 
 // --- nghttp2 callbacks ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // The answers of the HTTP/2 test server (the list is in h2_test_server.h), and the floods,
 // whose frames are written by hand because nghttp2 would never send them.
+#include "server_util.h"
 #include "h2_test_conn.h"
 
 #include <event2/buffer.h>
@@ -12,6 +13,11 @@
 namespace evm::test::h2 {
 namespace {
 
+using server_util::kPatternBlockSize;
+using server_util::number_after;
+using server_util::parse_decimal;
+using server_util::pattern_block;
+
 constexpr uint64_t kMaxBodyBytes = 1ull << 40;
 constexpr uint64_t kMaxHugeHeader = 64ull << 20;
 constexpr uint64_t kMaxDelayMs = 3600 * 1000;
@@ -21,42 +27,16 @@ constexpr int kSlowIntervalMs = 20;
 constexpr size_t kFloodHeaderFrame = 4096;  // CONTINUATION payload size
 constexpr size_t kFloodOutHighWater = 256 * 1024;
 
-const char *pattern_block() {
-  static const std::array<char, 26 * 1024> block = [] {
-    std::array<char, 26 * 1024> b{};
-    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>('a' + i % 26);
-    return b;
-  }();
-  return block.data();
-}
-
 // Pattern bytes offset..offset+n into out.
 void copy_pattern(uint8_t *out, uint64_t offset, size_t n) {
   while (n > 0) {
     size_t start = static_cast<size_t>(offset % 26);
-    size_t take = std::min(n, 26 * 1024 - start);
+    size_t take = std::min(n, kPatternBlockSize - start);
     std::memcpy(out, pattern_block() + start, take);
     out += take;
     offset += take;
     n -= take;
   }
-}
-
-bool parse_decimal(std::string_view s, uint64_t max, uint64_t *out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char ch : s) {
-    if (ch < '0' || ch > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
-}
-
-bool number_after(std::string_view path, std::string_view prefix, uint64_t max, uint64_t *out) {
-  if (path.substr(0, prefix.size()) != prefix) return false;
-  return parse_decimal(path.substr(prefix.size()), max, out);
 }
 
 // "a=1&b=2" -> {{"a","1"},{"b","2"}}; no percent-decoding (test paths do not need it).

@@ -1,6 +1,7 @@
 // The HTTP/2 test server's lifecycle: one listener and one event_base on a background
 // thread, the TLS context with ALPN "h2", and the counters read from other threads.
 // Connections are in h2_test_conn.cpp, answers in h2_test_routes.cpp.
+#include "server_util.h"
 #include "h2_test_server.h"
 
 #include "h2_test_conn.h"
@@ -32,39 +33,12 @@ using h2::H2Core;
 
 namespace {
 
+using server_util::local_port;
+using server_util::make_loopback_sockaddr;
+
 constexpr int kListenBacklog = 1024;
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX_free>>;
-
-bool make_loopback_sockaddr(const std::string &address, sockaddr_storage *ss, socklen_t *len) {
-  std::memset(ss, 0, sizeof(*ss));
-  sockaddr_in sin{};
-  if (inet_pton(AF_INET, address.c_str(), &sin.sin_addr) == 1) {
-    if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) return false;
-    sin.sin_family = AF_INET;
-    std::memcpy(ss, &sin, sizeof(sin));
-    *len = sizeof(sin);
-    return true;
-  }
-  sockaddr_in6 sin6{};
-  if (inet_pton(AF_INET6, address.c_str(), &sin6.sin6_addr) == 1) {
-    if (!IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr)) return false;
-    sin6.sin6_family = AF_INET6;
-    std::memcpy(ss, &sin6, sizeof(sin6));
-    *len = sizeof(sin6);
-    return true;
-  }
-  return false;
-}
-
-uint16_t local_port(evutil_socket_t fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return 0;
-  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
-  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
-  return 0;
-}
 
 // Selects "h2" when offered; otherwise no ALPN answer at all (the client then speaks
 // HTTP/1.1 and the connection preface check ends the connection).

@@ -5,6 +5,8 @@
 // over the same sockets; the plain path is untouched.
 #include "test_server.h"
 
+#include "server_util.h"
+
 #include "routes.h"
 
 #include "test_certs.h"
@@ -43,9 +45,16 @@
 namespace evm::test {
 namespace {
 
-constexpr size_t kPatternBlockSize = 26 * 2048;  // a whole number of periods
-constexpr size_t kSmallCopyLimit = 4096;         // below this, copying beats a reference
-constexpr uint64_t kMaxBodyBytes = 1ull << 40;   // sanity bound for N in /bytes/N etc.
+using server_util::kPatternBlockSize;
+using server_util::local_port;
+using server_util::make_loopback_sockaddr;
+using server_util::number_after;
+using server_util::parse_decimal;
+using server_util::pattern_block;
+using server_util::send_close_notify;
+
+constexpr size_t kSmallCopyLimit = 4096;        // below this, copying beats a reference
+constexpr uint64_t kMaxBodyBytes = 1ull << 40;  // sanity bound for N in /bytes/N etc.
 constexpr uint64_t kMaxHeaderBytes = 64ull << 20;
 constexpr uint64_t kMaxDelayMs = 3600 * 1000;
 constexpr size_t kChunkPiece = 1000;
@@ -78,25 +87,6 @@ int counted_ex_index() {
 }
 int counted_marker = 1;
 
-// Sends close_notify on an established TLS connection whose output is flushed; a no-op
-// for plain connections. Best effort: the socket is non-blocking and about to close.
-void send_close_notify(bufferevent *bev) {
-  SSL *ssl = bufferevent_openssl_get_ssl(bev);
-  if (ssl == nullptr) return;
-  if (SSL_is_init_finished(ssl) && (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) == 0)
-    SSL_shutdown(ssl);
-  ERR_clear_error();
-}
-
-const char *pattern_block() {
-  static const std::array<char, kPatternBlockSize> block = [] {
-    std::array<char, kPatternBlockSize> b{};
-    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>('a' + i % 26);
-    return b;
-  }();
-  return block.data();
-}
-
 // kContinueBlockCopies copies of kContinueHead back to back.
 const std::string &continue_block() {
   static const std::string block = [] {
@@ -123,24 +113,6 @@ void add_pattern(evbuffer *buf, uint64_t offset, uint64_t n) {
     offset += take;
     n -= take;
   }
-}
-
-bool parse_decimal(std::string_view s, uint64_t max, uint64_t *out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char ch : s) {
-    if (ch < '0' || ch > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
-}
-
-// "/bytes/123" with prefix "/bytes/" -> 123.
-bool number_after(std::string_view path, std::string_view prefix, uint64_t max, uint64_t *out) {
-  if (path.substr(0, prefix.size()) != prefix) return false;
-  return parse_decimal(path.substr(prefix.size()), max, out);
 }
 
 char lower(char c) {
@@ -178,36 +150,6 @@ bool is_token_char(char c) {
 
 bool is_header_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char);
-}
-
-bool make_loopback_sockaddr(const std::string &address, sockaddr_storage *ss, socklen_t *len) {
-  std::memset(ss, 0, sizeof(*ss));
-  sockaddr_in sin{};
-  if (inet_pton(AF_INET, address.c_str(), &sin.sin_addr) == 1) {
-    if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) return false;
-    sin.sin_family = AF_INET;
-    std::memcpy(ss, &sin, sizeof(sin));
-    *len = sizeof(sin);
-    return true;
-  }
-  sockaddr_in6 sin6{};
-  if (inet_pton(AF_INET6, address.c_str(), &sin6.sin6_addr) == 1) {
-    if (!IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr)) return false;
-    sin6.sin6_family = AF_INET6;
-    std::memcpy(ss, &sin6, sizeof(sin6));
-    *len = sizeof(sin6);
-    return true;
-  }
-  return false;
-}
-
-uint16_t local_port(evutil_socket_t fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return 0;
-  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
-  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
-  return 0;
 }
 
 void set_nodelay(evutil_socket_t fd) {
