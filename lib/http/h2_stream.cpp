@@ -87,7 +87,8 @@ Exchange::Status H2Stream::on_io(Filter &, FilterContext &ctx, int, std::span<ch
                 refused_           ? "HTTP/2 connection does not take new streams"
                 : session_.failed_ ? session_.failure_text()
                                    : "HTTP/2: could not open a stream");
-  if (!body_eos_ && !aborted_ && !refill(ctx)) return Status::Stopped;
+  // A closed stream takes no more body: the server has answered (or reset it).
+  if (!body_eos_ && !aborted_ && !closed_ && !refill(ctx)) return Status::Stopped;
   // Socket events were read in the dispatch; this reads only what a spent budget left.
   session_.pump(ctx, false);
   Status s = deliver(ctx);
