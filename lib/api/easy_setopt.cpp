@@ -313,6 +313,7 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
   CURLcode rc = evm::api::guarded(CURLE_OUT_OF_MEMORY, [&] {
     evm::Transfer *t = evm::Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
+    ++t->opt.generation;
     const evm::OptionInfo *info = evm::option_by_id(option);
     if (!info) return CURLE_UNKNOWN_OPTION;
     if (!info->implemented()) return evm::not_built(t->opt, handle, *info);

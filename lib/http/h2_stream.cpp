@@ -212,7 +212,9 @@ bool H2Stream::deliver_head(const Head &h) {
   rh.version_minor = 0;
   rh.status = h.trailers ? status_seen_ : h.status;
   rh.raw = h.raw;
-  std::vector<h1::Header> fields;
+  // One scratch list per thread: a head's fields are only needed during this call.
+  thread_local std::vector<h1::Header> fields;
+  fields.clear();
   std::string_view rest = h.raw;
   if (!h.trailers) rest.remove_prefix(rest.find('\n') + 1);
   while (rest.size() > 2) {
@@ -253,6 +255,7 @@ void H2Stream::wake() {
 void H2Stream::begin_head() {
   got_bytes_ = true;
   building_ = Head{};
+  building_.raw.reserve(256);
   building_.trailers = final_seen_;
 }
 
@@ -266,8 +269,9 @@ bool H2Stream::add_header(std::string_view name, std::string_view value) {
     int status = 0;
     std::from_chars(value.data(), value.data() + value.size(), status);
     building_.status = status;
-    // libcurl hands HTTP/2 heads to the application as an HTTP/1-style status line.
-    building_.raw.insert(0, "HTTP/2 " + std::string(value) + " \r\n");
+    // libcurl hands HTTP/2 heads to the application as an HTTP/1-style status line. nghttp2
+    // lets :status through only before the other fields, so it is the first line.
+    building_.raw.append("HTTP/2 ").append(value).append(" \r\n");
     return true;
   }
   building_.raw.append(name).append(": ").append(value).append("\r\n");

@@ -50,6 +50,18 @@ struct EasyOptions {
   long ip_resolve = CURL_IPRESOLVE_WHATEVER;
   bool tcp_nodelay = true;
   TlsConfig tls;
+  // Bumped by every curl_easy_setopt call, so what is derived from the options (the TLS identity
+  // in the pool key) is computed once per change, not once per transfer.
+  uint64_t generation = 0;
+  const std::string &tls_identity() const {
+    if (identity_generation_ != generation || identity_.empty()) {
+      identity_ = tls.identity();
+      identity_generation_ = generation;
+    }
+    return identity_;
+  }
+  mutable std::string identity_;
+  mutable uint64_t identity_generation_ = 0;
 
   // -- redirects and auth
   bool follow_location = false;

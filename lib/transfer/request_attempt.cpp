@@ -29,7 +29,7 @@ CURLcode RequestAttempt::prepare(const std::string &url) {
   tls_ = url_.scheme == "https";
   origin_ = url_.origin_key();
   // A TLS connection is only reused by a transfer with the same TLS settings, as libcurl does.
-  if (tls_) origin_ += "|" + env_.opt.tls.identity();
+  if (tls_) origin_.append("|").append(env_.opt.tls_identity());
   // HTTP/2 by prior knowledge and HTTP/1.1 never share a clear-text connection.
   if (!tls_ && env_.opt.http_version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) origin_ += "|h2c";
   env_.info.effective_url = url_.to_string();
