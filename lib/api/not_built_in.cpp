@@ -14,4 +14,3 @@ extern "C" CURLcode curl_ws_send(CURL *, const void *, size_t, size_t *, curl_of
 extern "C" struct curl_ws_frame *curl_ws_meta(CURL *) {
   return nullptr;
 }
-

@@ -53,8 +53,8 @@ struct ExchangeRequest {
   int weight = 16;
   int32_t depends_on = 0;
   bool exclusive = false;
-  bool raw_chunked = false;   // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
-  bool chunked = false;       // frame the body with chunked transfer-coding (size may be -1)
+  bool raw_chunked = false;  // hand chunked framing to the sink undecoded (TRANSFER_DECODING 0)
+  bool chunked = false;      // frame the body with chunked transfer-coding (size may be -1)
   // Hold the body back until a 100 (or a final answer) arrives, at most this long.
   bool expect_100 = false;
   long expect_100_timeout_ms = 1000;
