@@ -299,6 +299,93 @@ TEST_CASE("HTTP/2: malformed responses fail their stream") {
   CHECK(ok.result == CURLE_OK);
 }
 
+TEST_CASE("HTTP/2: a redirect with a cookie follows on a new stream of the same connection") {
+  Batch b;
+  Xfer &x = b.add(h2c_server(), "/status/302?location=/echo&set-cookie=flavour=mint;path=/");
+  curl_easy_setopt(x.easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(x.easy, CURLOPT_COOKIEFILE, "");
+  REQUIRE(b.run());
+  CHECK(x.result == CURLE_OK);
+  CHECK(x.status() == 200);
+  CHECK(x.body.rfind("GET /echo\n", 0) == 0);
+  CHECK(contains(x.body, "cookie: flavour=mint\n"));
+  CHECK(x.info_long(CURLINFO_REDIRECT_COUNT) == 1);
+  CHECK(x.info_long(CURLINFO_NUM_CONNECTS) == 1);
+  CHECK(x.info_long(CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
+}
+
+TEST_CASE("HTTP/2: DEBUGFUNCTION sees the request as libcurl shows it and the response lines") {
+  struct Seen {
+    std::string text, out, in;
+  } seen;
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/bytes/10");
+  curl_easy_setopt(x.easy, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(x.easy, CURLOPT_DEBUGDATA, &seen);
+  curl_easy_setopt(
+      x.easy, CURLOPT_DEBUGFUNCTION,
+      +[](CURL *, curl_infotype type, char *data, size_t size, void *p) -> int {
+        auto *seen = static_cast<Seen *>(p);
+        std::string piece(data, size);
+        if (type == CURLINFO_TEXT) seen->text += piece;
+        if (type == CURLINFO_HEADER_OUT) seen->out += piece;
+        if (type == CURLINFO_HEADER_IN) seen->in += piece;
+        return 0;
+      });
+  REQUIRE(b.run());
+  CHECK(x.result == CURLE_OK);
+  CHECK(contains(seen.text, "ALPN: offers h2,http/1.1"));
+  CHECK(contains(seen.text, "using HTTP/2"));
+  CHECK(seen.out.rfind("GET /bytes/10 HTTP/2\r\nHost: ", 0) == 0);
+  CHECK(seen.in.rfind("HTTP/2 200 \r\n", 0) == 0);
+  CHECK(x.info_long(CURLINFO_REQUEST_SIZE) == static_cast<long>(seen.out.size()));
+}
+
+TEST_CASE("HTTP/2: an upload paused by its READFUNCTION resumes") {
+  struct Src {
+    std::string data = pattern(200000);
+    size_t off = 0;
+    bool paused = false;
+  } src;
+  Batch b;
+  Xfer &x = b.add(tls_server(), "/upload-size");
+  curl_easy_setopt(x.easy, CURLOPT_POST, 1L);
+  curl_easy_setopt(x.easy, CURLOPT_POSTFIELDSIZE, 200000L);
+  curl_easy_setopt(x.easy, CURLOPT_READDATA, &src);
+  curl_easy_setopt(
+      x.easy, CURLOPT_READFUNCTION, +[](char *buf, size_t sz, size_t n, void *p) -> size_t {
+        auto *s = static_cast<Src *>(p);
+        if (s->off >= 50000 && !s->paused) {
+          s->paused = true;
+          return CURL_READFUNC_PAUSE;
+        }
+        size_t k = std::min(sz * n, s->data.size() - s->off);
+        std::memcpy(buf, s->data.data() + s->off, k);
+        s->off += k;
+        return k;
+      });
+  REQUIRE(curl_multi_add_handle(b.multi, x.easy) == CURLM_OK);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int running = 1;
+  bool resumed = false;
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    b.collect();
+    if (src.paused && !resumed) {
+      resumed = true;
+      curl_easy_pause(x.easy, CURLPAUSE_CONT);
+    }
+    if (running) curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  CHECK(x.done);
+  CHECK(src.paused);
+  CHECK(x.result == CURLE_OK);
+  CHECK(x.body == "200000\n");
+  CHECK(contains(x.headers, "x-body-sha256: " + sha256_hex(src.data)));
+  curl_multi_remove_handle(b.multi, x.easy);
+  b.xfers.clear();
+}
+
 TEST_CASE("HTTP/2: trailers reach HEADERFUNCTION after the body") {
   Batch b;
   Xfer &x = b.add(tls_server(), "/trailers");
