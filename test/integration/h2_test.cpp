@@ -386,6 +386,21 @@ TEST_CASE("HTTP/2: an upload paused by its READFUNCTION resumes") {
   b.xfers.clear();
 }
 
+TEST_CASE("HTTP/2: content decoding and Basic auth work on a stream") {
+  Batch b;
+  Xfer &gz = b.add(h2c_server(), "/gzip/100000");
+  curl_easy_setopt(gz.easy, CURLOPT_ACCEPT_ENCODING, "");
+  Xfer &auth = b.add(h2c_server(), "/basic-auth");
+  curl_easy_setopt(auth.easy, CURLOPT_USERPWD, "user:pass");
+  curl_easy_setopt(auth.easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_ANY));
+  REQUIRE(b.run());
+  CHECK(gz.result == CURLE_OK);
+  CHECK(gz.body == pattern(100000));
+  CHECK(auth.result == CURLE_OK);
+  CHECK(auth.status() == 200);
+  CHECK(auth.body == "authed\n");
+}
+
 TEST_CASE("HTTP/2: trailers reach HEADERFUNCTION after the body") {
   Batch b;
   Xfer &x = b.add(tls_server(), "/trailers");
@@ -530,6 +545,38 @@ TEST_CASE("HTTP/2: an idle connection is still read: a GOAWAY retires it and fre
   CHECK(s.client_closed);
   CHECK(w.removes_for_idle == 1);
   curl_multi_cleanup(multi);
+}
+
+TEST_CASE("HTTP/2: an idle connection answers the server's PING") {
+  H2TestServerOptions o;
+  o.tls = false;
+  H2TestServer s(o);
+  REQUIRE(s.start());
+  Batch b;
+  Xfer &x = b.add(s, "/bytes/10");
+  REQUIRE(b.run());
+  CHECK(x.result == CURLE_OK);
+  // No transfer uses the connection now; the application only keeps its loop going.
+  uint64_t acks = s.ping_acks_received();
+  REQUIRE(s.ping_all());
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int running = 0;
+  while (s.ping_acks_received() == acks && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  CHECK(s.ping_acks_received() == acks + 1);
+  // Still good for the next transfer, without a new connection.
+  Xfer y(s, "/bytes/20");
+  REQUIRE(curl_multi_add_handle(b.multi, y.easy) == CURLM_OK);
+  running = 1;
+  while (running && std::chrono::steady_clock::now() < until) {
+    curl_multi_perform(b.multi, &running);
+    if (running) curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+  }
+  CHECK(y.body == pattern(20));
+  CHECK(y.info_long(CURLINFO_NUM_CONNECTS) == 0);
+  curl_multi_remove_handle(b.multi, y.easy);
 }
 
 TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stream") {

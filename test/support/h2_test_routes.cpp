@@ -2,6 +2,7 @@
 // whose frames are written by hand because nghttp2 would never send them.
 #include "server_util.h"
 #include "h2_test_conn.h"
+#include "zlib_compress.h"
 
 #include <event2/buffer.h>
 
@@ -288,6 +289,21 @@ void route_request(H2Conn *c, H2Stream *s) {
     }
   } else if (number_after(path, "/delay/", kMaxDelayMs, &n)) {
     if (!start_timer(s, &on_delay_done, 0, n)) respond_text(c, s, "500", "no timer\n");
+  } else if (number_after(path, "/gzip/", kMaxBodyBytes, &n)) {
+    std::string plain(n, '\0');
+    copy_pattern(reinterpret_cast<uint8_t *>(plain.data()), 0, plain.size());
+    s->text = compress(plain, 31);
+    respond(c, s, "200", {{"content-encoding", "gzip"}}, BodyKind::kText);
+  } else if (path == "/basic-auth") {
+    // "user:pass" is the one pair let in.
+    bool ok = false;
+    for (const auto &[name, value] : s->headers)
+      ok |= name == "authorization" && value == "Basic dXNlcjpwYXNz";
+    s->text = ok ? "authed\n" : "who are you?\n";
+    respond(c, s, ok ? "200" : "401",
+            ok ? std::vector<H2Header>{}
+               : std::vector<H2Header>{{"www-authenticate", "Basic realm=\"t\""}},
+            BodyKind::kText);
   } else if (path == "/trailers") {
     s->trailers = true;
     s->text = "hello";

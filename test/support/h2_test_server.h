@@ -28,6 +28,9 @@
 //                       response, then 200 "ok\n"
 //   /delay/MS           200 "ok\n" after MS milliseconds (a timer, other streams go on)
 //   /trailers           200, body "hello", then trailers "x-trailer: yes"
+//   /gzip/N             200, content-encoding gzip: N pattern bytes compressed
+//   /basic-auth         200 "authed\n" with "Authorization: Basic" for user:pass, else 401 with
+//                       www-authenticate: Basic realm="t"
 //   /rst                RST_STREAM (INTERNAL_ERROR) instead of a response
 //   /rst-after-headers  200 headers, then RST_STREAM (INTERNAL_ERROR)
 //   /goaway             no response: GOAWAY (NO_ERROR) with last-stream-id = this stream's
