@@ -600,7 +600,8 @@ TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stre
 TEST_CASE("HTTP/2: stream priorities are accepted and the transfers complete") {
   Batch b;
   curl_multi_setopt(b.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
-  Xfer &first = b.add(tls_server(), "/bytes/5000");
+  // The first stream stays open a while, so the others can depend on it.
+  Xfer &first = b.add(tls_server(), "/delay/300");
   Xfer &second = b.add(tls_server(), "/bytes/5000");
   Xfer &third = b.add(tls_server(), "/bytes/5000");
   CHECK(curl_easy_setopt(second.easy, CURLOPT_STREAM_WEIGHT, 200L) == CURLE_OK);
@@ -611,11 +612,23 @@ TEST_CASE("HTTP/2: stream priorities are accepted and the transfers complete") {
   int not_a_handle = 0;
   CHECK(curl_easy_setopt(third.easy, CURLOPT_STREAM_DEPENDS, &not_a_handle) ==
         CURLE_BAD_FUNCTION_ARGUMENT);
+  size_t seen_before = tls_server().priorities_received().size();
   REQUIRE(b.run());
-  for (Xfer *x : {&first, &second, &third}) {
+  CHECK(first.result == CURLE_OK);
+  CHECK(first.body == "ok\n");
+  for (Xfer *x : {&second, &third}) {
     CHECK(x->result == CURLE_OK);
     CHECK(x->body == pattern(5000));
   }
+  // What the server received: the weight, and the first transfer's stream as the parent (the
+  // three share one connection, so the first one's stream is open when the others start).
+  auto got = tls_server().priorities_received();
+  REQUIRE(got.size() == seen_before + 2);
+  CHECK(got[seen_before][1] == 200);
+  CHECK(got[seen_before][2] > 0);
+  CHECK(got[seen_before][3] == 0);
+  CHECK(got[seen_before + 1][2] == got[seen_before][2]);
+  CHECK(got[seen_before + 1][3] == 1);  // STREAM_DEPENDS_E
 }
 
 TEST_CASE("HTTP/2: CURLMOPT_MAX_CONCURRENT_STREAMS caps the streams of a connection") {

@@ -48,6 +48,11 @@ int on_begin_headers(nghttp2_session *, const nghttp2_frame *frame, void *user_d
   s->id = frame->hd.stream_id;
   s->request = true;
   s->ordinal = ++c->requests_seen;
+  if (frame->hd.flags & NGHTTP2_FLAG_PRIORITY) {
+    const nghttp2_priority_spec &p = frame->headers.pri_spec;
+    std::lock_guard<std::mutex> lock(c->core->mu);
+    c->core->priorities.push_back({s->id, p.weight, p.stream_id, p.exclusive});
+  }
   c->streams[s->id] = std::move(s);
   c->core->streams_opened.fetch_add(1);
   c->core->note_open_streams(++c->open_requests);

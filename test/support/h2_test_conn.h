@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -61,8 +62,10 @@ struct H2Core {
   std::atomic<uint64_t> data_bytes_received{0};
   std::atomic<uint64_t> max_streams_at_once{0};
 
-  mutable std::mutex mu;  // guards the three below
+  mutable std::mutex mu;  // guards the four below
   std::vector<H2Header> last_headers;
+  // Request streams whose HEADERS carried a priority: stream id -> {weight, depends on, exclusive}.
+  std::vector<std::array<int32_t, 4>> priorities;
   uint32_t last_enable_push = 1;
   std::string last_alpn;
 

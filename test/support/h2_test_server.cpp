@@ -343,6 +343,10 @@ uint64_t H2TestServer::window_updates_received() const {
 uint64_t H2TestServer::max_streams_seen_at_once() const {
   return impl_->core.max_streams_at_once.load();
 }
+std::vector<std::array<int32_t, 4>> H2TestServer::priorities_received() const {
+  std::lock_guard<std::mutex> lock(impl_->core.mu);
+  return impl_->core.priorities;
+}
 std::vector<H2Header> H2TestServer::last_request_headers() const {
   std::lock_guard<std::mutex> lock(impl_->core.mu);
   return impl_->core.last_headers;

@@ -68,6 +68,7 @@
 // keeps reading (and discarding) until the client closes, at most 2 s.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -146,6 +147,9 @@ class H2TestServer {
   // The client's SETTINGS_ENABLE_PUSH on the latest connection whose SETTINGS arrived
   // (1 unless the client sent 0).
   uint32_t last_client_enable_push() const;
+  // Request streams whose HEADERS carried a priority, in arrival order: {stream id, weight,
+  // stream depended on, exclusive}.
+  std::vector<std::array<int32_t, 4>> priorities_received() const;
   // The ALPN protocol selected on the latest TLS handshake ("h2", or "" if none).
   std::string last_alpn() const;
 
