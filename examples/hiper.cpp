@@ -3,11 +3,12 @@
 // and fetches /bytes/1024 from it.
 //
 //   hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY] [--loop libevent|epoll|kqueue]
-//         [--http 1.1|2|2-prior] [--max-host-conns N] [--max-streams N]
+//         [--http 1.1|2|2-prior | --h2c] [--max-host-conns N] [--max-streams N]
 //         [--reuse | --no-reuse] [--json] [--cacert FILE] [--upload BYTES] [--gzip]
 //
 // --upload PUTs BYTES from memory through READFUNCTION (size announced); --gzip asks for
 // compressed bodies (ACCEPT_ENCODING "") and counts the decoded bytes. --http 2 and 2-prior
+// (--h2c is --http 2-prior: HTTP/2 in clear text by prior knowledge)
 // also set PIPEWAIT, so transfers started together wait to share the first connection instead
 // of opening their own; --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS (libcurl's default
 // is 100 streams per connection). --json reports the engine's curl_version(), whether it has
@@ -193,15 +194,16 @@ const char *default_loop() {
 }
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
-               "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior]\n"
-               "             [--max-host-conns N] [--max-streams N] [--reuse | --no-reuse]\n"
-               "             [--json] [--cacert FILE] [--upload BYTES] [--gzip]\n"
-               "       --http 2 and 2-prior also set PIPEWAIT (wait to share a connection)\n"
-               "       --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS\n"
-               "       (--loop defaults to %s)\n",
-               default_loop());
+  std::fprintf(
+      stderr,
+      "usage: hiper [URL] [-n TOTAL | --duration SECONDS] [-c CONCURRENCY]\n"
+      "             [--loop libevent|epoll|kqueue] [--http 1.1|2|2-prior | --h2c]\n"
+      "             [--max-host-conns N] [--max-streams N] [--reuse | --no-reuse]\n"
+      "             [--json] [--cacert FILE] [--upload BYTES] [--gzip]\n"
+      "       --http 2 and 2-prior (--h2c) also set PIPEWAIT (wait to share a connection)\n"
+      "       --max-streams sets CURLMOPT_MAX_CONCURRENT_STREAMS\n"
+      "       (--loop defaults to %s)\n",
+      default_loop());
   std::exit(2);
 }
 
@@ -274,6 +276,9 @@ int main(int argc, char **argv) {
       else
         usage();
       run.pipewait = run.http_version != CURL_HTTP_VERSION_1_1;
+    } else if (a == "--h2c") {
+      run.http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+      run.pipewait = true;
     } else if (a == "--reuse" || a == "--no-reuse") {
       run.reuse = a == "--reuse";
     } else if (a == "--cacert" && i + 1 < argc) {
