@@ -20,6 +20,19 @@ void Connection::start_h2(const H2Settings &settings, ConnectionListener &listen
   listener_ = &listener;
   h2_ = std::make_unique<H2Session>(*top_, settings);
   h2_->on_capacity = [this] { listener_->on_capacity(*this); };
+  h2_->on_output = [this] { listener_->on_output(*this); };
+}
+
+void Connection::flush_output() {
+  if (!h2_) return;
+  ConnectionUser *first = users_.front();
+  FilterContext ctx = quiet_context(first ? first->user_easy() : idle_easy_);
+  h2_->flush(ctx);
+  if (!first && !h2_->accepts_streams() && listener_) {
+    listener_->on_idle_dead(*this);  // closes and deletes this connection
+    return;
+  }
+  update_pollset();
 }
 
 bool Connection::accepts_requests() const {
@@ -45,10 +58,7 @@ size_t Connection::capacity() const {
 
 void Connection::detach(ConnectionUser &u) {
   users_.remove(u);
-  if (h2_) {
-    FilterContext ctx = quiet_context(u.user_easy());
-    h2_->drop_stream(u, ctx);
-  }
+  if (h2_) h2_->drop_stream(u);
   update_pollset(u.user_easy());
 }
 

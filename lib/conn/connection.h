@@ -33,6 +33,8 @@ class ConnectionListener {
  public:
   virtual void on_capacity(Connection &c) = 0;
   virtual void on_idle_dead(Connection &c) = 0;  // may delete `c`
+  // Frames wait to be sent: flush_output() once every transfer due has run.
+  virtual void on_output(Connection &c) = 0;
 
  protected:
   ~ConnectionListener() = default;
@@ -86,6 +88,9 @@ class Connection final : public IoHandler {
   bool accepts_requests() const;
   // An idle connection's check before reuse: the filters' own, or HTTP/2 frames read.
   bool alive(FilterContext &ctx);
+  // Sends what the HTTP/2 session has gathered, then re-derives the pollset; may delete this
+  // connection when it is idle and the send found it closed.
+  void flush_output();
 
   // Requests it may carry at once (1 for HTTP/1.1) and those it carries now.
   size_t capacity() const;
@@ -117,6 +122,7 @@ class Connection final : public IoHandler {
   ListLink idle_link;        // in the pool's LRU of idle connections
   ListLink bucket_link;      // in its origin's list of idle connections
   ListLink mux_link;         // in its origin's list of HTTP/2 connections
+  ListLink flush_link;       // in the pool's list of connections with frames to send
   bool mux_pending = false;  // still connecting, and may turn out to speak HTTP/2 (PIPEWAIT)
 
  private:

@@ -61,6 +61,7 @@ void ConnectionPool::close_now(Connection *c) {
   c->close(q.ctx);
   auto &b = buckets_[c->origin()];
   if (c->mux_link.linked()) b.mux.remove(*c);
+  if (c->flush_link.linked()) to_flush_.remove(*c);
   if (c->mux_pending) {
     // It never got to say whether it multiplexes: its PIPEWAIT waiters go on without it.
     settle_pending(*c, b);
@@ -153,6 +154,19 @@ void ConnectionPool::on_capacity(Connection &c) {
   auto &b = buckets_[c.origin()];
   size_t spare = c.capacity() - std::min(c.capacity(), c.users());
   while (spare-- && b.waiters.front()) wake_one(b);
+}
+
+void ConnectionPool::on_output(Connection &c) {
+  if (!c.flush_link.linked()) to_flush_.push_back(c);
+}
+
+bool ConnectionPool::flush_pending() {
+  if (!to_flush_.front()) return false;
+  while (Connection *c = to_flush_.front()) {
+    to_flush_.remove(*c);
+    c->flush_output();
+  }
+  return true;
 }
 
 void ConnectionPool::on_idle_dead(Connection &c) {

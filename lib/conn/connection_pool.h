@@ -92,6 +92,9 @@ class ConnectionPool final : public ConnectionListener {
   bool has_multiplexed(const std::string &origin);
   void on_capacity(Connection &c) override;
   void on_idle_dead(Connection &c) override;
+  void on_output(Connection &c) override;
+  // Sends the gathered frames of every connection that has some; true when there were any.
+  bool flush_pending();
   // `c` finished connecting: it speaks HTTP/2 (and carries more than one request) or not. The
   // waiters it can take are woken.
   void connected(Connection &c);
@@ -135,6 +138,7 @@ class ConnectionPool final : public ConnectionListener {
   std::unordered_map<std::string, Bucket> buckets_;
   IntrusiveList<Connection, &Connection::idle_link> idle_;  // oldest first
   IntrusiveList<SlotWaiter, &SlotWaiter::all_link_> all_waiters_;
+  IntrusiveList<Connection, &Connection::flush_link> to_flush_;
   size_t total_ = 0;
   uint64_t next_id_ = 0;
 };

@@ -96,11 +96,11 @@ void H2Session::answer_promise() {
       if (user == p.parent) s->push_refused();
 }
 
-void H2Session::drop_stream(ConnectionUser &user, FilterContext &ctx) {
+void H2Session::drop_stream(ConnectionUser &user) {
   auto it = streams_.find(&user);
   if (it == streams_.end()) return;
   streams_.erase(it);  // resets it when unfinished
-  if (!failed_) flush(ctx);
+  want_flush();
 }
 
 H2Stream *H2Session::stream(int32_t id) {
@@ -124,7 +124,20 @@ void H2Session::fail(CURLcode rc, std::string text) {
 }
 
 void H2Session::on_socket_event(FilterContext &ctx, int cselect) {
-  pump(ctx, cselect == 0 || (cselect & CURL_CSELECT_IN));
+  if (failed_) return;
+  bool readable = cselect == 0 || (cselect & CURL_CSELECT_IN);
+  if (readable || more_input_ || chain_.data_pending()) read(ctx);
+  want_flush();  // also when writable: what was blocked goes out with the next flush
+}
+
+void H2Session::read_leftover(FilterContext &ctx) {
+  if (!failed_ && (more_input_ || chain_.data_pending())) read(ctx);
+}
+
+void H2Session::want_flush() {
+  if (flush_due_ || failed_) return;
+  flush_due_ = true;
+  if (on_output) on_output();
 }
 
 void H2Session::pump(FilterContext &ctx, bool want_read) {
@@ -168,6 +181,7 @@ void H2Session::read(FilterContext &ctx) {
 }
 
 void H2Session::flush(FilterContext &ctx) {
+  flush_due_ = false;
   if (failed_) return;
   for (;;) {
     // Gather frames up to a batch, then write them at once.

@@ -67,14 +67,20 @@ class H2Session {
   // The exchange that carries `user`'s next request: a new stream, replacing its finished one.
   Exchange &stream_for(ConnectionUser &user);
   // `user` left the connection: its stream, if unfinished, is reset.
-  void drop_stream(ConnectionUser &user, FilterContext &ctx);
+  void drop_stream(ConnectionUser &user);
 
-  // A socket event outside any transfer's turn: reads, wakes the streams that got something,
-  // sends what the session has to say (SETTINGS and PING acknowledgements, window updates).
+  // A socket event outside any transfer's turn: reads and wakes the streams that got something.
+  // What the session has to say back (acknowledgements, window updates) waits for the flush.
   void on_socket_event(FilterContext &ctx, int cselect);
   // Reads when `read` or when the last read stopped at its budget, then sends.
   void pump(FilterContext &ctx, bool read);
+  // Reads only what a spent budget left (a stream's turn); sending waits for the flush.
+  void read_leftover(FilterContext &ctx);
+  // Frames are waiting: the owner flushes once after every transfer due has run, so one send
+  // carries the frames of all streams (on_output tells it, once per flush).
+  void want_flush();
   void flush(FilterContext &ctx);
+  std::function<void()> on_output;
   void add_pollset(Pollset &ps) const;
   // An idle connection about to be reused: reads what waits (PING, SETTINGS, GOAWAY); false when
   // it closed, failed or is going away.
@@ -128,6 +134,7 @@ class H2Session {
   bool failed_ = false;      // closed, or a connection error: no stream goes on
   bool goaway_ = false;      // the server said GOAWAY: no new streams
   bool settings_seen_ = false;
+  bool flush_due_ = false;
   size_t block_bytes_ = 0;   // of the header block being received
   uint32_t empty_data_ = 0;  // empty DATA frames in a row
   uint32_t goaway_error_ = 0;

@@ -90,9 +90,11 @@ Exchange::Status H2Stream::on_io(Filter &, FilterContext &ctx, int, std::span<ch
   // A closed stream takes no more body: the server has answered (or reset it).
   if (!body_eos_ && !aborted_ && !closed_ && !refill(ctx)) return Status::Stopped;
   // Socket events were read in the dispatch; this reads only what a spent budget left.
-  session_.pump(ctx, false);
+  session_.read_leftover(ctx);
   Status s = deliver(ctx);
-  session_.flush(ctx);  // window updates for what was taken
+  // The request, body pieces and window updates go out with every other stream's, in one send
+  // once the transfers due have run.
+  session_.want_flush();
   return s;
 }
 

@@ -107,6 +107,8 @@ void Multi::run_due(TimePoint t) {
       c->on_timeout(t);
       continue;
     }
+    // HTTP/2 frames the transfers gathered leave now, one send per connection.
+    if (pool_.flush_pending()) continue;
     break;
   }
 }
