@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "server_process.h"
 #include "test_certs.h"
 
 namespace evm::test {
@@ -28,76 +29,10 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-bool executable(const std::string &path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
-// Ports the kernel hands out for 127.0.0.1 right now. nginx binds them a moment later; a
-// lost race shows as a failed start, which start() retries with fresh ports.
-bool pick_ports(uint16_t *ports, int n) {
-  std::vector<int> fds;
-  bool ok = true;
-  for (int i = 0; i < n && ok; ++i) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      ok = false;
-      break;
-    }
-    fds.push_back(fd);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&sa), &len) != 0) {
-      ok = false;
-      break;
-    }
-    ports[i] = ntohs(sa.sin_port);
-  }
-  for (int fd : fds) ::close(fd);
-  return ok;
-}
-
-bool accepts(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sa.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == 0;
-  ::close(fd);
-  return ok;
-}
-
-std::string read_all(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 std::string NginxServer::find_binary() {
-  std::vector<std::string> dirs;
-  if (const char *path = std::getenv("PATH")) {
-    std::string p = path;
-    size_t pos = 0;
-    while (pos <= p.size()) {
-      size_t end = p.find(':', pos);
-      if (end == std::string::npos) end = p.size();
-      if (end > pos) dirs.push_back(p.substr(pos, end - pos));
-      pos = end + 1;
-    }
-  }
-  dirs.push_back("/usr/sbin");
-  dirs.push_back("/usr/local/sbin");
-  for (const std::string &d : dirs)
-    if (executable(d + "/nginx")) return d + "/nginx";
-  return {};
+  return server_process::find_binary("nginx");
 }
 
 NginxServer::NginxServer() : binary_(find_binary()) {}
@@ -111,17 +46,11 @@ NginxServer::~NginxServer() {
 }
 
 bool NginxServer::write_file(std::string_view relative_path, std::string_view content) {
-  if (dir_.empty()) return false;
-  fs::path p = fs::path(dir_) / "root" / fs::path(relative_path).relative_path();
-  std::error_code ec;
-  fs::create_directories(p.parent_path(), ec);
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  return static_cast<bool>(out.flush());
+  return server_process::write_docroot_file(dir_, relative_path, content);
 }
 
 std::string NginxServer::error_log() const {
-  return dir_.empty() ? std::string() : read_all(dir_ + "/error.log");
+  return dir_.empty() ? std::string() : server_process::read_file(dir_ + "/error.log");
 }
 
 bool NginxServer::start(std::string &error) {
@@ -131,12 +60,7 @@ bool NginxServer::start(std::string &error) {
     return false;
   }
   if (dir_.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "evmulti-nginx-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) {
-      error = std::string("mkdtemp: ") + std::strerror(errno);
-      return false;
-    }
-    dir_ = tmpl;
+    if (!server_process::make_temp_dir("evmulti-nginx", dir_, error)) return false;
     std::error_code ec;
     fs::create_directories(dir_ + "/root", ec);
     fs::create_directories(dir_ + "/tmp", ec);
@@ -147,7 +71,7 @@ bool NginxServer::start(std::string &error) {
 }
 
 bool NginxServer::start_once(std::string &error) {
-  if (!pick_ports(ports_, kSites)) {
+  if (!server_process::pick_loopback_ports(ports_, kSites)) {
     error = "cannot pick free ports";
     return false;
   }
@@ -219,31 +143,11 @@ bool NginxServer::start_once(std::string &error) {
     }
   }
 
-  // Everything the child needs is prepared before fork(): the parent has threads.
   const std::string log_path = dir_ + "/error.log";
   const std::string out_path = dir_ + "/stderr.log";
-  std::vector<std::string> args = {binary_, "-p", dir_ + "/", "-c", conf_path, "-e", log_path};
-  std::vector<char *> argv;
-  for (std::string &a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    error = std::string("fork: ") + std::strerror(errno);
-    return false;
-  }
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    if (out >= 0) {
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  pid_ = server_process::spawn({binary_, "-p", dir_ + "/", "-c", conf_path, "-e", log_path},
+                               out_path, error);
+  if (pid_ < 0) return false;
 
   const auto until = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < until) {
@@ -251,11 +155,11 @@ bool NginxServer::start_once(std::string &error) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       error = "nginx exited at start (status " + std::to_string(status) +
-              "): " + read_all(out_path) + error_log();
+              "): " + server_process::read_file(out_path) + error_log();
       return false;
     }
     bool ready = true;
-    for (int i = 0; i < kSites && ready; ++i) ready = accepts(ports_[i]);
+    for (int i = 0; i < kSites && ready; ++i) ready = server_process::accepts(ports_[i]);
     if (ready) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -265,19 +169,7 @@ bool NginxServer::start_once(std::string &error) {
 }
 
 void NginxServer::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);  // fast shutdown
-  const auto until = Clock::now() + std::chrono::seconds(5);
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (Clock::now() >= until) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  pid_ = -1;
+  server_process::stop(pid_);  // SIGTERM is nginx's fast shutdown
 }
 
 }  // namespace evm::test
