@@ -27,8 +27,8 @@ void free_now(Transfer &t) {
 
 void cleanup_transfer(Transfer &t) {
   if (t.multi && t.multi->in_callback()) {
+    t.multi->retired.push_back(&t);  // first: if it throws, the handle is left as it was
     t.retire();
-    t.multi->retired.push_back(&t);
     return;
   }
   free_now(t);
