@@ -246,7 +246,8 @@ TEST_CASE("limits: a paused transfer holds at most 64 MiB, then fails with CURLE
   curl_easy_setopt(f.easy, CURLOPT_SOCKOPTFUNCTION, low_water);
   curl_easy_setopt(f.easy, CURLOPT_SOCKOPTDATA, &whole);
   curl_easy_setopt(f.easy, CURLOPT_WRITEFUNCTION, pause_always);
-  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);  // a sanity cap, never the verdict
+  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS,
+                   120000L);  // a sanity cap (valgrind), never the verdict
   CHECK(curl_easy_perform(f.easy) == CURLE_TOO_LARGE);
   CHECK(std::string(f.error) == "Paused transfer: more than 67108864 bytes to hold");
 }
