@@ -220,7 +220,7 @@ TEST_CASE("misuse: curl_easy_cleanup of another handle from a callback") {
   Driver d;
   auto a = make(srv.http_url("/bytes/50000"));
   CURL *b = curl_easy_init();
-  std::string url = srv.http_url("/delay/200");
+  std::string url = srv.http_url("/stall");  // never answered: it is still running when freed
   curl_easy_setopt(b, CURLOPT_URL, url.c_str());
   struct Ctx {
     CURL *victim;
