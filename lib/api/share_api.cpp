@@ -15,7 +15,7 @@ extern "C" CURLSH *curl_share_init(void) {
 
 namespace {
 
-CURLSHcode set_option(CURLSH *handle, CURLSHoption option, va_list ap) {
+CURLSHcode set_option(CURLSH *handle, int option, va_list ap) {
   Share *s = Share::from(handle);
   if (!s) return CURLSHE_INVALID;
   // No option may change while a handle uses the share, lock callbacks included.
@@ -44,7 +44,7 @@ CURLSHcode set_option(CURLSH *handle, CURLSHoption option, va_list ap) {
 extern "C" CURLSHcode curl_share_setopt(CURLSH *handle, CURLSHoption option, ...) {
   va_list ap;
   EVM_VA_START_AFTER_ENUM(ap, option);
-  CURLSHcode rc = guarded(CURLSHE_NOMEM, [&] { return set_option(handle, option, ap); });
+  CURLSHcode rc = guarded(CURLSHE_NOMEM, [&] { return set_option(handle, evm::api::code_value(option), ap); });
   va_end(ap);
   return rc;
 }

@@ -19,10 +19,11 @@ const curl_ssl_backend *const kAvailable[] = {&kOpenSsl, nullptr};
 
 extern "C" CURLsslset curl_global_sslset(curl_sslbackend id, const char *name,
                                          const curl_ssl_backend ***avail) {
-  return guarded(CURLSSLSET_UNKNOWN_BACKEND, [id, name, avail] {
+  const int backend = evm::api::code_value(id);  // any int may come from C
+  return guarded(CURLSSLSET_UNKNOWN_BACKEND, [backend, name, avail] {
     // libcurl's signature hands out a non-const array; nobody may write through it.
     if (avail) *avail = const_cast<const curl_ssl_backend **>(kAvailable);
-    bool ours = id == kOpenSsl.id || (name && ::strcasecmp(name, kOpenSsl.name) == 0);
+    bool ours = backend == kOpenSsl.id || (name && ::strcasecmp(name, kOpenSsl.name) == 0);
     return ours ? CURLSSLSET_OK : CURLSSLSET_UNKNOWN_BACKEND;
   });
 }

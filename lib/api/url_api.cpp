@@ -42,7 +42,9 @@ extern "C" CURLUcode curl_url_get(CURLU *handle, CURLUPart what, char **part, un
   *part = nullptr;
   return guarded(CURLUE_OUT_OF_MEMORY, [&] {
     std::string value;
-    CURLUcode rc = evm::urlapi::get_part(*handle, what, flags, value);
+    const int part_id = evm::api::code_value(what);  // any int may come from C
+    if (part_id < CURLUPART_URL || part_id > CURLUPART_ZONEID) return CURLUE_UNKNOWN_PART;
+    CURLUcode rc = evm::urlapi::get_part(*handle, static_cast<CURLUPart>(part_id), flags, value);
     if (rc) return rc;
     *part = c_copy(value);
     return *part ? CURLUE_OK : CURLUE_OUT_OF_MEMORY;
@@ -52,8 +54,11 @@ extern "C" CURLUcode curl_url_get(CURLU *handle, CURLUPart what, char **part, un
 extern "C" CURLUcode curl_url_set(CURLU *handle, CURLUPart what, const char *part,
                                   unsigned int flags) {
   if (!handle) return CURLUE_BAD_HANDLE;
-  return guarded(CURLUE_OUT_OF_MEMORY,
-                 [&] { return evm::urlapi::set_part(*handle, what, part, flags); });
+  const int part_id = evm::api::code_value(what);  // any int may come from C
+  if (part_id < CURLUPART_URL || part_id > CURLUPART_ZONEID) return CURLUE_UNKNOWN_PART;
+  return guarded(CURLUE_OUT_OF_MEMORY, [&] {
+    return evm::urlapi::set_part(*handle, static_cast<CURLUPart>(part_id), part, flags);
+  });
 }
 
 // The wording is evmulti's own; only the codes are libcurl's.

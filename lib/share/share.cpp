@@ -4,7 +4,10 @@
 
 namespace evm {
 
-thread_local CURL *RunningEasy::current_ = nullptr;
+CURL *&RunningEasy::slot() {
+  static thread_local CURL *current = nullptr;
+  return current;
+}
 
 namespace {
 

@@ -87,15 +87,17 @@ class Share final : public SessionLock {
 // callbacks name); set for the length of one turn of a transfer.
 class RunningEasy {
  public:
-  explicit RunningEasy(CURL *easy) : previous_(current_) { current_ = easy; }
-  ~RunningEasy() { current_ = previous_; }
+  explicit RunningEasy(CURL *easy) : previous_(slot()) { slot() = easy; }
+  ~RunningEasy() { slot() = previous_; }
   RunningEasy(const RunningEasy &) = delete;
   RunningEasy &operator=(const RunningEasy &) = delete;
-  static CURL *current() { return current_; }
+  static CURL *current() { return slot(); }
 
  private:
   CURL *previous_;
-  static thread_local CURL *current_;
+  // A function's thread_local, not a static member's: GCC's UBSan misreads a static member's
+  // thread-local address in some builds as null.
+  static CURL *&slot();
 };
 
 }  // namespace evm
