@@ -32,7 +32,7 @@ int note_fd(void *userp, curl_socket_t fd, curlsocktype) {
 TEST_CASE(
     "idle close: the server's close of an idle connection releases it; its fd number serves the "
     "next (curl #20377)") {
-  constexpr int kRounds = 30;
+  constexpr int kRounds = 15;
   TestServer &srv = server();
   const std::set<uint16_t> ports{srv.raw_port()};
   Harness h;
