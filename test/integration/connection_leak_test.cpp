@@ -93,27 +93,35 @@ TEST_CASE(
   const std::set<uint16_t> ports{srv.raw_port()};
   ManyHosts hosts(16, srv.raw_port());
   REQUIRE(client_sockets_to(ports) == 0);
-  Driver d;
-  REQUIRE(curl_multi_setopt(d.multi, CURLMOPT_MAXCONNECTS, 5L) == CURLM_OK);
-  run_window(d, 3000, 32, [&](int i) {
-    int h = i % 16;
-    bool closes = h >= 12;
-    std::string url = "http://" + ManyHosts::name(h) + ":" + std::to_string(srv.raw_port()) +
-                      (closes ? "/http10" : "/ok/64");
-    auto f = make(url, 20000);
-    curl_easy_setopt(f->easy, CURLOPT_RESOLVE, hosts.resolve);
-    return std::make_pair(std::move(f), Expect{CURLE_OK, closes ? 3u : 64u});
-  });
-  idle(d, 200);
-  int cached = client_sockets_to(ports);
-  MESSAGE("client sockets while idle: " << cached);
-  CHECK(cached <= 5);
-  CHECK(cached >= 1);  // the cache is used at all: keep-alive hosts stay connected
-  CHECK(client_sockets_to(ports, kTcpCloseWait) == 0);
-  CHECK(d.watched.size() <= 5);  // the loop watches nothing the cache does not hold
-  d.cleanup();
-  CHECK(client_sockets_to(ports) == 0);
-  d.check_socket_contract();
+  auto server_let_go = [&] { return wait_until([&] { return srv.open_connections() == 0; }); };
+  REQUIRE(server_let_go());
+  const int baseline = open_fd_count();  // the whole process: client, server, anything
+  {
+    Driver d;
+    REQUIRE(curl_multi_setopt(d.multi, CURLMOPT_MAXCONNECTS, 5L) == CURLM_OK);
+    run_window(d, 3000, 32, [&](int i) {
+      int h = i % 16;
+      bool closes = h >= 12;
+      std::string url = "http://" + ManyHosts::name(h) + ":" + std::to_string(srv.raw_port()) +
+                        (closes ? "/http10" : "/ok/64");
+      auto f = make(url, 20000);
+      curl_easy_setopt(f->easy, CURLOPT_RESOLVE, hosts.resolve);
+      return std::make_pair(std::move(f), Expect{CURLE_OK, closes ? 3u : 64u});
+    });
+    idle(d, 200);
+    int cached = client_sockets_to(ports);
+    MESSAGE("client sockets while idle: " << cached);
+    CHECK(cached <= 5);
+    CHECK(cached >= 1);  // the cache is used at all: keep-alive hosts stay connected
+    CHECK(client_sockets_to(ports, kTcpCloseWait) == 0);
+    CHECK(d.watched.size() <= 5);  // the loop watches nothing the cache does not hold
+    d.cleanup();
+    CHECK(client_sockets_to(ports) == 0);
+    d.check_socket_contract();
+  }
+  // Back to the descriptors the process had before, once the server has closed its ends.
+  CHECK(server_let_go());
+  CHECK(open_fd_count() == baseline);
 }
 
 // curl #22282: TLS connections that libcurl closed gracefully (close_notify, then waiting for
