@@ -49,8 +49,10 @@ TEST_CASE("zero timer: 2,000 chained keep-alive transfers take one loop turn eac
   CHECK(ok == kTotal);
   CHECK(srv.connections_accepted() - accepted == 1);  // one keep-alive connection throughout
   // One turn per response; a 0 ms timer through the backend would add a second (and, rounded
-  // to 1 ms, a sleep) to each. A few turns of slack for the first connect.
-  CHECK(turns <= static_cast<int>(kTotal) + 20);
+  // to 1 ms, a sleep) to each. Measured: 2,002 turns (4,001 without the adapter's in-turn
+  // path); a tenth more is slack for a slow response on a loaded machine (an idle turn of the
+  // harness's own 50 ms tick).
+  CHECK(turns <= static_cast<int>(kTotal + kTotal / 10));
 }
 
 // The same chain where each added handle fails at once (no I/O at all): the adapter serves
