@@ -122,6 +122,12 @@ TEST_CASE(
   std::vector<curl_socket_t> fds = d.fds_of(first->easy);
   REQUIRE(fds.size() == 1);
   CHECK(d.watched.empty());  // nothing to wait for: the application's loop may end
+  // Unwatched with a REMOVE that names a handle, never NULL (applications read
+  // CURLINFO_PRIVATE from it): the multi's internal one, as while it was watched.
+  const EpollLoop::SocketCall *unwatched = last_call(d, fds[0]);
+  REQUIRE(unwatched != nullptr);
+  CHECK(unwatched->what == CURL_POLL_REMOVE);
+  CHECK(unwatched->easy != nullptr);
   CHECK_FALSE(d.timer_armed());
   // The server closes it; pooled and unwatched, it sits in CLOSE_WAIT until looked at.
   REQUIRE(wait_until([&] { return raw_clients(kTcpCloseWait) == 1; }));
