@@ -64,6 +64,8 @@ void Connection::detach(ConnectionUser &u) {
 void Connection::update_pollset(CURL *easy) {
   Pollset want;
   if (users_.front()) easy = users_.front()->user_easy();
+  // Unwatched as idle (no transfer runs), it is still named: SOCKETFUNCTION never gets NULL.
+  if (!easy) easy = idle_easy_;
   if (h2_) {
     // The session speaks for all its streams: one answer, however many ride on it. Idle and
     // kept, it is still read (PING answered, GOAWAY noticed) in the name of the internal handle.

@@ -344,6 +344,8 @@ struct TestServer::Impl {
     uint64_t stream_sent = 0;  // pattern bytes queued so far
     event *slow_timer = nullptr;
     event *linger_timer = nullptr;
+    event *idle_timer = nullptr;     // /idle-close: closes the idle connection when it fires
+    bool skip_close_notify = false;  // /fin-no-notify: a TLS close without the alert
   };
   using Mode = RawConn::Mode;
 
@@ -843,6 +845,7 @@ struct TestServer::Impl {
   void free_raw(RawConn *c) {
     if (c->slow_timer != nullptr) event_free(c->slow_timer);
     if (c->linger_timer != nullptr) event_free(c->linger_timer);
+    if (c->idle_timer != nullptr) event_free(c->idle_timer);
     bufferevent_free(c->bev);
     open.fetch_sub(1);
     raw_conns.erase(c);
@@ -897,6 +900,11 @@ struct TestServer::Impl {
     self->free_raw(c);
   }
 
+  static void on_idle_timeout(evutil_socket_t, short, void *arg) {
+    auto *c = static_cast<RawConn *>(arg);
+    if (c->mode == Mode::kReading) c->impl->begin_close(c);
+  }
+
   static void on_linger_timeout(evutil_socket_t, short, void *arg) {
     auto *c = static_cast<RawConn *>(arg);
     c->impl->free_raw(c);
@@ -904,7 +912,7 @@ struct TestServer::Impl {
 
   // Each of these returns false if it freed the connection.
   bool close_gracefully(RawConn *c) {
-    if (ssl_ctx) send_close_notify(c->bev);
+    if (ssl_ctx && !c->skip_close_notify) send_close_notify(c->bev);
     if (c->peer_eof) {
       free_raw(c);
       return false;
@@ -1044,6 +1052,21 @@ struct TestServer::Impl {
                           static_cast<unsigned long long>(n));
       if (!req.head) add_pattern(out, 0, n);
       return finish_raw(c, req.wants_close);
+    }
+    if (number_after(path, "/idle-close/", kMaxDelayMs, &n)) {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      if (c->idle_timer == nullptr) c->idle_timer = evtimer_new(base, &on_idle_timeout, c);
+      if (c->idle_timer == nullptr) return begin_close(c);
+      timeval tv{static_cast<time_t>(n / 1000), static_cast<suseconds_t>((n % 1000) * 1000)};
+      evtimer_add(c->idle_timer, &tv);
+      return finish_raw(c, req.wants_close);
+    }
+    if (number_after(path, "/fin-no-notify/", kMaxBodyBytes, &n)) {
+      evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n",
+                          static_cast<unsigned long long>(n));
+      add_pattern(out, 0, n / 2);
+      c->skip_close_notify = true;
+      return begin_close(c);
     }
     if (path == "/empty") return begin_close(c);
     if (path == "/garbage") {

@@ -35,6 +35,9 @@
 //   /continue         "100 Continue" then 200 "ok"
 //   /drop-next        200 "ok" keep-alive; the next request on the connection gets a close
 //   /close-after/N    200 Content-Length N keep-alive-looking, then the server closes
+//   /idle-close/MS    200 "ok" keep-alive; MS ms later the server closes the connection if it
+//                     is waiting for a request then (a keep-alive timeout, as servers have)
+//   /fin-no-notify/N  Content-Length N, N/2 bytes, then FIN; under TLS without close_notify
 //   /endless          200, no length (close-delimited), pattern bytes forever: written as
 //                     fast as the socket takes them, until the client closes or stop()
 //   /endless-length   the same with "Content-Length: 4611686018427387904" (2^62)
@@ -53,9 +56,10 @@
 // "http/1.1" when the client offers it (nothing otherwise), caches sessions (session IDs
 // and tickets) for resumption, and with require_client_cert demands a certificate signed
 // by the test CA. A raw close sends close_notify before the FIN; /reset still resets
-// without one. tls_handshakes()/tls_resumed()/last_sni() observe the handshakes. Limit: a
-// client leaving a held evhttp request (/stall, /delay) is noticed only if it closes
-// without sending close_notify first; otherwise the connection is freed at stop().
+// without one, and /fin-no-notify's FIN comes without one. tls_handshakes()/tls_resumed()/
+// last_sni() observe the handshakes. Limit: a client leaving a held evhttp request (/stall,
+// /delay) is noticed only if it closes without sending close_notify first; otherwise the
+// connection is freed at stop().
 #pragma once
 
 #include <cstdint>
