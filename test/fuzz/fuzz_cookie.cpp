@@ -1,0 +1,56 @@
+// Target 4: cookie lines (lib/cookie/cookie_parse.h). A Set-Cookie value read for a request
+// host and path the input names, and a Netscape cookie-file line. A cookie that was taken must
+// keep libcurl's limits, and its cookie-file line must read back as the same cookie.
+//
+// Input: flags byte (bit 0: secure context), line 1 the request host, line 2 its path, then
+// Set-Cookie values and cookie-file lines, one a line, each tried both ways.
+#include <string>
+
+#include "cookie/cookie_parse.h"
+#include "cookie/netscape_format.h"
+#include "fuzz_input.h"
+#include "fuzz_target.h"
+
+namespace {
+
+using evm::cookie::Cookie;
+
+void check_cookie(const Cookie &c) {
+  FUZZ_CHECK(c.name.size() + c.value.size() <= evm::cookie::kMaxNameValue);
+  FUZZ_CHECK(c.domain.empty() || c.domain[0] != '.');
+  if (!c.path.empty()) FUZZ_CHECK(c.spath == evm::cookie::sanitize_path(c.path));
+  FUZZ_CHECK(c.spath.empty() || c.spath.back() != '/');
+  if (c.domain.empty()) return;  // never written to a file
+  std::string line = evm::cookie::format_netscape_line(c);
+  std::optional<Cookie> back = evm::cookie::parse_netscape_line(line);
+  FUZZ_CHECK(back);
+  FUZZ_CHECK(back->name == c.name && back->value == c.value);
+  FUZZ_CHECK(back->domain == c.domain);
+  FUZZ_CHECK(back->path == (c.path.empty() ? "/" : c.path));  // a file line always has one
+  FUZZ_CHECK(back->tailmatch == c.tailmatch && back->secure == c.secure);
+  FUZZ_CHECK(back->httponly == c.httponly && back->expires == c.expires);
+}
+
+}  // namespace
+
+EVM_FUZZ_TARGET(cookie) {
+  evm::fuzz::FuzzInput in(data, size);
+  uint8_t flags = in.byte();
+  std::string host(in.line()), path(in.line());
+  evm::cookie::SetCookieContext ctx;
+  ctx.host = host;
+  ctx.path = path;
+  ctx.secure = flags & 1;
+  ctx.now = 1700000000;
+  while (!in.empty()) {
+    std::string_view line = in.line();
+    if (std::optional<Cookie> c = evm::cookie::parse_set_cookie(line, ctx)) {
+      check_cookie(*c);
+      if (!host.empty() && !c->domain.empty() && !evm::cookie::is_ip_address(host))
+        (void)evm::cookie::domain_tailmatch(c->domain, host);
+      (void)evm::cookie::path_match(c->spath, path);
+    }
+    if (std::optional<Cookie> c = evm::cookie::parse_netscape_line(line)) check_cookie(*c);
+  }
+  return 0;
+}
