@@ -1,8 +1,11 @@
 // Target 5: WWW-Authenticate values (lib/http/auth_challenge.h): every challenge of the value,
 // and for each Digest one the engine would answer, the Authorization it builds. Parameter names
-// come out lowercased; a Digest answer names the server's realm and nonce.
+// come out lowercased; a Digest answer is one header line: whatever the server's parameters
+// hold (a folded header keeps its CRLF), no CR or LF gets into the request from them.
 //
-// Input: line 1 user, line 2 password, line 3 the request URI, then header values, one a line.
+// Input: line 1 user, line 2 password, line 3 the request URI, then header values separated by
+// NUL bytes (so a value may hold CR and LF, as a folded one does).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,9 +17,12 @@ EVM_FUZZ_TARGET(auth_challenge) {
   evm::fuzz::FuzzInput in(data, size);
   std::string_view user = in.line(), password = in.line(), uri = in.line();
   std::vector<evm::http::AuthChallenge> all;
-  while (!in.empty()) {
+  std::string_view values = in.rest();
+  while (!values.empty()) {
+    size_t end = std::min(values.find('\0'), values.size());
     std::vector<evm::http::AuthChallenge> found;
-    evm::http::parse_challenges(in.line(), found);
+    evm::http::parse_challenges(values.substr(0, end), found);
+    values.remove_prefix(std::min(end + 1, values.size()));
     all.insert(all.end(), found.begin(), found.end());
   }
   uint32_t nc = 1;
@@ -30,6 +36,9 @@ EVM_FUZZ_TARGET(auth_challenge) {
     std::string answer = evm::http::digest_authorization(d, di);
     FUZZ_CHECK(answer.rfind("Digest ", 0) == 0);
     FUZZ_CHECK(answer.find("response=\"") != std::string::npos);
+    FUZZ_CHECK(answer.find_first_of("\r\n") == std::string::npos ||
+               std::string(user).append(password).append(uri).find_first_of("\r\n") !=
+                   std::string::npos);
   }
   return 0;
 }

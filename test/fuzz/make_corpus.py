@@ -126,17 +126,22 @@ cookies('odd_values', 'h', '', ['  spaced name = spaced value ; path = "/q" ', '
                                 'x\x01=ctl', '=novalue', 'noequals', 'a=' + 'v' * 4200])
 
 # -- 5: auth challenges: user, password, uri, then values
+def auth(name, user, password, uri, *values):
+    put('auth_challenge', name, user + '\n' + password + '\n' + uri + '\n' + '\0'.join(values))
+
+
+auth('folded_crlf', 'u', 'p', '/', 'Digest realm="a\r\n b", nonce="n\r\n\tX-Injected: 1", qop=auth')
 put('auth_challenge', 'basic_digest', 'user\npass\n/dir/index.html\n'
     'Basic realm="x", Digest realm="testrealm@host.com", qop="auth,auth-int", '
     'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"\n')
 put('auth_challenge', 'sha256_sess', 'Mufasa\nCircle of Life\n/\nDigest realm="http-auth@example.org", '
     'qop="auth, auth-int", algorithm=SHA-256-sess, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",'
     ' opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS", stale=TRUE\n')
-put('auth_challenge', 'md5_noqop', 'u\np\n/x?y\nDigest realm=r, nonce=n, algorithm=MD5\n'
+put('auth_challenge', 'md5_noqop', 'u\np\n/x?y\nDigest realm=r, nonce=n, algorithm=MD5\0'
     'Digest nonce="a\\"b", realm="c\\\\d", userhash=true\n')
-put('auth_challenge', 'bearer_and_odd', 'u\np\n/\nBearer realm="api", error="invalid_token"\n'
-    'NTLM\nNegotiate abc==\n, , Basic\nDigest qop="auth-int", nonce=x\nDigest algorithm=SHA-512, nonce=y\n')
-put('auth_challenge', 'unterminated', 'u\np\n/\nDigest realm="never ends, nonce=\nBasic realm=\n'
+put('auth_challenge', 'bearer_and_odd', 'u\np\n/\nBearer realm="api", error="invalid_token"\0'
+    'NTLM\0Negotiate abc==\0, , Basic\0Digest qop="auth-int", nonce=x\0Digest algorithm=SHA-512, nonce=y\n')
+put('auth_challenge', 'unterminated', 'u\np\n/\nDigest realm="never ends, nonce=\0Basic realm=\0'
     'Digest =x, nonce==y\n')
 
 # -- 6: content decoding: Content-Encoding line, split seed, out-size byte, body
