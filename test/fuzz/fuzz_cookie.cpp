@@ -24,7 +24,11 @@ void check_cookie(const Cookie &c, bool from_header) {
   std::optional<Cookie> back = evm::cookie::parse_netscape_line(line);
   FUZZ_CHECK(back);
   FUZZ_CHECK(back->name == c.name && back->value == c.value);
-  FUZZ_CHECK(back->domain == c.domain);
+  // A domain that starts with a dot is written without another one (libcurl 7.88 does the same),
+  // so it reads back one dot shorter.
+  std::string_view dom = c.domain;
+  if (c.tailmatch && dom.starts_with('.')) dom.remove_prefix(1);
+  FUZZ_CHECK(back->domain == dom);
   FUZZ_CHECK(back->path == (c.path.empty() ? "/" : c.path));  // a file line always has one
   FUZZ_CHECK(back->tailmatch == c.tailmatch && back->secure == c.secure);
   FUZZ_CHECK(back->httponly == c.httponly && back->expires == c.expires);
