@@ -2,14 +2,15 @@
 // host and path the input names, and a Netscape cookie-file line. A cookie a server set must
 // keep libcurl's size limits, and its cookie-file line must read back as the same cookie.
 //
-// Input: flags byte (bit 0: secure context), line 1 the request host, line 2 its path, then
-// Set-Cookie values and cookie-file lines, one a line, each tried both ways.
+// Input: flags byte (bit 0: secure context), line 1 the request URL, then Set-Cookie values and
+// cookie-file lines, one a line, each tried both ways.
 #include <string>
 
 #include "cookie/cookie_parse.h"
 #include "cookie/netscape_format.h"
 #include "fuzz_input.h"
 #include "fuzz_target.h"
+#include "http/url.h"
 
 namespace {
 
@@ -34,21 +35,18 @@ void check_cookie(const Cookie &c, bool from_header) {
   FUZZ_CHECK(back->httponly == c.httponly && back->expires == c.expires);
 }
 
-bool has_control_or_space(std::string_view s) {
-  for (unsigned char c : s)
-    if (c <= 0x20 || c == 0x7f) return true;
-  return false;
-}
-
 }  // namespace
 
 EVM_FUZZ_TARGET(cookie) {
   evm::fuzz::FuzzInput in(data, size);
   uint8_t flags = in.byte();
-  std::string host(in.line()), path(in.line());
-  // They come from a parsed URL: no controls, no spaces (the path is percent-encoded).
-  if (has_control_or_space(host) || host.starts_with('.')) host.clear();
-  if (has_control_or_space(path)) path.clear();
+  // The request's host and path, as the engine's URL parser gives them.
+  evm::http::Url url;
+  std::string host, path;
+  if (evm::http::parse_url(in.line(), url).ok()) {
+    host = url.host;
+    path = url.path;
+  }
   evm::cookie::SetCookieContext ctx;
   ctx.host = host;
   ctx.path = path;

@@ -107,9 +107,10 @@ put('headers', 'locations', 'HTTP/1.1 302 Found\nLocation: http://[::1]:9/a b\n\
     'HTTP/1.1 307 T\nLocation: //127.0.0.2/x\n\n\x01\nHTTP/1.1 308 P\nLocation: ?only=query\n\n')
 put('headers', 'interim_101', 'HTTP/1.1 101 Switching\nUpgrade: h2c\n\nHTTP/1.1 200 OK\nX: y\n\n')
 
-# -- 4: cookies: flags (1 secure), host line, path line, then lines
+# -- 4: cookies: flags (1 secure), the request URL, then lines
 def cookies(name, host, path, lines, flags=0):
-    put('cookie', name, bytes([flags]) + (host + '\n' + path + '\n' + '\n'.join(lines)).encode('latin-1'))
+    url = 'http://' + host + path if host else ''
+    put('cookie', name, bytes([flags]) + (url + '\n' + '\n'.join(lines)).encode('latin-1'))
 
 
 cookies('basic', '127.0.0.1', '/a/b', ['a=1', 'b=2; Path=/; HttpOnly', 'c=3; Max-Age=60',
