@@ -29,7 +29,8 @@ namespace fs = std::filesystem;
 // Runs every file of corpus/<target> and regressions/<target>; returns how many there were.
 size_t replay(const char *target, int (*entry)(const uint8_t *, size_t)) {
   const char *root = std::getenv("EVM_FUZZ_DIR");
-  REQUIRE_MESSAGE(root, "EVM_FUZZ_DIR names test/fuzz (meson test sets it)");
+  if (!root) root = EVM_FUZZ_DIR_DEFAULT;
+  REQUIRE_MESSAGE(fs::is_directory(fs::path(root) / "corpus"), "no corpus under ", root);
   size_t files = 0;
   for (const char *kind : {"corpus", "regressions"}) {
     fs::path dir = fs::path(root) / kind / target;
