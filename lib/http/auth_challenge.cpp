@@ -69,6 +69,9 @@ std::string_view AuthChallenge::param(std::string_view name) const {
 }
 
 void parse_challenges(std::string_view s, std::vector<AuthChallenge> &out) {
+  // Only the header's first line, as libcurl 7.88 reads it: a folded value's CRLF must never be
+  // echoed into the Authorization header we send.
+  s = s.substr(0, s.find_first_of("\r\n"));
   size_t i = 0;
   while (true) {
     skip_space_and_commas(s, i);
