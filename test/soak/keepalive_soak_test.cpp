@@ -26,7 +26,9 @@
 #include "soak_loop.h"
 
 #if EVM_SOAK_ASAN
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime's public interface (sanitizer/allocator_interface.h, which gcc
+// does not always install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 
 // ASan keeps freed blocks in a quarantine (256 MB by default) that fills over the first rounds
 // and would read as growth; a small one keeps the resident size about live memory.
@@ -44,17 +46,19 @@ long env_long(const char *name, long fallback) {
   return v && *v ? std::strtol(v, nullptr, 10) : fallback;
 }
 
-// Memory a round may add over round 2's: allocator noise, not a leak. A leak of 40 bytes per
-// transfer is 400 KB a round, 1.2 MB by round 5.
-// Live heap bytes, the allocator's own count, compared with a tight bound: it catches growth
-// that is still referenced (which LSan does not) and does not move with fragmentation.
+// What a round may add over round 2's. Resident size gets allocator noise; live heap bytes,
+// the allocator's own count, get a tight bound: they do not move with fragmentation, and they
+// catch growth that is still referenced (LSan does not). A leak of 40 bytes per transfer is
+// 400 KB a round, 1.2 MB by round 5.
 #if EVM_SOAK_ASAN
-constexpr long kRssSlackKib = 16 * 1024;  // rounds 2-5 vary by +-5 MB here under ASan
-long live_heap_kib() {                    // ASan's count leaves its quarantine out
+// Resident size moves by up to 21 MB between rounds under ASan while the live heap stays flat
+// to the KiB.
+constexpr long kRssSlackKib = 48 * 1024;
+long live_heap_kib() {  // ASan's count leaves its quarantine out
   return static_cast<long>(__sanitizer_get_current_allocated_bytes() / 1024);
 }
 #else
-constexpr long kRssSlackKib = 1024;
+constexpr long kRssSlackKib = 4 * 1024;
 long live_heap_kib() {  // glibc: in use from the arenas plus blocks mmapped on their own
   struct mallinfo2 mi = mallinfo2();
   return static_cast<long>((mi.uordblks + mi.hblkhd) / 1024);
@@ -213,9 +217,10 @@ TEST_CASE("soak: 10,000 keep-alive connections over five rounds with a smaller c
       CHECK(loop.violations == 0);
       if (r >= 2) {
         const RoundStats &warm = stats[1];
-        INFO("round 2: rss " << warm.rss_kib << " KiB, fds " << warm.fds << ", timers "
-                             << warm.timers << "; this round: rss " << st.rss_kib << " KiB, fds "
-                             << st.fds << ", timers " << st.timers);
+        INFO("round 2: rss " << warm.rss_kib << " KiB, heap " << warm.heap_kib << " KiB, fds "
+                             << warm.fds << ", timers " << warm.timers << "; this round: rss "
+                             << st.rss_kib << " KiB, heap " << st.heap_kib << " KiB, fds " << st.fds
+                             << ", timers " << st.timers);
         CHECK(st.rss_kib <= warm.rss_kib + kRssSlackKib);
         CHECK(st.heap_kib <= warm.heap_kib + kLiveHeapSlackKib);
         CHECK(st.fds <= warm.fds);
