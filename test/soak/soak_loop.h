@@ -23,18 +23,19 @@ class SoakLoop : public EpollLoop {
   explicit SoakLoop(CURLM *m) : multi(m) { attach(m); }
 
   // One wait (at most max_wait_ms, never past the timer), the socket actions it calls for, the
-  // timer's if due; `after_action` runs after each curl_multi_socket_action (to read messages).
+  // timer's if due; `after_action(fd)` runs after each curl_multi_socket_action (to read
+  // messages), with CURL_SOCKET_TIMEOUT for the timer's.
   template <class AfterAction>
   void step(int max_wait_ms, AfterAction &&after_action) {
     for_each_ready(wait_ms(max_wait_ms), [&](curl_socket_t fd, int bits) {
       if (curl_multi_socket_action(multi, fd, bits, &running) != CURLM_OK)
         violation("socket_action failed", fd);
-      after_action();
+      after_action(fd);
     });
     if (take_due_timer()) {
       if (curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running) != CURLM_OK)
         violation("socket_action(CURL_SOCKET_TIMEOUT) failed", CURL_SOCKET_TIMEOUT);
-      after_action();
+      after_action(CURL_SOCKET_TIMEOUT);
     }
     // The base class records every call; the soak checks them as they come instead.
     socket_calls.clear();
