@@ -208,7 +208,8 @@ typedef enum {
   CURLE_PROXY = 97,
   CURLE_SSL_CLIENTCERT = 98,
   CURLE_UNRECOVERABLE_POLL = 99,
-  CURL_LAST = 100
+  CURLE_TOO_LARGE = 100, /* libcurl 8.6.0's code, declared for the limits that answer with it */
+  CURL_LAST = 101
 } CURLcode;
 
 #ifndef CURL_NO_OLDIES

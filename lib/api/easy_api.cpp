@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "api/c_edge.h"
+#include "api/handle_cleanup.h"
 #include "multi/multi.h"
 #include "net/tls_config.h"
 #include "share/share.h"
@@ -23,18 +24,7 @@ extern "C" CURL *curl_easy_init(void) {
 
 extern "C" void curl_easy_cleanup(CURL *handle) {
   guarded([handle] {
-    Transfer *t = Transfer::from(handle);
-    if (!t) return;
-    // A handle still in a multi is taken out first, as libcurl does.
-    if (t->multi) t->multi->remove(*t);
-    // COOKIEJAR is written when the handle goes (a failed write only loses the file). libcurl
-    // 7.88 takes a shared jar's lock here even with no COOKIEJAR.
-    {
-      auto hold = t->opt.share.lock(CURL_LOCK_DATA_COOKIE);
-      if (!t->opt.cookie_jar.empty())
-        t->opt.cookies.write_jar(t->opt.cookie_jar, t->opt.cookie_session, evm::cookie::unix_now());
-    }
-    delete t;  // leaves its share, if any
+    if (Transfer *t = Transfer::from(handle)) evm::api::cleanup_transfer(*t);
   });
 }
 
@@ -71,6 +61,51 @@ struct DetachOnExit {
   }
 };
 
+CURLcode perform(Transfer *t, CURL *handle, Multi *&used) {
+  // A private multi, kept across calls so connections are reused, as libcurl does; or the
+  // share's, one perform at a time, when the handle shares connections.
+  // A perform from inside a callback of one already running on the share's loop in this
+  // thread, and a CONNECT_ONLY transfer (its connection stays with the handle), use the
+  // private multi: waiting for the loop would never end, and the loop must not keep it.
+  thread_local const void *loop_held = nullptr;
+  std::unique_lock<std::mutex> one_at_a_time;
+  Multi *pm = nullptr;
+  evm::Share *share = t->opt.share.share();
+  evm::Share::PerformLoop *loop = share ? share->perform_loop() : nullptr;
+  if (loop && loop != loop_held && t->opt.connect_only != 1) {
+    one_at_a_time = std::unique_lock<std::mutex>(evm::Share::mutex_of(*loop));
+    pm = &evm::Share::multi_of(*loop);
+  } else {
+    if (!t->private_multi) t->private_multi.reset(new Multi);
+    pm = t->private_multi.get();
+  }
+  Multi &m = *pm;
+  used = pm;
+  struct HeldLoop {  // this thread runs `loop` until the perform returns
+    const void *saved;
+    explicit HeldLoop(const void *now) : saved(loop_held) { loop_held = now; }
+    ~HeldLoop() { loop_held = saved; }
+  } held{one_at_a_time.owns_lock() ? loop : loop_held};
+  DetachOnExit detach{m, *t};
+  m.add(*t);
+  int running = 1;
+  CURLcode result = CURLE_OK;
+  while (running) {
+    if (m.perform(&running) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+    if (!running) break;
+    if (m.wait(nullptr, 0, 1000, nullptr, false) != CURLM_OK) {
+      result = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  while (CURLMsg *msg = m.info_read(nullptr))
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) result = msg->data.result;
+  return result;
+}
+
 }  // namespace
 
 extern "C" CURLcode curl_easy_perform(CURL *handle) {
@@ -78,46 +113,13 @@ extern "C" CURLcode curl_easy_perform(CURL *handle) {
     Transfer *t = Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
     if (t->multi) return CURLE_FAILED_INIT;  // it belongs to a multi handle already
-    // A private multi, kept across calls so connections are reused, as libcurl does; or the
-    // share's, one perform at a time, when the handle shares connections.
-    // A perform from inside a callback of one already running on the share's loop in this
-    // thread, and a CONNECT_ONLY transfer (its connection stays with the handle), use the
-    // private multi: waiting for the loop would never end, and the loop must not keep it.
-    thread_local const void *loop_held = nullptr;
-    std::unique_lock<std::mutex> one_at_a_time;
-    Multi *pm = nullptr;
-    evm::Share *share = t->opt.share.share();
-    evm::Share::PerformLoop *loop = share ? share->perform_loop() : nullptr;
-    if (loop && loop != loop_held && t->opt.connect_only != 1) {
-      one_at_a_time = std::unique_lock<std::mutex>(evm::Share::mutex_of(*loop));
-      pm = &evm::Share::multi_of(*loop);
-    } else {
-      if (!t->private_multi) t->private_multi.reset(new Multi);
-      pm = t->private_multi.get();
+    Multi *m = nullptr;
+    CURLcode result = perform(t, handle, m);
+    // A callback called curl_easy_cleanup on this very handle: it goes now that nothing uses it.
+    if (t->retired && m) {
+      std::erase(m->retired, t);
+      evm::api::cleanup_transfer(*t);
     }
-    Multi &m = *pm;
-    struct HeldLoop {  // this thread runs `loop` until the perform returns
-      const void *saved;
-      explicit HeldLoop(const void *now) : saved(loop_held) { loop_held = now; }
-      ~HeldLoop() { loop_held = saved; }
-    } held{one_at_a_time.owns_lock() ? loop : loop_held};
-    DetachOnExit detach{m, *t};
-    m.add(*t);
-    int running = 1;
-    CURLcode result = CURLE_OK;
-    while (running) {
-      if (m.perform(&running) != CURLM_OK) {
-        result = CURLE_RECV_ERROR;
-        break;
-      }
-      if (!running) break;
-      if (m.wait(nullptr, 0, 1000, nullptr, false) != CURLM_OK) {
-        result = CURLE_RECV_ERROR;
-        break;
-      }
-    }
-    while (CURLMsg *msg = m.info_read(nullptr))
-      if (msg->msg == CURLMSG_DONE && msg->easy_handle == handle) result = msg->data.result;
     return result;
   });
 }

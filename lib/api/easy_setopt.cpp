@@ -67,10 +67,9 @@ CURLcode set_long(EasyOptions &o, CURLoption opt, long v) {
           o.tls.alpn = {"h2", "http/1.1"};
         return CURLE_OK;
       }
-      // HTTP/3 is not built: libcurl's answer when it is compiled out.
-      if (v == CURL_HTTP_VERSION_3 || v == CURL_HTTP_VERSION_3ONLY)
-        return CURLE_UNSUPPORTED_PROTOCOL;
-      return CURLE_BAD_FUNCTION_ARGUMENT;
+      // HTTP/3 is not built, and 7.88 answers any other version it does not know the same way
+      // (probed: 6 to 32 all give it); only a negative one is a bad argument.
+      return v < 0 ? CURLE_BAD_FUNCTION_ARGUMENT : CURLE_UNSUPPORTED_PROTOCOL;
     case CURLOPT_TIMEOUT:
       return set_timeout_seconds(o.timeout_ms, v);
     case CURLOPT_TIMEOUT_MS:

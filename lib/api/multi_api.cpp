@@ -4,6 +4,7 @@
 #include <cstdarg>
 
 #include "api/c_edge.h"
+#include "api/handle_cleanup.h"
 #include "multi/multi.h"
 
 // multi.h maps the old name to socket_action; we define the real symbol.
@@ -20,6 +21,7 @@ CURLMcode enter(CURLM *handle, Multi *&m) {
   m = Multi::from(handle);
   if (!m) return CURLM_BAD_HANDLE;
   if (m->in_callback()) return CURLM_RECURSIVE_API_CALL;
+  if (!m->retired.empty()) evm::api::free_retired(*m);  // retired during a curl_easy_pause, say
   return CURLM_OK;
 }
 
@@ -63,7 +65,8 @@ extern "C" CURLMcode curl_multi_remove_handle(CURLM *multi_handle, CURL *easy) {
 
 extern "C" CURLMcode curl_multi_perform(CURLM *handle, int *running_handles) {
   return guarded(CURLM_OUT_OF_MEMORY, [&] {
-    Multi *m;
+    Multi *m = nullptr;
+    evm::api::FreeRetiredOnExit free_retired{m, running_handles};  // what its callbacks retired
     if (CURLMcode rc = enter(handle, m)) return rc;
     return m->perform(running_handles);
   });
@@ -72,7 +75,8 @@ extern "C" CURLMcode curl_multi_perform(CURLM *handle, int *running_handles) {
 extern "C" CURLMcode curl_multi_socket_action(CURLM *handle, curl_socket_t s, int ev_bitmask,
                                               int *running_handles) {
   return guarded(CURLM_OUT_OF_MEMORY, [&] {
-    Multi *m;
+    Multi *m = nullptr;
+    evm::api::FreeRetiredOnExit free_retired{m, running_handles};  // what its callbacks retired
     if (CURLMcode rc = enter(handle, m)) return rc;
     return m->socket_action(s, ev_bitmask, running_handles);
   });
@@ -85,7 +89,8 @@ extern "C" CURLMcode curl_multi_socket(CURLM *handle, curl_socket_t s, int *runn
 
 extern "C" CURLMcode curl_multi_socket_all(CURLM *handle, int *running_handles) {
   return guarded(CURLM_OUT_OF_MEMORY, [&] {
-    Multi *m;
+    Multi *m = nullptr;
+    evm::api::FreeRetiredOnExit free_retired{m, running_handles};  // what its callbacks retired
     if (CURLMcode rc = enter(handle, m)) return rc;
     return m->perform(running_handles);
   });
@@ -94,7 +99,8 @@ extern "C" CURLMcode curl_multi_socket_all(CURLM *handle, int *running_handles) 
 extern "C" CURLMcode curl_multi_wait(CURLM *handle, struct curl_waitfd extra_fds[],
                                      unsigned int extra_nfds, int timeout_ms, int *ret) {
   return guarded(CURLM_OUT_OF_MEMORY, [&] {
-    Multi *m;
+    Multi *m = nullptr;
+    evm::api::FreeRetiredOnExit free_retired{m};  // what its callbacks retired
     if (CURLMcode rc = enter(handle, m)) return rc;
     if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
     return m->wait(extra_fds, extra_nfds, timeout_ms, ret, false);
@@ -104,7 +110,8 @@ extern "C" CURLMcode curl_multi_wait(CURLM *handle, struct curl_waitfd extra_fds
 extern "C" CURLMcode curl_multi_poll(CURLM *handle, struct curl_waitfd extra_fds[],
                                      unsigned int extra_nfds, int timeout_ms, int *ret) {
   return guarded(CURLM_OUT_OF_MEMORY, [&] {
-    Multi *m;
+    Multi *m = nullptr;
+    evm::api::FreeRetiredOnExit free_retired{m};  // what its callbacks retired
     if (CURLMcode rc = enter(handle, m)) return rc;
     if (timeout_ms < 0 || (extra_nfds && !extra_fds)) return CURLM_BAD_FUNCTION_ARGUMENT;
     return m->wait(extra_fds, extra_nfds, timeout_ms, ret, true);
@@ -144,6 +151,7 @@ extern "C" CURLMsg *curl_multi_info_read(CURLM *handle, int *msgs_in_queue) {
     Multi *m = Multi::from(handle);
     if (msgs_in_queue) *msgs_in_queue = 0;
     if (!m || m->in_callback()) return nullptr;
+    if (!m->retired.empty()) evm::api::free_retired(*m);  // no message for a freed handle
     return m->info_read(msgs_in_queue);
   });
 }

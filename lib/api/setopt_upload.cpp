@@ -34,7 +34,8 @@ CURLcode set_upload_option(EasyOptions &o, CURLoption opt, const OptionArg &arg)
       o.infile_size = arg.offset;
       return CURLE_OK;
     case CURLOPT_EXPECT_100_TIMEOUT_MS: {
-      // libcurl 7.88 reads it as unsigned and caps it at UINT_MAX.
+      // libcurl 7.88 refuses a negative value (probed) and caps it at UINT_MAX.
+      if (arg.number < 0) return CURLE_BAD_FUNCTION_ARGUMENT;
       unsigned long ms = static_cast<unsigned long>(arg.number);
       o.expect_100_timeout_ms = static_cast<long>(ms < UINT_MAX ? ms : UINT_MAX);
       return CURLE_OK;

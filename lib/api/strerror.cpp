@@ -213,6 +213,8 @@ const char *easy_text(int code) {
       return "The server required or rejected the TLS client certificate";
     case CURLE_UNRECOVERABLE_POLL:
       return "Waiting on the sockets failed and cannot recover";
+    case CURLE_TOO_LARGE:
+      return "A response or its buffered data grew past a limit";
     case CURL_LAST:
       break;
   }

@@ -16,8 +16,7 @@ Exchange &Connection::begin_exchange(ConnectionUser &user) {
   return *exchange_;
 }
 
-void Connection::start_h2(const H2Settings &settings, ConnectionListener &listener) {
-  listener_ = &listener;
+void Connection::start_h2(const H2Settings &settings) {
   h2_ = std::make_unique<H2Session>(*top_, settings);
   h2_->on_capacity = [this] { listener_->on_capacity(*this); };
   h2_->on_output = [this] { listener_->on_output(*this); };
@@ -68,10 +67,14 @@ void Connection::update_pollset(CURL *easy) {
   if (h2_) {
     // The session speaks for all its streams: one answer, however many ride on it. Idle and
     // kept, it is still read (PING answered, GOAWAY noticed) in the name of the internal handle.
-    if (users_.front() || (idle_easy_ && connected && reusable)) h2_->add_pollset(want);
+    if (users_.front() || watched_while_idle()) h2_->add_pollset(want);
     if (!users_.front() && idle_easy_) easy = idle_easy_;
-  } else {
+  } else if (users_.front()) {
     for (ConnectionUser *u = users_.front(); u; u = users_.next_of(*u)) u->add_pollset(want);
+  } else if (watched_while_idle() && top_) {
+    // Idle and kept: only a close (or stray bytes) can arrive, and either ends it.
+    want.add(top_->socket(), CURL_POLL_IN);
+    easy = idle_easy_;
   }
   for (int i = 0; i < watched_.count; ++i)
     if (!want.events_of(watched_.entries[i].fd))
@@ -79,6 +82,10 @@ void Connection::update_pollset(CURL *easy) {
   for (int i = 0; i < want.count; ++i)
     sockets_.watch(want.entries[i].fd, want.entries[i].events, *this, easy);
   watched_ = want;
+}
+
+bool Connection::watched_while_idle() const {
+  return idle_easy_ && connected && reusable && listener_ && listener_->watches_idle();
 }
 
 void Connection::on_socket_ready(curl_socket_t, int cselect) {
@@ -93,6 +100,12 @@ void Connection::on_socket_ready(curl_socket_t, int cselect) {
       return;
     }
     update_pollset();
+    return;
+  }
+  if (!users_.front()) {
+    FilterContext ctx = quiet_context(nullptr);
+    // TLS records without data (a late session ticket) are consumed and leave it alive.
+    if (listener_ && !top_->is_alive(ctx)) listener_->on_idle_dead(*this);  // deletes this
     return;
   }
   // Users only note the event and get scheduled, so none can close the connection under us.

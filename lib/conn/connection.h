@@ -35,6 +35,9 @@ class ConnectionListener {
   virtual void on_idle_dead(Connection &c) = 0;  // may delete `c`
   // Frames wait to be sent: flush_output() once every transfer due has run.
   virtual void on_output(Connection &c) = 0;
+  // Whether idle connections are watched now (only while transfers run, so that an
+  // application's loop still runs dry when all is done).
+  virtual bool watches_idle() const = 0;
 
  protected:
   ~ConnectionListener() = default;
@@ -64,8 +67,9 @@ class Connection final : public IoHandler {
  public:
   // The filter chain is installed once the address is known; until then the connection only
   // holds its slot in the pool's limits.
-  // `idle_easy` is named in SOCKETFUNCTION calls for an idle HTTP/2 connection, which stays
-  // watched so PING, SETTINGS and GOAWAY are read while nobody uses it.
+  // `idle_easy` is named in SOCKETFUNCTION calls for an idle connection, which stays watched
+  // while the pool says so: HTTP/2 so PING, SETTINGS and GOAWAY are read while nobody uses it,
+  // HTTP/1.1 so a server's close is noticed and the descriptor released at once (curl #20377).
   Connection(std::string origin, uint64_t id, SocketRegistry &sockets, CURL *idle_easy = nullptr);
   ~Connection();
 
@@ -81,7 +85,9 @@ class Connection final : public IoHandler {
   Exchange &begin_exchange(ConnectionUser &user);
 
   // From now on the connection speaks HTTP/2 (ALPN said h2, or by prior knowledge).
-  void start_h2(const H2Settings &settings, ConnectionListener &listener);
+  void start_h2(const H2Settings &settings);
+  // Who hears of capacity, output and death while idle; set by the pool that owns it.
+  void listen(ConnectionListener &listener) { listener_ = &listener; }
   bool multiplexed() const { return h2_ != nullptr; }
   H2Session *h2() { return h2_.get(); }
   // Whether another request may start on it (an HTTP/2 GOAWAY or failure says no).
@@ -134,6 +140,7 @@ class Connection final : public IoHandler {
   std::unique_ptr<Filter> top_;
   // What the connection does outside any transfer's turn (socket dispatch, leaving users).
   FilterContext quiet_context(CURL *easy);
+  bool watched_while_idle() const;
 
   std::unique_ptr<Exchange> exchange_;
   std::unique_ptr<H2Session> h2_;

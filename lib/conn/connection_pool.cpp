@@ -170,10 +170,18 @@ bool ConnectionPool::flush_pending() {
 }
 
 void ConnectionPool::on_idle_dead(Connection &c) {
-  // Read while idle, it said GOAWAY or closed: its descriptor goes now, not at the next take.
+  // Read while idle, it said GOAWAY, closed or sent stray bytes: its descriptor goes now, not at
+  // the next take.
   if (!c.idle_link.linked()) return;
   unlink_idle(c);
   close_now(&c);
+}
+
+void ConnectionPool::watch_idle(bool on) {
+  if (on == watch_idle_) return;
+  watch_idle_ = on;
+  // Re-watched, a connection the server closed meanwhile is reported readable at once.
+  for (Connection *c = idle_.front(); c; c = idle_.next_of(*c)) c->update_pollset();
 }
 
 void ConnectionPool::connected(Connection &c) {
@@ -212,6 +220,7 @@ bool ConnectionPool::close_oldest_idle() {
 
 ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &user) {
   auto *c = new Connection(origin, next_id_++, sockets_, idle_easy_);
+  c->listen(*this);
   c->created = now();
   ++buckets_[origin].count;
   ++total_;
@@ -220,8 +229,9 @@ ConnectionLease ConnectionPool::open(const std::string &origin, ConnectionUser &
 }
 
 void ConnectionPool::give_back(Connection &c, ConnectionUser &u, bool reusable, TimePoint t) {
-  c.detach(u);
+  // Before detaching: a connection about to close must not be watched again as idle first.
   if (!reusable) c.reusable = false;
+  c.detach(u);
   auto &b = buckets_[c.origin()];
   if (c.users()) {
     // Others still ride on it; a freed stream lets a waiter of the origin on.

@@ -92,6 +92,10 @@ class ConnectionPool final : public ConnectionListener {
   bool has_multiplexed(const std::string &origin);
   void on_capacity(Connection &c) override;
   void on_idle_dead(Connection &c) override;
+  bool watches_idle() const override { return watch_idle_; }
+  // Idle connections are watched while transfers run (a server's close is noticed at once,
+  // curl #20377) and unwatched when none does, so the application's loop can run dry.
+  void watch_idle(bool on);
   void on_output(Connection &c) override;
   // Sends the gathered frames of every connection that has some; true when there were any.
   bool flush_pending();
@@ -137,6 +141,7 @@ class ConnectionPool final : public ConnectionListener {
   CURL *idle_easy_;
   std::unordered_map<std::string, Bucket> buckets_;
   IntrusiveList<Connection, &Connection::idle_link> idle_;  // oldest first
+  bool watch_idle_ = false;
   IntrusiveList<SlotWaiter, &SlotWaiter::all_link_> all_waiters_;
   IntrusiveList<Connection, &Connection::flush_link> to_flush_;
   size_t total_ = 0;

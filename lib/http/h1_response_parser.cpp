@@ -485,7 +485,8 @@ size_t ResponseParser::feed_chunk_line(std::string_view data) {
           state_ = State::ChunkSizeEnd;  // look at c again there
           continue;
         }
-        if (chunk_size_ >> 58) {  // one more digit would reach 2^62
+        // libcurl counts digits, leading zeros too; the value stays below 2^62 besides.
+        if (chunk_digits_ >= limits::kChunkSizeDigits || chunk_size_ >> 58) {
           fail(ParseError::BadChunk, kMsgHexTooLong);
           return i;
         }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/limits.h"
+
 namespace evm::h1 {
 
 // Why a response could not be parsed. Kept free of CURLcode so the codec has no libcurl
@@ -126,8 +128,9 @@ class ResponseParser {
 
   // libcurl 7.88's bounds: 300 KiB per response head, 100 KiB per line (CURL_MAX_HTTP_HEADER).
   // Whichever a stream crosses first decides, however its bytes were split.
-  size_t max_header_bytes = 300 * 1024;  // per head or trailer block → HeaderTooLarge
-  size_t max_header_line = 100 * 1024;   // per line, CR counted, LF not → HeaderLineTooLarge
+  // per head or trailer block → HeaderTooLarge; chunk extensions are bounded by it too
+  size_t max_header_bytes = limits::kResponseHeaderBytes;
+  size_t max_header_line = limits::kHeaderLineBytes;  // per line, CR counted, LF not
 
  private:
   size_t feed_block(std::string_view data, ResponseHandler &h);

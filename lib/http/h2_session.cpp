@@ -41,7 +41,8 @@ H2Session::H2Session(Filter &chain, const H2Settings &settings)
   nghttp2_option_set_no_auto_window_update(opt, 1);
   // Until the server's SETTINGS say otherwise, as libcurl assumes.
   nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
-  nghttp2_option_set_max_settings(opt, 32);
+  nghttp2_option_set_max_settings(opt, limits::kH2SettingsEntries);
+  nghttp2_option_set_max_outbound_ack(opt, limits::kH2OutboundAcks);
   if (nghttp2_session_client_new2(&ng_, cbs, this, opt) != 0) ng_ = nullptr;
   nghttp2_option_del(opt);
   if (!ng_) {

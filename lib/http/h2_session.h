@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "conn/filter.h"
+#include "util/limits.h"
 #include "util/trace.h"
 
 namespace evm {
@@ -51,13 +52,10 @@ class H2Session {
   // connection buffers in all.
   static constexpr int32_t kStreamWindow = 1024 * 1024;
   static constexpr int32_t kConnectionWindow = 32 * 1024 * 1024;
-  // A response's heads together, as RequestAttempt::kMaxHeaderBytes: beyond it the stream fails.
-  static constexpr size_t kMaxHeaderBytes = 300 * 1024;
-  // One header block (HEADERS and its CONTINUATION frames) beyond this ends the connection: no
-  // other stream can move while a block is open (CVE-2024-27316).
-  static constexpr size_t kMaxHeaderBlock = 1024 * 1024;
-  // Empty DATA frames in a row that end no stream: a flood (CVE-2019-9518), not a response.
-  static constexpr uint32_t kMaxEmptyData = 1000;
+  // The limits on what a server may send (named and explained in util/limits.h).
+  static constexpr size_t kMaxHeaderBytes = limits::kResponseHeaderBytes;
+  static constexpr size_t kMaxHeaderBlock = limits::kH2HeaderBlockBytes;
+  static constexpr uint32_t kMaxEmptyData = limits::kH2EmptyDataFrames;
 
   H2Session(Filter &chain, const H2Settings &settings);
   ~H2Session();

@@ -55,6 +55,7 @@ CURLMcode Multi::remove(Transfer &t) {
   if (pool_.handles_added) --pool_.handles_added;
   t.multi = nullptr;
   t.left_host();
+  if (!running_) pool_.watch_idle(false);
   update_timer();
   return CURLM_OK;
 }
@@ -126,6 +127,7 @@ CURLMcode Multi::socket_action(curl_socket_t fd, int ev_bitmask, int *running) {
   else
     timer_armed_ = false;  // the app's one-shot timer fired: re-arm it even for the same deadline
   run_due(t);
+  pool_.watch_idle(running_ > 0);
   if (running) *running = static_cast<int>(running_);
   update_timer();
   return CURLM_OK;
@@ -153,6 +155,7 @@ CURLMcode Multi::perform(int *running) {
     }
   }
   run_due(now());
+  pool_.watch_idle(running_ > 0);
   if (running) *running = static_cast<int>(running_);
   update_timer();
   return CURLM_OK;

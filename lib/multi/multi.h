@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "conn/connection_pool.h"
 #include "event/socket_registry.h"
@@ -48,6 +49,10 @@ class Multi final : public SocketReporter, public TransferHost {
   CURLMsg *info_read(int *msgs_in_queue);
   CURLMcode assign(curl_socket_t fd, void *socketp);
   CURL **handles() const;
+
+  // Handles curl_easy_cleanup'd from inside our callbacks (Transfer::retire): the API layer frees
+  // them once no callback is running.
+  std::vector<Transfer *> retired;
 
   // Whether a callback of ours is running: multi calls made now are refused.
   bool in_callback() const { return in_callback_ > 0; }

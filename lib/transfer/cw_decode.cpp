@@ -1,12 +1,13 @@
 #include "transfer/cw_decode.h"
 
+#include "transfer/cw_ratio.h"
 #include "util/ascii.h"
+#include "util/limits.h"
 
 namespace evm {
 namespace {
 
-// libcurl refuses a response stacking more codings than this.
-constexpr size_t kMaxStackedEncodings = 5;
+constexpr size_t kMaxStackedEncodings = limits::kStackedEncodings;
 
 // Stands where an unknown coding would be decoded: the body cannot be made sense of.
 class RefuseWriter final : public ClientWriter {
@@ -61,8 +62,11 @@ ClientWriter &build_decoders(std::string_view value, ClientWriter &next, std::st
     value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
     if (!name.empty()) codings.push_back(name);
   }
-  ClientWriter *top = &next;
+  // The ratio guard sits below the decoders and counts at their top; kept only if one is made.
+  auto guard = std::make_unique<RatioCheckWriter>(next, error);
+  ClientWriter *top = guard.get();
   size_t stacked = 0;
+  size_t first = stages.size();
   // Listed in the order they were applied: the first one listed is undone last.
   for (std::string_view name : codings) {
     std::unique_ptr<ClientWriter> stage;
@@ -86,7 +90,11 @@ ClientWriter &build_decoders(std::string_view value, ClientWriter &next, std::st
     stages.push_back(std::move(stage));
     if (stacked > kMaxStackedEncodings) break;
   }
-  return *top;
+  if (stages.size() == first) return next;
+  DecodeRatio &ratio = guard->ratio();
+  stages.insert(stages.begin() + static_cast<std::ptrdiff_t>(first), std::move(guard));
+  stages.push_back(std::make_unique<RatioInWriter>(*top, ratio));
+  return *stages.back();
 }
 
 }  // namespace evm

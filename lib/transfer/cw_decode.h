@@ -1,7 +1,7 @@
 // Content decoding (ACCEPT_ENCODING): one writer stage per coding named in Content-Encoding,
 // the last-applied coding first. Each inflates into one CURL_MAX_WRITE_SIZE buffer and hands it
-// on before inflating more, so a decompression bomb costs time, never memory; the stages after
-// it (the size limit) stop it.
+// on before inflating more, so a decompression bomb costs time, never memory; a ratio guard
+// around the stack (cw_ratio.h) and the stages after it (the size limit) stop it.
 #pragma once
 
 #include <array>

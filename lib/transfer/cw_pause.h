@@ -1,7 +1,8 @@
 // Receive pause (CURL_WRITEFUNC_PAUSE from WRITEFUNCTION or HEADERFUNCTION, or curl_easy_pause):
 // what the application did not take, and everything after it, is kept here in order and handed
-// over after the unpause, before anything newer. The exchange stops reading meanwhile, so at
-// most what one read brought is held.
+// over after the unpause, before anything newer. The exchange stops reading meanwhile, but what
+// one read brought may decode to much more: past limits::kPauseBufferBytes held, the transfer
+// fails with CURLE_TOO_LARGE as libcurl 8 does.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "transfer/client_writer.h"
+#include "util/limits.h"
 
 namespace evm {
 
@@ -20,16 +22,15 @@ struct PauseState {
 class PauseWriter final : public ClientWriter {
  public:
   // `next` answers CURLE_AGAIN when the application asked to pause instead of taking the data.
-  PauseWriter(ClientWriter &next, PauseState &state) : next_(next), state_(state) {}
+  // `error` receives the ERRORBUFFER text when the held bytes pass the limit.
+  PauseWriter(ClientWriter &next, PauseState &state, std::string &error)
+      : next_(next), state_(state), error_(error) {}
 
   CURLcode write(WriteKind kind, std::string_view data) override {
-    if (!held_.empty() || state_.recv) {
-      hold(kind, data);
-      return CURLE_OK;
-    }
+    if (!held_.empty() || state_.recv) return hold(kind, data);
     size_t taken = 0;
     CURLcode rc = pass(kind, data, taken);
-    if (rc == CURLE_OK && taken < data.size()) hold(kind, data.substr(taken));
+    if (rc == CURLE_OK && taken < data.size()) return hold(kind, data.substr(taken));
     return rc;
   }
 
@@ -41,6 +42,7 @@ class PauseWriter final : public ClientWriter {
       Held &h = held_.front();
       size_t taken = 0;
       if (CURLcode rc = pass(h.kind, h.data, taken)) return rc;
+      held_bytes_ -= taken;
       if (taken < h.data.size()) {
         h.data.erase(0, taken);
         break;
@@ -56,12 +58,19 @@ class PauseWriter final : public ClientWriter {
     std::string data;
   };
 
-  void hold(WriteKind kind, std::string_view data) {
+  CURLcode hold(WriteKind kind, std::string_view data) {
+    if (data.size() > limits::kPauseBufferBytes - held_bytes_) {
+      error_ = "Paused transfer: more than " + std::to_string(limits::kPauseBufferBytes) +
+               " bytes to hold";
+      return CURLE_TOO_LARGE;
+    }
+    held_bytes_ += data.size();
     // Body bytes join the previous body piece; pass() splits them again.
     if (kind == WriteKind::Body && !held_.empty() && held_.back().kind == WriteKind::Body)
       held_.back().data.append(data);
     else
       held_.push_back(Held{kind, std::string(data)});
+    return CURLE_OK;
   }
 
   // Offers `data` piece by piece (heads a line at a time, bodies at most CURL_MAX_WRITE_SIZE)
@@ -89,7 +98,9 @@ class PauseWriter final : public ClientWriter {
 
   ClientWriter &next_;
   PauseState &state_;
+  std::string &error_;
   std::deque<Held> held_;
+  size_t held_bytes_ = 0;  // in held_, never above limits::kPauseBufferBytes
 };
 
 }  // namespace evm

@@ -12,6 +12,7 @@
 #include "mime/post_slot.h"
 #include "net/tls_config.h"
 #include "share/share_link.h"
+#include "util/limits.h"
 
 namespace evm {
 
@@ -65,8 +66,8 @@ struct EasyOptions {
 
   // -- redirects and auth
   bool follow_location = false;
-  long max_redirs = -1;  // -1: no limit (7.88's default)
-  long post_redir = 0;   // CURL_REDIR_POST_* bits
+  long max_redirs = limits::kDefaultMaxRedirs;  // 7.88 has -1 (no limit): see util/limits.h
+  long post_redir = 0;                          // CURL_REDIR_POST_* bits
   bool auto_referer = false;
   std::string referer;
   long protocols = CURLPROTO_ALL;

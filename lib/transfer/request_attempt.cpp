@@ -207,6 +207,7 @@ bool RequestAttempt::on_head(const h1::ResponseHead &head) {
                  std::to_string(kMaxHeaderBytes);
     return stop(CURLE_RECV_ERROR);
   }
+  if (!count_headers(head)) return false;
   env_.trace.headers('<', head.raw);
   if (CURLcode rc = writers_->write(WriteKind::Head, head.raw)) return stop(rc);
   if (head.interim()) return true;
@@ -253,7 +254,17 @@ bool RequestAttempt::on_body(std::string_view data) {
   return true;
 }
 
+bool RequestAttempt::count_headers(const h1::ResponseHead &head) {
+  header_count_ += head.headers.size();
+  if (header_count_ <= limits::kResponseHeaderCount) return true;
+  env_.info.response_code = head.status ? head.status : env_.info.response_code;
+  env_.error =
+      "Too many response headers, " + std::to_string(limits::kResponseHeaderCount) + " is max";
+  return stop(CURLE_TOO_LARGE);
+}
+
 bool RequestAttempt::on_trailers(const h1::ResponseHead &trailers) {
+  if (!count_headers(trailers)) return false;
   env_.trace.headers('<', trailers.raw);
   // libcurl 7.88 hands over the trailer lines, not the blank line that ends them.
   std::string_view lines = trailers.raw;

@@ -24,6 +24,7 @@
 #include "transfer/transfer_host.h"
 #include "transfer/transfer_info.h"
 #include "util/ascii.h"
+#include "util/limits.h"
 #include "util/trace.h"
 
 namespace evm {
@@ -39,9 +40,8 @@ struct AttemptEnv {
 
 class RequestAttempt final : public ExchangeSink {
  public:
-  // All heads of one response together may not exceed this (libcurl's limit since 8.3): an
-  // endless series of 1xx heads ends here.
-  static constexpr size_t kMaxHeaderBytes = 300 * 1024;
+  // All heads of one response together (1xx included): see util/limits.h.
+  static constexpr size_t kMaxHeaderBytes = limits::kResponseHeaderBytes;
 
   explicit RequestAttempt(AttemptEnv env);
 
@@ -67,6 +67,8 @@ class RequestAttempt final : public ExchangeSink {
 
  private:
   CURLcode build_head();  // the request head; fails on an unsendable application string
+  // Adds a head's or trailer block's lines to the response's count; false past the limit.
+  bool count_headers(const h1::ResponseHead &head);
   bool stop(CURLcode rc) {
     stop_ = rc;
     return false;
@@ -83,6 +85,7 @@ class RequestAttempt final : public ExchangeSink {
   SplitWriter split_{pause_writer_};
   ClientWriter *writers_ = &split_;  // the top of the response writer chain
   size_t header_bytes_ = 0;
+  size_t header_count_ = 0;  // header lines of all heads and trailers, as libcurl stores them
   CURLcode stop_ = CURLE_OK;
 
   // -- redirects and auth
@@ -117,7 +120,7 @@ class RequestAttempt final : public ExchangeSink {
   void decide_expect_100(http::RequestSpec &spec);
 
   PauseState pause_;
-  PauseWriter pause_writer_{out_, pause_};
+  PauseWriter pause_writer_{out_, pause_, env_.error};
   bool chunked_ = false;       // the body goes out chunked
   bool expect_100_ = false;    // wait for a 100 before the body
   bool body_started_ = false;  // a body byte was handed to the exchange

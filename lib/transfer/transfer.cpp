@@ -334,7 +334,7 @@ void Transfer::choose_protocol() {
     if (h2) {
       H2Settings s{static_cast<uint32_t>(pool.limits.max_streams), pool.limits.multiplex,
                    host().push_enabled()};
-      lease_->start_h2(s, pool);
+      lease_->start_h2(s);
       if (s.enable_push) {
         Connection *c = &*lease_;
         TransferHost *h = &host();

@@ -64,6 +64,28 @@ class Transfer final : public TimerClient,
   void abandon();  // on remove: drop the connection and every wait, report no message
   // After a remove: trace lines made outside a transfer no longer reach that multi.
   void left_host() { debug_.leave_host(); }
+  // curl_easy_cleanup from inside a callback of its multi: the handle is invalid to the API from
+  // now on and its callbacks are ones that stop it; the API layer frees it once that multi call
+  // returns (api/handle_cleanup.h).
+  void retire() {
+    tag_.magic = 0;
+    retired = true;
+    opt.write_fn = opt.header_fn = [](char *, size_t, size_t, void *) -> size_t { return 0; };
+    opt.read_fn = [](char *, size_t, size_t, void *) -> size_t { return CURL_READFUNC_ABORT; };
+    opt.xferinfo_fn = nullptr;
+    opt.progress_fn = nullptr;
+    opt.no_progress = true;
+    opt.debug_fn = nullptr;
+    opt.seek_fn = nullptr;
+    opt.sockopt_fn = nullptr;
+    opt.open_socket_fn = nullptr;
+    opt.close_socket_fn = nullptr;
+    opt.prereq_fn = nullptr;
+    opt.verbose = false;
+    trace_.enabled = false;
+    trace_.sink = nullptr;
+  }
+  bool retired = false;
   void reset_options();
   // curl_easy_pause: the new CURLPAUSE_* state. A resumed direction runs at the next timeout,
   // without waiting for socket activity; `may_call_back` says the socket interest may be

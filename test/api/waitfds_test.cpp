@@ -150,7 +150,7 @@ TEST_CASE("curl_multi_waitfds: a CONNECT_ONLY transfer watches nothing once done
   unsigned count = 99;
   CHECK(curl_multi_waitfds(d.multi, nullptr, 0, &count) == CURLM_OK);
   CHECK(count == 0);
-  d.check_socket_contract();
+  d.check_watching_nothing();
   curl_socket_t s = CURL_SOCKET_BAD;
   CHECK(curl_easy_getinfo(f->easy, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK);
   CHECK(s != CURL_SOCKET_BAD);

@@ -21,6 +21,7 @@
 #include "easy_fixture.h"
 #include "getinfo.h"
 #include "h2_test_server.h"
+#include "shared_test_server.h"
 #include "test_certs.h"
 #include "text_util.h"
 
@@ -536,14 +537,22 @@ TEST_CASE("HTTP/2: an idle connection is still read: a GOAWAY retires it and fre
   CHECK(f.body == "ok");
   CHECK(info_long(f.easy, CURLINFO_HTTP_VERSION) == CURL_HTTP_VERSION_2_0);
   REQUIRE(curl_multi_remove_handle(multi, f.easy) == CURLM_OK);
-  // Idle now. The server says GOAWAY; the application only keeps its loop going.
+  // Idle now, and with nothing running it is not watched (the application's loop may run dry).
+  // Another transfer, to another server, starts: from then on the idle connection is watched.
+  CHECK(w.removes_for_idle == 1);
+  Fetch other(evm::test::server().raw_url("/stall"));
+  curl_easy_setopt(other.easy, CURLOPT_TIMEOUT_MS, 8000L);
+  REQUIRE(curl_multi_add_handle(multi, other.easy) == CURLM_OK);
+  curl_multi_perform(multi, &running);
+  // The server says GOAWAY; the application only keeps its loop going.
   s.send_goaway = true;
   while (!s.client_closed && std::chrono::steady_clock::now() < until) {
     curl_multi_perform(multi, &running);
     curl_multi_poll(multi, nullptr, 0, 20, nullptr);
   }
   CHECK(s.client_closed);
-  CHECK(w.removes_for_idle == 1);
+  CHECK(w.removes_for_idle == 2);
+  curl_multi_remove_handle(multi, other.easy);
   curl_multi_cleanup(multi);
 }
 
@@ -556,7 +565,11 @@ TEST_CASE("HTTP/2: an idle connection answers the server's PING") {
   Xfer &x = b.add(s, "/bytes/10");
   REQUIRE(b.run());
   CHECK(x.result == CURLE_OK);
-  // No transfer uses the connection now; the application only keeps its loop going.
+  // No transfer uses the connection now, while another, to another server, runs; the
+  // application only keeps its loop going.
+  Fetch other(evm::test::server().raw_url("/stall"));
+  curl_easy_setopt(other.easy, CURLOPT_TIMEOUT_MS, 8000L);
+  REQUIRE(curl_multi_add_handle(b.multi, other.easy) == CURLM_OK);
   uint64_t acks = s.ping_acks_received();
   REQUIRE(s.ping_all());
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -569,14 +582,15 @@ TEST_CASE("HTTP/2: an idle connection answers the server's PING") {
   // Still good for the next transfer, without a new connection.
   Xfer y(s, "/bytes/20");
   REQUIRE(curl_multi_add_handle(b.multi, y.easy) == CURLM_OK);
-  running = 1;
-  while (running && std::chrono::steady_clock::now() < until) {
+  running = 2;
+  while (running > 1 && std::chrono::steady_clock::now() < until) {
     curl_multi_perform(b.multi, &running);
-    if (running) curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
+    if (running > 1) curl_multi_poll(b.multi, nullptr, 0, 20, nullptr);
   }
   CHECK(y.body == pattern(20));
   CHECK(y.info_long(CURLINFO_NUM_CONNECTS) == 0);
   curl_multi_remove_handle(b.multi, y.easy);
+  curl_multi_remove_handle(b.multi, other.easy);
 }
 
 TEST_CASE("HTTP/2: the server's stream limit holds, and the rest wait for a stream") {

@@ -98,5 +98,7 @@ TEST_CASE("HTTP_VERSION: 2 and 2TLS over http:// go as HTTP/1.1, 3 is refused as
         CURLE_UNSUPPORTED_PROTOCOL);
   CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_3ONLY}) ==
         CURLE_UNSUPPORTED_PROTOCOL);
-  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, 99L) == CURLE_BAD_FUNCTION_ARGUMENT);
+  // 7.88, probed: any unknown version is CURLE_UNSUPPORTED_PROTOCOL, a negative one is 43.
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, 99L) == CURLE_UNSUPPORTED_PROTOCOL);
+  CHECK(curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, -1L) == CURLE_BAD_FUNCTION_ARGUMENT);
 }

@@ -418,7 +418,8 @@ struct PausingNext final : evm::ClientWriter {
 TEST_CASE("the pause writer keeps what was refused and everything after it, in order") {
   PausingNext next;
   evm::PauseState state;
-  evm::PauseWriter pw(next, state);
+  std::string error;
+  evm::PauseWriter pw(next, state, error);
   next.pause_on = {2};  // the second header line
   CHECK(pw.write(WriteKind::Head, "HTTP/1.1 200 OK\r\nA: 1\r\n\r\n") == CURLE_OK);
   CHECK(state.recv);
@@ -440,7 +441,8 @@ TEST_CASE("the pause writer keeps what was refused and everything after it, in o
 TEST_CASE("held body bytes are handed over at most CURL_MAX_WRITE_SIZE at a time") {
   PausingNext next;
   evm::PauseState state;
-  evm::PauseWriter pw(next, state);
+  std::string error;
+  evm::PauseWriter pw(next, state, error);
   state.recv = true;  // curl_easy_pause(RECV)
   std::string big(CURL_MAX_WRITE_SIZE * 2 + 5, 'x');
   CHECK(pw.write(WriteKind::Body, big) == CURLE_OK);

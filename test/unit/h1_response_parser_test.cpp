@@ -580,10 +580,13 @@ TEST_CASE("h1 response: BadChunk errors") {
   CHECK(error_of(head + "4000000000000000\r\n", &message) == ParseError::BadChunk);
   CHECK(message == "Too long hexadecimal number");
   CHECK(error_of(head + "10000000000000000000\r\n", &message) == ParseError::BadChunk);
-  // The largest accepted size, and leading zeros, are fine.
+  // The largest accepted size, and leading zeros up to 16 digits in all, are fine; a 17th digit
+  // is too long even when it is a leading zero (libcurl counts digits).
   CHECK(error_of(head + "3FFFFFFFFFFFFFFF\r\nabc") == ParseError::None);
-  Run r = run_split_invariant(head + "00000000000000000003\r\nabc\r\n0\r\n\r\n");
+  Run r = run_split_invariant(head + "0000000000000003\r\nabc\r\n0\r\n\r\n");
   CHECK(r.events.at(1) == "body:abc");
+  CHECK(error_of(head + "00000000000000003\r\nabc\r\n", &message) == ParseError::BadChunk);
+  CHECK(message == "Too long hexadecimal number");
 
   ResponseParser p;
   Recorder rec;

@@ -21,6 +21,9 @@ HEADERS = ['curl.h', 'curlver.h', 'easy.h', 'multi.h', 'mprintf.h', 'options.h',
 # macros, and platform pulls.
 INTERNAL = re.compile(r'^(CURLINC_|curlcheck_|CURL_PULL_|_curl_|CURLWARNING$)')
 NAME = re.compile(r'\b_?(?:[Cc][Uu][Rr][Ll]|LIBCURL)[A-Za-z0-9_]*\b')
+# Values ahead of the system libcurl 7.88 on purpose: CURLE_TOO_LARGE (100, libcurl 8.6) is
+# declared for our limits, so the end marker moves as it did in libcurl 8.6.
+AHEAD = {'CURL_LAST': '101'}
 ERROR_LINE = re.compile(r'^[^:]*probe\.c:(\d+):\d+: (?:fatal )?error')
 
 
@@ -142,7 +145,8 @@ def main():
                 return 1
             outputs.append(subprocess.run([os.path.join(work, exe)], capture_output=True,
                                           text=True, check=True).stdout.splitlines())
-        diffs = [(s, o) for s, o in zip(*outputs) if s != o]
+        diffs = [(s, o) for s, o in zip(*outputs)
+                 if s != o and AHEAD.get(o.split()[0]) != o.split()[-1]]
         for s, o in diffs:
             print('VALUE differs: system "%s", ours "%s"' % (s, o))
         print('%d values compared, %d differ' % (len(outputs[0]), len(diffs)))

@@ -1,0 +1,285 @@
+// The limits of lib/util/limits.h over loopback, each at its boundary: exactly the limit passes,
+// one more fails with the stated code and ERRORBUFFER text. The values are spelled out here on
+// purpose: they are promises (SECURITY.md), not whatever the constant happens to say.
+#include <curl/curl.h>
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "easy_fixture.h"
+#include "h2_test_server.h"
+#include "scripted_server.h"
+#include "shared_test_server.h"
+#include "test_certs.h"
+#include "zlib_compress.h"
+
+using evm::test::Fetch;
+using evm::test::ScriptedServer;
+
+namespace {
+
+constexpr size_t kHeaderBytes = 300 * 1024;
+constexpr size_t kHeaderCount = 5000;
+constexpr long kDefaultMaxRedirs = 30;
+constexpr size_t kPauseBuffer = 64 * 1024 * 1024;
+
+// Header lines "X: yyy...\r\n" of exactly `bytes` in all, none near the 100 KiB line limit.
+std::string filler_lines(size_t bytes) {
+  std::string out;
+  while (bytes > 0) {
+    size_t len = std::min<size_t>(bytes, 50000);
+    if (bytes - len > 0 && bytes - len < 5) len -= 5;  // leave room for one more whole line
+    REQUIRE(len >= 5);
+    out += "X: " + std::string(len - 5, 'y') + "\r\n";
+    bytes -= len;
+  }
+  return out;
+}
+
+// `n` short header lines.
+std::string short_lines(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += "a: " + std::to_string(i % 10) + "\r\n";
+  return out;
+}
+
+// Counts body bytes without keeping them.
+size_t count_body(char *, size_t size, size_t n, void *userp) {
+  *static_cast<uint64_t *>(userp) += size * n;
+  return size * n;
+}
+
+}  // namespace
+
+TEST_CASE("limits: all heads of a response together, 1xx included, up to 300 KiB") {
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const std::string status = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n";
+  auto reply = [&](size_t total) {
+    size_t fixed = interim.size() + status.size() + 2;  // the blank line ending the final head
+    return interim + status + filler_lines(total - fixed) + "\r\nok";
+  };
+  SUBCASE("exactly the limit passes") {
+    ScriptedServer s(reply(kHeaderBytes));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "ok");
+    CHECK(f.headers.size() == kHeaderBytes);
+  }
+  SUBCASE("one byte more fails with CURLE_RECV_ERROR") {
+    ScriptedServer s(reply(kHeaderBytes + 1));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_RECV_ERROR);
+    CHECK(std::string(f.error) == "Too large response headers: 307201 > 307200");
+    CHECK(f.body.empty());
+  }
+}
+
+TEST_CASE("limits: 5000 header lines per response, 1xx heads included") {
+  // 1000 lines in the 100 head, the rest in the final head with its two framing lines.
+  auto reply = [](size_t total) {
+    return "HTTP/1.1 100 Continue\r\n" + short_lines(1000) + "\r\nHTTP/1.1 200 OK\r\n" +
+           short_lines(total - 1002) + "Content-Length: 2\r\nConnection: close\r\n\r\nok";
+  };
+  SUBCASE("exactly the limit passes") {
+    ScriptedServer s(reply(kHeaderCount));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "ok");
+  }
+  SUBCASE("one line more fails with CURLE_TOO_LARGE") {
+    ScriptedServer s(reply(kHeaderCount + 1));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_TOO_LARGE);
+    CHECK(std::string(f.error) == "Too many response headers, 5000 is max");
+    CHECK(f.status() == 200);
+    CHECK(f.body.empty());
+  }
+  SUBCASE("trailers count too") {
+    ScriptedServer s("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n" +
+                     short_lines(2998) + "\r\n2\r\nok\r\n0\r\n" + short_lines(2001) + "\r\n");
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_TOO_LARGE);
+    CHECK(std::string(f.error) == "Too many response headers, 5000 is max");
+    CHECK(f.body == "ok");
+  }
+}
+
+TEST_CASE("limits: a chunk-size line has at most 16 hex digits, leading zeros counted") {
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  SUBCASE("16 digits pass") {
+    ScriptedServer s(head + std::string(15, '0') + "3\r\nabc\r\n0\r\n\r\n");
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "abc");
+  }
+  SUBCASE("17 digits fail with CURLE_RECV_ERROR") {
+    ScriptedServer s(head + std::string(16, '0') + "3\r\nabc\r\n0\r\n\r\n");
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_RECV_ERROR);
+    CHECK(std::string(f.error) == "Too long hexadecimal number");
+    CHECK(f.body.empty());
+  }
+}
+
+TEST_CASE("limits: chunk extensions end the line within 300 KiB") {
+  // The bytes after ';' up to the LF, the CR included, are counted.
+  auto reply = [](size_t ext_bytes) {
+    return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3;" +
+           std::string(ext_bytes - 1, 'e') + "\r\nabc\r\n0\r\n\r\n";
+  };
+  SUBCASE("exactly the limit passes") {
+    ScriptedServer s(reply(kHeaderBytes));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "abc");
+  }
+  SUBCASE("one byte more fails with CURLE_RECV_ERROR") {
+    ScriptedServer s(reply(kHeaderBytes + 1));
+    Fetch f(s.url("/"));
+    CHECK(curl_easy_perform(f.easy) == CURLE_RECV_ERROR);
+    CHECK(std::string(f.error) == "Too long chunk extension in chunked-encoding");
+    CHECK(f.body.empty());
+  }
+}
+
+TEST_CASE("limits: redirects are followed 30 times unless MAXREDIRS says otherwise") {
+  auto chain = [](int n) {
+    return evm::test::server().raw_url("/redir-chain/" + std::to_string(n));
+  };
+  long count = -1;
+  SUBCASE("30 pass") {
+    Fetch f(chain(kDefaultMaxRedirs));
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "chain end\n");
+    curl_easy_getinfo(f.easy, CURLINFO_REDIRECT_COUNT, &count);
+    CHECK(count == kDefaultMaxRedirs);
+  }
+  SUBCASE("the 31st fails with CURLE_TOO_MANY_REDIRECTS") {
+    Fetch f(chain(kDefaultMaxRedirs + 1));
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    CHECK(curl_easy_perform(f.easy) == CURLE_TOO_MANY_REDIRECTS);
+    CHECK(std::string(f.error) == "Maximum (30) redirects followed");
+    curl_easy_getinfo(f.easy, CURLINFO_REDIRECT_COUNT, &count);
+    CHECK(count == kDefaultMaxRedirs);
+  }
+  SUBCASE("curl_easy_reset brings the default back; -1 still means no limit") {
+    Fetch f(chain(kDefaultMaxRedirs + 5));
+    curl_easy_setopt(f.easy, CURLOPT_MAXREDIRS, -1L);
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(f.body == "chain end\n");
+    curl_easy_reset(f.easy);
+    std::string url = chain(kDefaultMaxRedirs + 1);
+    curl_easy_setopt(f.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(f.easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(f.easy, CURLOPT_WRITEFUNCTION, evm::test::collect_body);
+    curl_easy_setopt(f.easy, CURLOPT_WRITEDATA, &f.body);
+    CHECK(curl_easy_perform(f.easy) == CURLE_TOO_MANY_REDIRECTS);
+  }
+}
+
+TEST_CASE("limits: decoded bytes at most 1100 per byte received, past 1 MiB") {
+  SUBCASE("one gzip layer of zeros (about 1030:1, as far as deflate goes) passes whole") {
+    const uint64_t size = 16u << 20;
+    std::string body = evm::test::compress("", 31, size);
+    ScriptedServer s("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    Fetch f(s.url("/"));
+    uint64_t got = 0;
+    curl_easy_setopt(f.easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(f.easy, CURLOPT_WRITEFUNCTION, count_body);
+    curl_easy_setopt(f.easy, CURLOPT_WRITEDATA, &got);
+    CHECK(curl_easy_perform(f.easy) == CURLE_OK);
+    CHECK(got == size);
+  }
+  SUBCASE("gzip of gzip (a bomb) fails with CURLE_BAD_CONTENT_ENCODING soon after 1 MiB") {
+    std::string body = evm::test::compress(evm::test::compress("", 31, 64u << 20), 31);
+    ScriptedServer s("HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    Fetch f(s.url("/"));
+    uint64_t got = 0;
+    curl_easy_setopt(f.easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(f.easy, CURLOPT_WRITEFUNCTION, count_body);
+    curl_easy_setopt(f.easy, CURLOPT_WRITEDATA, &got);
+    CHECK(curl_easy_perform(f.easy) == CURLE_BAD_CONTENT_ENCODING);
+    CHECK(std::string(f.error).rfind("Decompression ratio over 1100:1 (", 0) == 0);
+    // Stopped at the first piece past both the grace and 1100 times what had arrived (at most
+    // the whole body): that piece is not delivered.
+    CAPTURE(body.size());
+    CHECK(got <= std::max<uint64_t>(1u << 20, 1100 * body.size()));
+    CHECK(got + CURL_MAX_WRITE_SIZE > (1u << 20));
+  }
+}
+
+namespace {
+
+// The whole reply must be in the socket before the first read, so that one read brings what
+// decodes past the pause buffer (a paused transfer reads no more).
+int low_water(void *clientp, curl_socket_t fd, curlsocktype) {
+  int bytes = *static_cast<int *>(clientp);
+  return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0 ? CURL_SOCKOPT_OK
+                                                                            : CURL_SOCKOPT_ERROR;
+}
+
+size_t pause_always(char *, size_t, size_t, void *) {
+  return CURL_WRITEFUNC_PAUSE;
+}
+
+}  // namespace
+
+TEST_CASE("limits: a paused transfer holds at most 64 MiB, then fails with CURLE_TOO_LARGE") {
+  // 65 MiB of zeros in one gzip layer: about 66 KB on the wire, within the ratio.
+  std::string body = evm::test::compress("", 31, kPauseBuffer + (1u << 20));
+  std::string reply = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  int whole = static_cast<int>(reply.size());
+  ScriptedServer s(reply);
+  Fetch f(s.url("/"));
+  curl_easy_setopt(f.easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(f.easy, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(f.easy, CURLOPT_SOCKOPTFUNCTION, low_water);
+  curl_easy_setopt(f.easy, CURLOPT_SOCKOPTDATA, &whole);
+  curl_easy_setopt(f.easy, CURLOPT_WRITEFUNCTION, pause_always);
+  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS,
+                   120000L);  // a sanity cap (valgrind), never the verdict
+  CHECK(curl_easy_perform(f.easy) == CURLE_TOO_LARGE);
+  CHECK(std::string(f.error) == "Paused transfer: more than 67108864 bytes to hold");
+}
+
+namespace {
+
+evm::test::H2TestServer &h2c() {
+  (void)evm::test::TestPki::get();  // OpenSSL first: see h2_test.cpp
+  static evm::test::H2TestServer s([] {
+    evm::test::H2TestServerOptions o;
+    o.tls = false;
+    return o;
+  }());
+  REQUIRE(s.start());
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("limits: HTTP/2 allows 1000 empty DATA frames in a row, not 1001") {
+  auto fetch = [](int frames, long timeout_ms, CURLcode expected, const char *error) {
+    Fetch f(h2c().url("/flood/empty-data?n=" + std::to_string(frames)));
+    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+    curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    CHECK(curl_easy_perform(f.easy) == expected);
+    CHECK(std::string(f.error).find(error) != std::string::npos);
+  };
+  // The stream never ends either way: 1000 frames leave it waiting until the timeout.
+  SUBCASE("1000") {
+    fetch(1000, 1000, CURLE_OPERATION_TIMEDOUT, "timed out");
+  }
+  SUBCASE("1001") {
+    fetch(1001, 20000, CURLE_HTTP2, "HTTP/2 flood of empty DATA frames");
+  }
+}
