@@ -21,9 +21,8 @@ const FaultSpec kFaults[kFaultCount] = {
     {Fault::kResetMidBody, "reset-mid-body", 4, CURLE_RECV_ERROR, 200, false},
     // FIN inside a chunk: "transfer closed with outstanding read data remaining" (7.88: 18).
     {Fault::kTruncatedChunked, "truncated-chunked", 4, CURLE_PARTIAL_FILE, 200, false},
-    // "HTTP/1.1 2x0 OK": "Unsupported response code in HTTP response". libcurl 7.88 says 1
-    // (CURLE_UNSUPPORTED_PROTOCOL) here; evmulti still answers 8 (reported, to be fixed).
-    {Fault::kGarbageStatus, "garbage-status", 4, CURLE_WEIRD_SERVER_REPLY, 0, false},
+    // "HTTP/1.1 2x0 OK": "Unsupported response code in HTTP response" (7.88: 1).
+    {Fault::kGarbageStatus, "garbage-status", 4, CURLE_UNSUPPORTED_PROTOCOL, 0, false},
     // No answer within CURLOPT_TIMEOUT_MS: "Operation timed out ..." (7.88: 28).
     {Fault::kStallTimeout, "stall-timeout", 3, CURLE_OPERATION_TIMEDOUT, 0, false},
     // Content-Length 100, FIN after the head: "transfer closed with 100 bytes remaining"
