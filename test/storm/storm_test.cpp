@@ -201,6 +201,18 @@ TEST_CASE("storm: transfers meeting random faults each end once with their code,
   REQUIRE(sv.h2_goaway.start());
   const std::set<unsigned> ports = {sv.h1.http_port(), sv.h1.raw_port(), sv.h2.port(),
                                     sv.h2_goaway.port()};
+  // The server builds its gzip bomb (1 GiB of zeros) on the first request, blocking its thread
+  // for seconds: build it now, so that no storm transfer's safety timeout runs meanwhile.
+  {
+    CURL *warm = curl_easy_init();
+    curl_easy_setopt(warm, CURLOPT_URL, sv.h1.raw_url("/enc/bomb").c_str());
+    curl_easy_setopt(warm, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(
+        warm, CURLOPT_WRITEFUNCTION, +[](char *, size_t, size_t, void *) { return size_t{0}; });
+    CHECK(curl_easy_perform(warm) == CURLE_WRITE_ERROR);
+    curl_easy_cleanup(warm);
+  }
+  CHECK(wait_until([&] { return sv.h1.open_connections() == 0; }, std::chrono::seconds(10)));
   const FdTable before = open_fds();
   auto t0 = Clock::now();
   {
