@@ -47,7 +47,10 @@ const FaultSpec kFaults[kFaultCount] = {
     // RST_STREAM INTERNAL_ERROR instead of a response: "HTTP/2 stream N was not closed
     // cleanly: INTERNAL_ERROR (err 2)" (7.88: 92).
     {Fault::kH2RstStream, "h2-rst-stream", 4, CURLE_HTTP2_STREAM, 0, false},
-    // A server that sends GOAWAY after its 2nd stream: streams above last-stream-id were never
+    // RST_STREAM REFUSED_STREAM to every attempt: retried 5 times, then "Connection died,
+    // tried 5 times before giving up" (7.88: 56, h2_facts section 3).
+    {Fault::kH2RefusedStream, "h2-refused-stream", 2, CURLE_RECV_ERROR, 0, false},
+    // A server that sends GOAWAY after its 16th stream: streams above last-stream-id were never
     // processed, so they are retried on a new connection and end OK (7.88 does the same, see
     // h2_facts 3b, except its bug of failing one of them with 16).
     {Fault::kH2Goaway, "h2-goaway", 4, CURLE_OK, 200, true},

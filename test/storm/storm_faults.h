@@ -26,6 +26,7 @@ enum class Fault {
   kRedirectLoop,
   kAuthLoop,
   kH2RstStream,
+  kH2RefusedStream,
   kH2Goaway,
   kH2RefusedPush,
   kCount

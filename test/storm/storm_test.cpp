@@ -181,6 +181,7 @@ class Storm {
 }  // namespace
 
 TEST_CASE("storm: transfers meeting random faults each end once with their code, leaving nothing") {
+  for (size_t i = 0; i < kFaultCount; ++i) REQUIRE(static_cast<size_t>(kFaults[i].fault) == i);
   uint64_t seed = env_number("STORM_SEED", std::random_device{}());
   uint64_t count = env_number("STORM_COUNT", 100000);
   uint64_t concurrency = env_number("STORM_CONCURRENCY", 300);

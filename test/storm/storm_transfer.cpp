@@ -135,6 +135,9 @@ void Xfer::setup(Fault f, Servers &s, std::mt19937_64 &rng) {
     case Fault::kH2RstStream:
       h2(s.h2, "/rst");
       break;
+    case Fault::kH2RefusedStream:
+      h2(s.h2, "/refuse");
+      break;
     case Fault::kH2Goaway:
       expect_size = body_size(rng) % 65536;
       h2(s.h2_goaway, "/bytes/" + std::to_string(expect_size));
