@@ -25,6 +25,8 @@ CURLcode code_of(h1::ParseError e) {
       return CURLE_GOT_NOTHING;
     case h1::ParseError::NotHttp:
       return CURLE_UNSUPPORTED_PROTOCOL;  // libcurl 7.88: HTTP/0.9 is not allowed
+    case h1::ParseError::BadStatusLine:
+      return CURLE_UNSUPPORTED_PROTOCOL;  // libcurl 7.88, probed: bad version or code alike
     default:
       return CURLE_WEIRD_SERVER_REPLY;
   }

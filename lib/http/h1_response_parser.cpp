@@ -269,7 +269,7 @@ bool ResponseParser::check_status_line(std::string_view line) {
   size_t i = kHttpPrefix.size();
   auto digit_at = [&](size_t k) { return k < line.size() && is_digit(line[k]); };
   if (!digit_at(i)) {
-    fail(ParseError::WeirdReply, kMsgBadVersion);
+    fail(ParseError::BadStatusLine, kMsgBadVersion);
     return false;
   }
   int major = line[i++] - '0';
@@ -279,18 +279,18 @@ bool ResponseParser::check_status_line(std::string_view line) {
     if (digit_at(i)) minor = line[i++] - '0';
   }
   if (i >= line.size() || line[i] != ' ' || major != 1 || (minor != 0 && minor != 1)) {
-    fail(ParseError::WeirdReply, kMsgBadVersion);
+    fail(ParseError::BadStatusLine, kMsgBadVersion);
     return false;
   }
   while (i < line.size() && line[i] == ' ') ++i;
   if (!digit_at(i) || !digit_at(i + 1) || !digit_at(i + 2)) {
-    fail(ParseError::WeirdReply, kMsgBadStatus);
+    fail(ParseError::BadStatusLine, kMsgBadStatus);
     return false;
   }
   int status = (line[i] - '0') * 100 + (line[i + 1] - '0') * 10 + (line[i + 2] - '0');
   i += 3;
   if (status < 100 || (i < line.size() && line[i] != ' ')) {
-    fail(ParseError::WeirdReply, kMsgBadStatus);
+    fail(ParseError::BadStatusLine, kMsgBadStatus);
     return false;
   }
   std::string_view reason = trim(line.substr(i), is_ows);

@@ -17,7 +17,8 @@ namespace evm::h1 {
 enum class ParseError {
   None,
   NotHttp,             // the reply does not start like HTTP at all (HTTP/0.9, another protocol)
-  WeirdReply,          // not an HTTP/1.0 or 1.1 status line, or headers cut short by EOF
+  BadStatusLine,       // HTTP-like, but not an HTTP/1.0 or 1.1 version or a 3-digit code >= 100
+  WeirdReply,          // headers cut short by EOF
   HeaderTooLarge,      // one header (or trailer) block exceeds max_header_bytes
   HeaderLineTooLarge,  // one line of a block exceeds max_header_line
   BadHeader,           // header line without colon, NUL byte, folding with nothing to fold onto

@@ -405,6 +405,8 @@ Transfer::Step Transfer::exchange(TimePoint t) {
   }
   if (retry_on_fresh_connection(t)) return Step::Continue;
   if (int status = exchange_->status_seen()) info.response_code = status;
+  if (exchange_->retry_safe() && run_.refusals >= 5)  // refused once more than libcurl retries
+    return fail(CURLE_RECV_ERROR, "Connection died, tried 5 times before giving up"), Step::Wait;
   // A retry that could not rewind the body ends with that (CURLE_SEND_FAIL_REWIND).
   fail(attempt_->stop_code() ? attempt_->stop_code() : exchange_->code(), run_.error);
   return Step::Wait;

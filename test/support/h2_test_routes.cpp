@@ -310,6 +310,8 @@ void route_request(H2Conn *c, H2Stream *s) {
     respond(c, s, "200", {{"content-type", "text/plain"}}, BodyKind::kText);
   } else if (path == "/rst") {
     nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
+  } else if (path == "/refuse") {
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_REFUSED_STREAM);
   } else if (path == "/rst-after-headers") {
     s->fail_after_headers = true;
     respond(c, s, "200", {{"content-type", "text/plain"}}, BodyKind::kText);

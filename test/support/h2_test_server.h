@@ -33,6 +33,7 @@
 //                       www-authenticate: Basic realm="t"
 //   /rst                RST_STREAM (INTERNAL_ERROR) instead of a response
 //   /rst-after-headers  200 headers, then RST_STREAM (INTERNAL_ERROR)
+//   /refuse             RST_STREAM (REFUSED_STREAM) instead of a response, every time
 //   /goaway             no response: GOAWAY (NO_ERROR) with last-stream-id = this stream's
 //                       id - 2, then the connection closes once the streams below finish
 //   /push               if the client's SETTINGS_ENABLE_PUSH is 1: PUSH_PROMISE for

@@ -1083,6 +1083,20 @@ struct TestServer::Impl {
       add_pattern(out, 0, 1000);
       return begin_reset(c);
     }
+    if (path == "/rst-early") return begin_reset(c);
+    if (path == "/truncated-chunked") {
+      add_string(out,
+                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\na\r\nabc");
+      return begin_close(c);
+    }
+    if (path == "/close-after-headers") {
+      add_string(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+      return begin_close(c);
+    }
+    if (path == "/garbage-status") {
+      add_string(out, "HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\nok");
+      return begin_close(c);
+    }
     if (path == "/stall") {
       c->mode = Mode::kStalled;
       return true;

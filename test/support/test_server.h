@@ -24,6 +24,10 @@
 //   /partial          Content-Length 100, 50 bytes, then closes
 //   /reset            Content-Length 1000000, 1000 bytes, then RST (client sees ECONNRESET)
 //   /stall            never answers, keeps the connection
+//   /rst-early        RST before a byte of response (client sees ECONNRESET)
+//   /truncated-chunked  chunked "hello", then a chunk of 10 announced, 3 sent, then closes
+//   /close-after-headers  200 Content-Length 100, no body, then closes
+//   /garbage-status   "HTTP/1.1 2x0 OK" status line, Content-Length 2 "ok", then closes
 //   /stall-body       Content-Length 1000, 10 bytes, then nothing
 //   /slow/N           Content-Length N, then one byte every 50 ms
 //   /bigheader/N      200 with "X-Big: " + N 'x', body "ok"

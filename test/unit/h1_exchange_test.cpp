@@ -549,6 +549,17 @@ TEST_CASE("EOF before any byte of the response: CURLE_GOT_NOTHING") {
   CHECK_FALSE(h.ex.reusable());
 }
 
+TEST_CASE("a bad status line fails as libcurl 7.88 does: CURLE_UNSUPPORTED_PROTOCOL") {
+  for (const char *line : {"HTTP/1.1 2x0 OK\r\n", "HTTP/1.2 200 OK\r\n"}) {
+    CAPTURE(line);
+    Harness h;
+    h.start(kGet);
+    h.filter.push_input(line);
+    CHECK(h.io(CURL_CSELECT_IN) == Status::Failed);
+    CHECK(h.ex.code() == CURLE_UNSUPPORTED_PROTOCOL);
+  }
+}
+
 TEST_CASE("EOF inside the head: a weird reply, and the response had started") {
   Harness h;
   h.start(kGet);

@@ -453,7 +453,7 @@ TEST_CASE("h1 response: WeirdReply errors") {
          {"HTTP/2 200\r\n\r\n", "HTTP/1.2 200 OK\r\n\r\n", "HTTP/0.9 200 OK\r\n\r\n",
           "HTTP/1.10 200 OK\r\n\r\n", "HTTP/1 200 OK\r\n\r\n", "HTTP/x 200\r\n\r\n"}) {
       CAPTURE(m);
-      CHECK(error_of(m, &message) == ParseError::WeirdReply);
+      CHECK(error_of(m, &message) == ParseError::BadStatusLine);
       CHECK(message == "Unsupported HTTP version in response");
     }
   }
@@ -461,7 +461,7 @@ TEST_CASE("h1 response: WeirdReply errors") {
     for (const char *m : {"HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
                           "HTTP/1.1 099 Low\r\n\r\n", "HTTP/1.1 OK\r\n\r\n", "HTTP/1.1 \r\n\r\n"}) {
       CAPTURE(m);
-      CHECK(error_of(m, &message) == ParseError::WeirdReply);
+      CHECK(error_of(m, &message) == ParseError::BadStatusLine);
       CHECK(message == "Unsupported response code in HTTP response");
     }
   }
@@ -470,7 +470,7 @@ TEST_CASE("h1 response: WeirdReply errors") {
     Recorder r;
     p.begin(false);
     CHECK(p.feed("HTTP/3 200\r\nHeader: without end", r) == 0);
-    CHECK(p.error() == ParseError::WeirdReply);
+    CHECK(p.error() == ParseError::BadStatusLine);
   }
 }
 
