@@ -130,7 +130,8 @@ double seconds(int64_t us) {
   return static_cast<double>(us) / 1e6;
 }
 
-CURLcode get_info(CURL *handle, CURLINFO info, void *out) {
+// `info` as an int: C may pass any value where the prototype names CURLINFO.
+CURLcode get_info(CURL *handle, int info, void *out) {
   Transfer *t = Transfer::from(handle);
   if (!t || !out) return CURLE_BAD_FUNCTION_ARGUMENT;
   const evm::TransferInfo &in = t->info;
@@ -415,5 +416,6 @@ extern "C" CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...) {
   EVM_VA_START_AFTER_ENUM(ap, info);
   void *out = va_arg(ap, void *);
   va_end(ap);
-  return guarded(CURLE_OUT_OF_MEMORY, [=] { return get_info(handle, info, out); });
+  const int item = evm::api::code_value(info);
+  return guarded(CURLE_OUT_OF_MEMORY, [=] { return get_info(handle, item, out); });
 }
