@@ -44,7 +44,8 @@ CURLSHcode set_option(CURLSH *handle, int option, va_list ap) {
 extern "C" CURLSHcode curl_share_setopt(CURLSH *handle, CURLSHoption option, ...) {
   va_list ap;
   EVM_VA_START_AFTER_ENUM(ap, option);
-  CURLSHcode rc = guarded(CURLSHE_NOMEM, [&] { return set_option(handle, evm::api::code_value(option), ap); });
+  CURLSHcode rc =
+      guarded(CURLSHE_NOMEM, [&] { return set_option(handle, evm::api::code_value(option), ap); });
   va_end(ap);
   return rc;
 }
