@@ -110,11 +110,21 @@ class RequestAttempt final : public ExchangeSink {
     pause_.recv = recv;
     pause_.send = send;
   }
-  bool recv_paused() const override { return pause_.recv; }
+  const PauseState &pause_state() const { return pause_; }
+  // The exchange reads nothing while the application pauses or the decoders keep input.
+  bool recv_paused() const override { return pause_.recv || decode_.holding(); }
   bool send_paused() const override { return pause_.send; }
-  // Response bytes kept while receiving was paused, and handing them over after it.
-  bool holds_paused_data() const { return pause_writer_.holding(); }
-  CURLcode flush_paused() { return pause_writer_.flush(); }
+  // Response bytes kept for later: while the application pauses, or past a turn's decode budget.
+  bool holds_response_data() const { return pause_writer_.holding() || decode_.holding(); }
+  // Kept bytes that only wait for the next turn (not for the application).
+  bool decode_waits() const { return decode_.holding() && !pause_.recv; }
+  // Once per turn: hands over what was kept, oldest first, as far as the pause and the turn's
+  // decode budget allow.
+  CURLcode flush_held() {
+    if (!pause_.recv)
+      if (CURLcode rc = pause_writer_.flush()) return rc;
+    return decode_.resume();
+  }
 
  private:
   void decide_expect_100(http::RequestSpec &spec);
@@ -139,7 +149,7 @@ class RequestAttempt final : public ExchangeSink {
   std::string time_condition_;  // "If-Modified-Since: <date>"
   SizeLimitWriter limit_{split_, env_.error};
   DiscardBodyWriter discard_{limit_};
-  std::vector<std::unique_ptr<ClientWriter>> decoders_;
+  DecodeStack decode_{&pause_};
 
   // -- connections
  public:

@@ -134,7 +134,7 @@ bool RequestAttempt::react_to_head(const h1::ResponseHead &head) {
         if (!codings.empty()) codings += ", ";
         codings.append(h.value);
       }
-    if (!codings.empty()) writers_ = &build_decoders(codings, limit_, env_.error, decoders_);
+    if (!codings.empty()) writers_ = &decode_.build(codings, limit_, env_.error);
   }
   return true;
 }

@@ -86,7 +86,8 @@ void Transfer::run(TimePoint t) {
   if (state_ == State::Done) return;
   if (!progress(t)) return;
   if (lease_) lease_->update_pollset();
-  if (run_.carry_on) {
+  // Decoders that stopped at the turn's budget go on in the next turn, unless paused.
+  if (run_.carry_on || (state_ == State::Exchange && attempt_->decode_waits())) {
     // Later than `t`, so this call's timer sweep leaves it for the next turn.
     run_.carry_on = false;
     host().timers().arm(*this, t + std::chrono::nanoseconds(1));
@@ -374,7 +375,7 @@ Transfer::Step Transfer::start_exchange(TimePoint t) {
 
 Transfer::Step Transfer::exchange(TimePoint t) {
   Step held;
-  if (deliver_paused(held)) return held;
+  if (deliver_held(held)) return held;
   FilterContext ctx = context();
   int hint = run_.io_hint;
   run_.io_hint = 0;
@@ -390,7 +391,7 @@ Transfer::Step Transfer::exchange(TimePoint t) {
       run_.carry_on = true;
       return Step::Wait;
     case Exchange::Status::Complete:
-      if (attempt_->holds_paused_data()) {
+      if (attempt_->holds_response_data()) {
         run_.complete_held = true;  // ends once the application has taken it all
         return Step::Wait;
       }
@@ -468,10 +469,10 @@ Transfer::Step Transfer::follow_up(TimePoint t) {
   std::string old_origin = attempt_->origin();
   trace_.info("Issue another request to this URL: '%s'", next.c_str());
   bool redirect = run_.follow.next == FollowState::Next::Redirect;
-  bool recv_paused = attempt_->recv_paused(), send_paused = attempt_->send_paused();
+  PauseState paused = attempt_->pause_state();
   attempt_ = std::make_unique<RequestAttempt>(AttemptEnv{opt, info, trace_, run_.error, host()});
   attempt_->set_follow(run_.follow);
-  attempt_->set_pause(recv_paused, send_paused);  // curl_easy_pause holds for the handle
+  attempt_->set_pause(paused.recv, paused.send);  // curl_easy_pause holds for the handle
   CURLcode rc = attempt_->prepare(next);
   if (!rc) rc = check_protocol(opt, attempt_->url(), redirect, run_.error);
   if (rc) {

@@ -170,7 +170,7 @@ class Transfer final : public TimerClient,
   Step start_exchange(TimePoint t);
   Step finish_connect_only(TimePoint t);
   Step exchange(TimePoint t);
-  bool deliver_paused(Step &step);
+  bool deliver_held(Step &step);
   bool retry_on_fresh_connection(TimePoint t);
   Step follow_up(TimePoint t);
   void enter_pending(TimePoint t);  // on to a connection: the connect timeout starts

@@ -11,18 +11,17 @@ namespace {
 constexpr long kDefaultConnectTimeoutMs = 300000;  // libcurl's default
 }  // namespace
 
-// Hands over response bytes kept during a receive pause, once it is lifted; true (with `step`)
-// when the exchange must not run this turn.
-bool Transfer::deliver_paused(Step &step) {
+// Hands over response bytes kept during a receive pause, once it is lifted, and what the
+// decoders kept at the last turn's budget; true (with `step`) when the exchange must not run
+// this turn.
+bool Transfer::deliver_held(Step &step) {
   step = Step::Wait;
-  if (!attempt_->recv_paused()) {
-    if (CURLcode rc = attempt_->flush_paused()) {
-      fail(rc, run_.error);
-      return true;
-    }
+  if (CURLcode rc = attempt_->flush_held()) {
+    fail(rc, run_.error);
+    return true;
   }
   if (!run_.complete_held) return false;
-  if (attempt_->holds_paused_data()) return true;
+  if (attempt_->holds_response_data()) return true;
   run_.complete_held = false;
   if (attempt_->follow_up_due())
     step = follow_up(now_);
@@ -35,8 +34,9 @@ CURLcode Transfer::pause(int bitmask, bool may_call_back) {
   // libcurl 7.88 refuses a handle that has no connection (not started, or done).
   if (!attempt_ || !lease_ || state_ == State::Idle || state_ == State::Done)
     return CURLE_BAD_FUNCTION_ARGUMENT;
-  bool resumed = (attempt_->recv_paused() && !(bitmask & CURLPAUSE_RECV)) ||
-                 (attempt_->send_paused() && !(bitmask & CURLPAUSE_SEND));
+  const PauseState &was = attempt_->pause_state();
+  bool resumed =
+      (was.recv && !(bitmask & CURLPAUSE_RECV)) || (was.send && !(bitmask & CURLPAUSE_SEND));
   attempt_->set_pause(bitmask & CURLPAUSE_RECV, bitmask & CURLPAUSE_SEND);
   if (state_ != State::Exchange) return CURLE_OK;
   // Run again soon: before the current API call returns when inside one, else at the timeout
@@ -59,8 +59,9 @@ ProgressCounts Transfer::progress_counts() const {
 // Once per run of the transfer: the low-speed check, then the progress report.
 bool Transfer::progress(TimePoint t) {
   // A transfer the application paused is not slow: its window starts again on resume.
-  if (state_ == State::Exchange && attempt_->recv_paused()) low_speed_.reset();
-  if (state_ == State::Exchange && !attempt_->recv_paused() &&
+  bool paused = state_ == State::Exchange && attempt_->pause_state().recv;
+  if (paused) low_speed_.reset();
+  if (state_ == State::Exchange && !paused &&
       low_speed_.too_slow(opt, info.size_download + info.size_upload, t, run_.error)) {
     fail(CURLE_OPERATION_TIMEDOUT, run_.error);
     return false;

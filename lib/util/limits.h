@@ -43,8 +43,14 @@ inline constexpr long kDefaultMaxRedirs = 30;
 
 // -- Decoding and delivering the body
 
-// Bytes held for a paused transfer (libcurl 8's DYN_PAUSE_BUFFER): the exchange stops reading,
-// but what one read brings can still decode to much more. Past it: CURLE_TOO_LARGE,
+// Decoded bytes one transfer hands on per turn: one turn reads at most 1 MiB, and what that
+// decodes to stops here too; the undecoded rest waits for the next turn (a 0 ms timer), so a
+// decompression bomb never holds the loop. Equal to the exchanges' read budget.
+inline constexpr size_t kDecodeTurnBytes = 1024 * 1024;
+
+// Bytes held for a paused transfer (libcurl 8's DYN_PAUSE_BUFFER): the exchange stops reading
+// and decoding stops with the pause, so what is held is what one read brought (BUFFERSIZE, at
+// most 10 MiB) or one turn decoded; the cap is a backstop. Past it: CURLE_TOO_LARGE,
 // "Paused transfer: more than 67108864 bytes to hold".
 inline constexpr size_t kPauseBufferBytes = 64 * 1024 * 1024;
 

@@ -24,14 +24,18 @@ void check_cookie(const Cookie &c, bool from_header) {
   // A path "TRUE" or "FALSE" reads back as the old file format without a path, in libcurl 7.88
   // too: that line is not the same cookie.
   if (c.path == "TRUE" || c.path == "FALSE") return;
-  std::string line = evm::cookie::format_netscape_line(c);
-  std::optional<Cookie> back = evm::cookie::parse_netscape_line(line);
-  FUZZ_CHECK(back);
-  FUZZ_CHECK(back->name == c.name && back->value == c.value);
   // A domain that starts with a dot (a host ".." gives one) is written as it is and read back
   // without its first dot, in libcurl 7.88 too.
   std::string_view dom = c.domain;
   if (dom.starts_with('.')) dom.remove_prefix(1);
+  // One that then starts with '#' (a file line ".#HttpOnly_x") is written bare and reads back
+  // as a comment or an #HttpOnly_ line: libcurl 7.88 writes the same line (checked with its
+  // COOKIEJAR). Only a cookie file makes one: no host name has a '#'.
+  if (dom.starts_with('#')) return;
+  std::string line = evm::cookie::format_netscape_line(c);
+  std::optional<Cookie> back = evm::cookie::parse_netscape_line(line);
+  FUZZ_CHECK(back);
+  FUZZ_CHECK(back->name == c.name && back->value == c.value);
   FUZZ_CHECK(back->domain == dom);
   FUZZ_CHECK(back->path == (c.path.empty() ? "/" : c.path));  // a file line always has one
   FUZZ_CHECK(back->tailmatch == c.tailmatch && back->secure == c.secure);

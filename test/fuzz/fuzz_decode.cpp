@@ -1,6 +1,7 @@
 // Target 6: content decoding, the gzip/deflate writer stack (lib/transfer/cw_decode.h) over the
 // zlib inflater (lib/http/inflater.h). The Content-Encoding list and the body come from the
-// input; the body is written whole and in pieces. No write may exceed CURL_MAX_WRITE_SIZE, a
+// input; the body is written whole and in pieces, with turns resumed while the stack keeps input
+// past its per-turn budget. No write may exceed CURL_MAX_WRITE_SIZE, a
 // failure must say why, and a gzip-only stack must decode the same bytes, or fail the same way,
 // however the body was split. The inflater alone is also run with output buffers of input-chosen
 // sizes.
@@ -22,6 +23,7 @@ class Sink final : public evm::ClientWriter {
  public:
   static constexpr uint64_t kCap = 4 * 1024 * 1024;
   uint64_t bytes = 0;
+  uint64_t turn = 0;  // bytes since the last write or resume: within a turn's budget
   uint64_t hash = 1469598103934665603ull;
   bool capped = false;
 
@@ -30,6 +32,8 @@ class Sink final : public evm::ClientWriter {
     FUZZ_CHECK(!data.empty() && data.size() <= CURL_MAX_WRITE_SIZE);
     for (unsigned char c : data) hash = (hash ^ c) * 1099511628211ull;
     bytes += data.size();
+    turn += data.size();
+    FUZZ_CHECK(turn <= evm::limits::kDecodeTurnBytes + CURL_MAX_WRITE_SIZE);
     if (bytes > kCap) {
       capped = true;
       return CURLE_WRITE_ERROR;
@@ -45,13 +49,19 @@ struct Outcome {
 
 void decode(std::string_view encoding, std::string_view body, uint32_t seed, Outcome &o) {
   std::string error;
-  std::vector<std::unique_ptr<evm::ClientWriter>> stages;
-  evm::ClientWriter &top = evm::build_decoders(encoding, o.sink, error, stages);
+  evm::DecodeStack stack;
+  evm::ClientWriter &top = stack.build(encoding, o.sink, error);
   evm::fuzz::Splitter split(seed, 512);
   while (!body.empty() && o.rc == CURLE_OK) {
     size_t n = split.next(body.size());
+    o.sink.turn = 0;
     o.rc = top.write(evm::WriteKind::Body, body.substr(0, n));
     body.remove_prefix(n);
+    // Turns go on while the stack keeps input past a turn's budget, as a transfer's do.
+    while (o.rc == CURLE_OK && stack.holding()) {
+      o.sink.turn = 0;
+      o.rc = stack.resume();
+    }
   }
   if (o.rc == CURLE_BAD_CONTENT_ENCODING) FUZZ_CHECK(!error.empty());
   if (o.rc != CURLE_OK) FUZZ_CHECK(o.rc == CURLE_BAD_CONTENT_ENCODING || o.sink.capped);

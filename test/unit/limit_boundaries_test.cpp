@@ -90,17 +90,21 @@ TEST_CASE("decode ratio: the guard spans the whole stack of codings") {
   std::string error;
   {
     Count sink;
-    std::vector<std::unique_ptr<ClientWriter>> stages;
-    ClientWriter &top = evm::build_decoders("gzip", sink, error, stages);
-    CHECK(top.write(WriteKind::Body, one) == CURLE_OK);
+    evm::DecodeStack stack;
+    ClientWriter &top = stack.build("gzip", sink, error);
+    CURLcode rc = top.write(WriteKind::Body, one);
+    while (rc == CURLE_OK && stack.holding()) rc = stack.resume();
+    CHECK(rc == CURLE_OK);
     CHECK(sink.body == 8u << 20);
     CHECK(error.empty());
   }
   {
     Count sink;
-    std::vector<std::unique_ptr<ClientWriter>> stages;
-    ClientWriter &top = evm::build_decoders("gzip, gzip", sink, error, stages);
-    CHECK(top.write(WriteKind::Body, evm::test::compress(one, 31)) == CURLE_BAD_CONTENT_ENCODING);
+    evm::DecodeStack stack;
+    ClientWriter &top = stack.build("gzip, gzip", sink, error);
+    CURLcode rc = top.write(WriteKind::Body, evm::test::compress(one, 31));
+    while (rc == CURLE_OK && stack.holding()) rc = stack.resume();
+    CHECK(rc == CURLE_BAD_CONTENT_ENCODING);
     CHECK(error.rfind("Decompression ratio over 1100:1 (", 0) == 0);
     CHECK(sink.body <= 1u << 20);
   }

@@ -37,11 +37,15 @@ std::string gzip(const std::string &in, int window_bits = 31) {
   return evm::test::compress(in, window_bits);
 }
 
-// Writes `data` through the chain in pieces of `piece` bytes.
-CURLcode feed(ClientWriter &top, const std::string &data, size_t piece) {
-  for (size_t i = 0; i < data.size(); i += piece)
+// Writes `data` through the chain in pieces of `piece` bytes, running more turns while the
+// stack keeps input past a turn's budget, as a transfer does.
+CURLcode feed(evm::DecodeStack &stack, ClientWriter &top, const std::string &data, size_t piece) {
+  for (size_t i = 0; i < data.size(); i += piece) {
     if (CURLcode rc = top.write(WriteKind::Body, std::string_view(data).substr(i, piece)))
       return rc;
+    while (stack.holding())
+      if (CURLcode rc = stack.resume()) return rc;
+  }
   return CURLE_OK;
 }
 
@@ -66,10 +70,10 @@ TEST_CASE("decode stages: codings are undone last-applied first, heads pass unto
     const std::string &data = coding.second;
     CAPTURE(value);
     Collect sink;
-    std::vector<std::unique_ptr<ClientWriter>> stages;
-    ClientWriter &top = evm::build_decoders(value, sink, error, stages);
+    evm::DecodeStack stack;
+    ClientWriter &top = stack.build(value, sink, error);
     CHECK(top.write(WriteKind::Head, "HTTP/1.1 200 OK\r\n\r\n") == CURLE_OK);
-    CHECK(feed(top, data, 1000) == CURLE_OK);
+    CHECK(feed(stack, top, data, 1000) == CURLE_OK);
     CHECK(sink.body == text);
     CHECK(sink.heads == "HTTP/1.1 200 OK\r\n\r\n");
     CHECK(sink.largest <= CURL_MAX_WRITE_SIZE);
@@ -80,20 +84,21 @@ TEST_CASE(
     "decode stages: identity alone adds nothing; unknown codings fail at the first body byte") {
   std::string error;
   Collect sink;
-  std::vector<std::unique_ptr<ClientWriter>> stages;
-  CHECK(&evm::build_decoders("identity", sink, error, stages) == &sink);
-  CHECK(stages.empty());
+  evm::DecodeStack plain;
+  CHECK(&plain.build("identity", sink, error) == &sink);
+  CHECK_FALSE(plain.holding());
 
-  ClientWriter &top = evm::build_decoders("br", sink, error, stages);
+  evm::DecodeStack brotli;
+  ClientWriter &top = brotli.build("br", sink, error);
   CHECK(top.write(WriteKind::Head, "HTTP/1.1 200 OK\r\n\r\n") == CURLE_OK);
   CHECK(top.write(WriteKind::Body, "x") == CURLE_BAD_CONTENT_ENCODING);
   CHECK(error ==
         "Unrecognized content encoding type. libcurl understands deflate, gzip content "
         "encodings.");
 
-  stages.clear();
   error.clear();
-  ClientWriter &six = evm::build_decoders("gzip,gzip,gzip,gzip,gzip,gzip", sink, error, stages);
+  evm::DecodeStack stack;
+  ClientWriter &six = stack.build("gzip,gzip,gzip,gzip,gzip,gzip", sink, error);
   CHECK(six.write(WriteKind::Body, "x") == CURLE_BAD_CONTENT_ENCODING);
   CHECK(error == "Reject response due to more than 5 content encodings");
 }
@@ -103,9 +108,9 @@ TEST_CASE("decode stages: corrupt data ends with CURLE_BAD_CONTENT_ENCODING and 
   data.replace(10, 8, "garbage!");
   std::string error;
   Collect sink;
-  std::vector<std::unique_ptr<ClientWriter>> stages;
-  ClientWriter &top = evm::build_decoders("gzip", sink, error, stages);
-  CHECK(feed(top, data, 4) == CURLE_BAD_CONTENT_ENCODING);
+  evm::DecodeStack stack;
+  ClientWriter &top = stack.build("gzip", sink, error);
+  CHECK(feed(stack, top, data, 4) == CURLE_BAD_CONTENT_ENCODING);
   CHECK(error.rfind("Error while processing content unencoding: ", 0) == 0);
 }
 
@@ -115,9 +120,9 @@ TEST_CASE("size limit: a bomb stops once the decoded bytes pass MAXFILESIZE") {
   Collect sink;
   evm::SizeLimitWriter limit(sink, error);
   limit.set_limit(1 << 20);
-  std::vector<std::unique_ptr<ClientWriter>> stages;
-  ClientWriter &top = evm::build_decoders("gzip", limit, error, stages);
-  CHECK(feed(top, data, data.size()) == CURLE_FILESIZE_EXCEEDED);
+  evm::DecodeStack stack;
+  ClientWriter &top = stack.build("gzip", limit, error);
+  CHECK(feed(stack, top, data, data.size()) == CURLE_FILESIZE_EXCEEDED);
   CHECK(error == "Maximum file size exceeded");
   CHECK(sink.body.size() == 1 << 20);
   CHECK(limit.delivered() <= (1 << 20) + CURL_MAX_WRITE_SIZE);
