@@ -313,21 +313,23 @@ extern "C" CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...) {
     evm::Transfer *t = evm::Transfer::from(handle);
     if (!t) return CURLE_BAD_FUNCTION_ARGUMENT;
     ++t->opt.generation;
-    const evm::OptionInfo *info = evm::option_by_id(option);
+    // Any int may come from C: the option is known before it is used as a CURLoption.
+    const evm::OptionInfo *info = evm::option_by_id(evm::api::code_value(option));
     if (!info) return CURLE_UNKNOWN_OPTION;
+    const CURLoption id = info->pub.id;
     if (!info->implemented()) return evm::not_built(t->opt, handle, *info);
     evm::OptionArg arg;
-    if (option < CURLOPTTYPE_OBJECTPOINT)
+    if (id < CURLOPTTYPE_OBJECTPOINT)
       arg.number = va_arg(ap, long);
-    else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+    else if (id < CURLOPTTYPE_FUNCTIONPOINT)
       arg.pointer = va_arg(ap, void *);
-    else if (option < CURLOPTTYPE_OFF_T)
+    else if (id < CURLOPTTYPE_OFF_T)
       arg.function = va_arg(ap, void (*)());
-    else if (option < CURLOPTTYPE_BLOB)
+    else if (id < CURLOPTTYPE_BLOB)
       arg.offset = va_arg(ap, curl_off_t);
     else
       arg.blob = va_arg(ap, const curl_blob *);  // the table has no id past the blob range
-    return evm::set_option(t->opt, option, arg);
+    return evm::set_option(t->opt, id, arg);
   });
   va_end(ap);
   return rc;

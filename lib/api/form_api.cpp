@@ -56,10 +56,11 @@ CURLFORMcode collect(va_list params, std::vector<std::unique_ptr<Entry>> &entrie
   Entry *cur = entries.back().get();
   const curl_forms *array = nullptr;
   for (;;) {
-    CURLformoption option;
+    // An int, as C gave it: an unknown value is an answer, not an out-of-range enum.
+    int option;
     const char *array_value = nullptr;
     if (array) {
-      option = array->option;
+      option = evm::api::code_value(array->option);
       array_value = array->value;
       ++array;
       if (option == CURLFORM_END) {
@@ -68,7 +69,7 @@ CURLFORMcode collect(va_list params, std::vector<std::unique_ptr<Entry>> &entrie
       }
     } else {
       // Read as int: an enum passed through "..." is promoted to int.
-      option = static_cast<CURLformoption>(va_arg(params, int));
+      option = va_arg(params, int);
       if (option == CURLFORM_END) return CURL_FORMADD_OK;
     }
     auto pointer = [&]() -> const char * { return array ? array_value : va_arg(params, char *); };

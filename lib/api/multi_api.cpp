@@ -184,7 +184,8 @@ extern "C" CURLMcode curl_multi_waitfds(CURLM *handle, struct curl_waitfd *ufds,
 
 namespace {
 
-CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {
+// `option` as C passed it (any int): the switch answers an unknown one.
+CURLMcode set_option(CURLM *handle, int option, va_list &ap) {
   Multi *m;
   if (CURLMcode rc = enter(handle, m)) return rc;
   switch (option) {
@@ -253,7 +254,8 @@ CURLMcode set_option(CURLM *handle, CURLMoption option, va_list &ap) {
 extern "C" CURLMcode curl_multi_setopt(CURLM *handle, CURLMoption option, ...) {
   va_list ap;
   EVM_VA_START_AFTER_ENUM(ap, option);
-  CURLMcode rc = guarded(CURLM_OUT_OF_MEMORY, [&] { return set_option(handle, option, ap); });
+  CURLMcode rc = guarded(CURLM_OUT_OF_MEMORY,
+                         [&] { return set_option(handle, evm::api::code_value(option), ap); });
   va_end(ap);
   return rc;
 }

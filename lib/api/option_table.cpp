@@ -442,12 +442,13 @@ std::span<const OptionInfo> option_table() {
   return kTable;
 }
 
-const OptionInfo *option_by_id(CURLoption id) {
+const OptionInfo *option_by_id(int id) {
   static const IdIndex index;
   auto end = index.by_id.begin() + index.size;
-  auto it = std::lower_bound(index.by_id.begin(), end, id,
-                             [](const OptionInfo *o, CURLoption v) { return o->pub.id < v; });
-  return it != end && (*it)->pub.id == id ? *it : nullptr;
+  auto it = std::lower_bound(index.by_id.begin(), end, id, [](const OptionInfo *o, int v) {
+    return static_cast<int>(o->pub.id) < v;
+  });
+  return it != end && static_cast<int>((*it)->pub.id) == id ? *it : nullptr;
 }
 
 const OptionInfo *option_by_name(const char *name) {

@@ -19,7 +19,7 @@ struct OptionInfo {
 // Every entry, aliases included, in libcurl's order (by name).
 std::span<const OptionInfo> option_table();
 // The preferred (non-alias) entry of an id; null when the id is unknown.
-const OptionInfo *option_by_id(CURLoption id);
+const OptionInfo *option_by_id(int id);
 // Case-insensitive, aliases included; null when unknown (or name is null).
 const OptionInfo *option_by_name(const char *name);
 // The table entry `pub` points at; null when it is not one of ours.

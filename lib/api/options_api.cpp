@@ -1,6 +1,7 @@
 // options.h: curl_easy_option_by_name, _by_id and _next, answered from the option table.
 #include <curl/curl.h>
 
+#include "api/c_edge.h"
 #include "api/option_table.h"
 
 extern "C" const struct curl_easyoption *curl_easy_option_by_name(const char *name) {
@@ -9,7 +10,7 @@ extern "C" const struct curl_easyoption *curl_easy_option_by_name(const char *na
 }
 
 extern "C" const struct curl_easyoption *curl_easy_option_by_id(CURLoption id) {
-  const evm::OptionInfo *o = evm::option_by_id(id);
+  const evm::OptionInfo *o = evm::option_by_id(evm::api::code_value(id));  // any int from C
   return o ? &o->pub : nullptr;
 }
 

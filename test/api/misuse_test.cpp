@@ -334,3 +334,25 @@ TEST_CASE("misuse: out-of-range option values answer libcurl 7.88's codes") {
   CHECK(curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, -1L) == CURLM_BAD_FUNCTION_ARGUMENT);
   CHECK(curl_multi_cleanup(m) == CURLM_OK);
 }
+
+TEST_CASE("misuse: option numbers no enum holds are refused as unknown") {
+  // C may pass any int where the prototype names an enum; the library reads it as an int, so
+  // UBSan's enum check (fatal in CI) stays quiet and the answer is libcurl's.
+  CURL *e = curl_easy_init();
+  CHECK(curl_easy_setopt(e, static_cast<CURLoption>(0x999999), 1L) == CURLE_UNKNOWN_OPTION);
+  CHECK(curl_easy_setopt(e, static_cast<CURLoption>(-1), 1L) == CURLE_UNKNOWN_OPTION);
+  CHECK(curl_easy_option_by_id(static_cast<CURLoption>(0x999999)) == nullptr);
+  CURLM *m = curl_multi_init();
+  CHECK(curl_multi_setopt(m, static_cast<CURLMoption>(0x999999), 1L) == CURLM_UNKNOWN_OPTION);
+  CHECK(curl_multi_setopt(m, static_cast<CURLMoption>(-1), 1L) == CURLM_UNKNOWN_OPTION);
+  // curl_formadd's options, in its argument list and in a CURLFORM_ARRAY.
+  curl_httppost *post = nullptr, *last = nullptr;
+  CHECK(curl_formadd(&post, &last, CURLFORM_COPYNAME, "a", static_cast<CURLformoption>(0x999999),
+                     "x", CURLFORM_END) == CURL_FORMADD_UNKNOWN_OPTION);
+  curl_forms forms[] = {{static_cast<CURLformoption>(0x999999), "x"}, {CURLFORM_END, nullptr}};
+  CHECK(curl_formadd(&post, &last, CURLFORM_COPYNAME, "a", CURLFORM_ARRAY, forms, CURLFORM_END) ==
+        CURL_FORMADD_UNKNOWN_OPTION);
+  CHECK(post == nullptr);
+  CHECK(curl_multi_cleanup(m) == CURLM_OK);
+  curl_easy_cleanup(e);
+}
