@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -400,6 +401,35 @@ TEST_CASE("HTTP/2: content decoding and Basic auth work on a stream") {
   CHECK(auth.result == CURLE_OK);
   CHECK(auth.status() == 200);
   CHECK(auth.body == "authed\n");
+}
+
+TEST_CASE("HTTP/2: a body that decodes to 16 MiB comes at most 1 MiB a turn, beside another") {
+  // The stream's decoders stop at the turn's budget (limits::kDecodeTurnBytes); the stream reads
+  // no further meanwhile and the other transfer goes on.
+  const size_t size = size_t{16} << 20;
+  Batch b;
+  Xfer &big = b.add(h2c_server(), "/gzip/" + std::to_string(size));
+  curl_easy_setopt(big.easy, CURLOPT_ACCEPT_ENCODING, "");
+  Xfer &other = b.add(h2c_server(), "/gzip/100000");
+  curl_easy_setopt(other.easy, CURLOPT_ACCEPT_ENCODING, "");
+  for (auto &x : b.xfers) REQUIRE(curl_multi_add_handle(b.multi, x->easy) == CURLM_OK);
+  size_t largest = 0, calls = 0;
+  int running = 1;
+  while (running && calls < 100000) {
+    size_t before = big.body.size();
+    REQUIRE(curl_multi_perform(b.multi, &running) == CURLM_OK);
+    largest = std::max(largest, big.body.size() - before);
+    ++calls;
+    b.collect();
+    if (running) curl_multi_poll(b.multi, nullptr, 0, 50, nullptr);
+  }
+  b.collect();
+  CHECK(big.result == CURLE_OK);
+  CHECK(other.result == CURLE_OK);
+  CHECK(other.body == pattern(100000));
+  CHECK(big.body.size() == size);
+  CHECK(big.body == pattern(size));
+  CHECK(largest <= (size_t{1} << 20) + CURL_MAX_WRITE_SIZE);
 }
 
 TEST_CASE("HTTP/2: trailers reach HEADERFUNCTION after the body") {
