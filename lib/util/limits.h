@@ -71,6 +71,9 @@ inline constexpr uint64_t kDecodeRatioGrace = 1024 * 1024;
 
 // One header block, HEADERS or PUSH_PROMISE with its CONTINUATION frames: no other stream can
 // move while a block is open (CVE-2024-27316). Past it: "HTTP/2 header block over N bytes".
+// nghttp2 builds with the CVE's fix (Debian 12's 1.52.0-1+deb12u3) stop a block after 8
+// CONTINUATIONs of at most 16 KiB (our SETTINGS keep MAX_FRAME_SIZE at that default), 144 KiB
+// in all, before this is reached; it stands for builds without that cap.
 inline constexpr size_t kH2HeaderBlockBytes = 1024 * 1024;
 
 // Empty DATA frames in a row that end no stream: a flood (CVE-2019-9518), not a response.

@@ -22,6 +22,7 @@
 #include "easy_fixture.h"
 #include "getinfo.h"
 #include "h2_test_server.h"
+#include "raw_h2_server.h"
 #include "shared_test_server.h"
 #include "test_certs.h"
 #include "text_util.h"
@@ -487,45 +488,26 @@ struct IdleGoawayServer {
     thread.join();
     ::close(listener);
   }
-  static std::string frame(uint8_t type, uint8_t flags, uint32_t stream, std::string payload) {
-    std::string f;
-    size_t n = payload.size();
-    f += static_cast<char>(n >> 16);
-    f += static_cast<char>(n >> 8);
-    f += static_cast<char>(n);
-    f += static_cast<char>(type);
-    f += static_cast<char>(flags);
-    for (int shift : {24, 16, 8, 0}) f += static_cast<char>(stream >> shift);
-    return f + payload;
-  }
   void serve() {
     int c = ::accept(listener, nullptr, nullptr);
     if (c < 0) return;
-    // The client's preface, SETTINGS and its request's HEADERS: wait for a HEADERS frame.
-    std::string in;
-    char buf[4096];
-    bool request = false;
-    while (!request) {
-      ssize_t n = ::recv(c, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      in.append(buf, static_cast<size_t>(n));
-      for (size_t at = 24; at + 9 <= in.size();) {
-        size_t len = (static_cast<uint8_t>(in[at]) << 16) |
-                     (static_cast<uint8_t>(in[at + 1]) << 8) | static_cast<uint8_t>(in[at + 2]);
-        if (in[at + 3] == 1) request = true;  // HEADERS
-        at += 9 + len;
-      }
+    // The client's preface, SETTINGS and its request's HEADERS.
+    if (!evm::test::read_until_request_headers(c)) {
+      ::close(c);
+      return;
     }
-    std::string out = frame(4, 0, 0, "") + frame(4, 1, 0, "") +
-                      frame(1, 4, 1, std::string(1, '\x88')) + frame(0, 1, 1, "ok");
+    using evm::test::h2_frame;
+    std::string out = h2_frame(4, 0, 0, "") + h2_frame(4, 1, 0, "") + h2_frame(1, 4, 1, "\x88") +
+                      h2_frame(0, 1, 1, "ok");
     ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
     answered = true;
     while (!send_goaway) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    std::string goaway = frame(7, 0, 0, std::string("\0\0\0\1\0\0\0\0", 8));
+    std::string goaway = h2_frame(7, 0, 0, std::string_view("\0\0\0\1\0\0\0\0", 8));
     ::send(c, goaway.data(), goaway.size(), MSG_NOSIGNAL);
     // Whatever the client still says (a WINDOW_UPDATE, its own GOAWAY) until it closes.
     timeval tv{5, 0};
     ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
     for (;;) {
       ssize_t n = ::recv(c, buf, sizeof buf, 0);
       if (n == 0) client_closed = true;

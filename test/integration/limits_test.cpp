@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "easy_fixture.h"
 #include "h2_test_server.h"
+#include "raw_h2_server.h"
 #include "scripted_server.h"
 #include "shared_test_server.h"
 #include "test_certs.h"
@@ -303,6 +305,72 @@ evm::test::H2TestServer &h2c() {
 }
 
 }  // namespace
+
+namespace {
+
+// An HPACK integer with a 7-bit prefix (the string length of a literal, no Huffman).
+std::string hpack_length(size_t n) {
+  if (n < 127) return std::string(1, static_cast<char>(n));
+  std::string out(1, '\x7f');
+  for (n -= 127; n >= 128; n >>= 7) out += static_cast<char>(0x80 | (n & 0x7f));
+  out += static_cast<char>(n);
+  return out;
+}
+
+// A header block of exactly `bytes`: ":status: 200", then literal "x-f" fields (without
+// indexing, so the bytes on the wire are what is counted).
+std::string header_block(size_t bytes) {
+  std::string block = "\x88";
+  auto field = [](size_t value) { return std::string("\x00\x03x-f", 5) + hpack_length(value); };
+  while (bytes - block.size() > 20000) block += field(10000) + std::string(10000, 'a');
+  size_t left = bytes - block.size();
+  size_t value = left - field(left).size();
+  while (field(value).size() + value < left) ++value;
+  REQUIRE(field(value).size() + value == left);
+  block += field(value) + std::string(value, 'a');
+  return block;
+}
+
+// A whole h2c answer to stream 1: SETTINGS, then HEADERS (END_STREAM) and CONTINUATION frames of
+// at most 16 KiB carrying `block`.
+std::string h2c_reply(const std::string &block) {
+  std::string out = evm::test::h2_frame(0x4, 0, 0, "");
+  for (size_t at = 0; at < block.size(); at += 16384) {
+    bool first = at == 0, last = at + 16384 >= block.size();
+    uint8_t flags = (first ? 0x1 : 0) | (last ? 0x4 : 0);
+    out +=
+        evm::test::h2_frame(first ? 0x1 : 0x9, flags, 1, std::string_view(block).substr(at, 16384));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("limits: an HTTP/2 header block may span 8 CONTINUATION frames, not 9") {
+  // Frames are at most 16 KiB (our SETTINGS leave MAX_FRAME_SIZE at its default), and nghttp2
+  // (1.52.0-1+deb12u3, CVE-2024-27316) takes at most 8 CONTINUATIONs after a HEADERS: a block is
+  // bounded at 144 KiB before limits::kH2HeaderBlockBytes (1 MiB, for nghttp2 builds without
+  // that cap) could be reached. At 144 KiB the response is read whole; one byte more needs a
+  // ninth CONTINUATION and ends the connection with CURLE_HTTP2.
+  auto fetch = [](size_t bytes, CURLcode expected, const char *error) {
+    std::string block = header_block(bytes);
+    REQUIRE(block.size() == bytes);
+    evm::test::RawH2Server s(h2c_reply(block));
+    Fetch f(s.url("/"));
+    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+    curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);
+    CHECK(curl_easy_perform(f.easy) == expected);
+    CAPTURE(f.error);
+    CHECK(std::string(f.error).find(error) != std::string::npos);
+    return f.status();
+  };
+  SUBCASE("HEADERS and 8 CONTINUATIONs") {
+    CHECK(fetch(9 * 16384, CURLE_OK, "") == 200);
+  }
+  SUBCASE("one byte more") {
+    fetch(9 * 16384 + 1, CURLE_HTTP2, "Too many CONTINUATION frames");
+  }
+}
 
 TEST_CASE("limits: HTTP/2 allows 1000 empty DATA frames in a row, not 1001") {
   auto fetch = [](int frames, long timeout_ms, CURLcode expected, const char *error) {
