@@ -372,6 +372,32 @@ TEST_CASE("limits: an HTTP/2 header block may span 8 CONTINUATION frames, not 9"
   }
 }
 
+TEST_CASE("limits: HTTP/2 holds 1000 unsent acknowledgements, not 1001") {
+  // The server's SETTINGS and its PINGs, sent in one piece, each want an ack; acks leave once
+  // per turn, so all of them wait together: SETTINGS + 999 PINGs are 1000 and the response is
+  // read; one PING more is a flood (CVE-2019-9512) and ends the connection with CURLE_HTTP2.
+  // (One send of 17 KB on loopback arrives as one segment, so the client reads it in one turn.)
+  auto fetch = [](int pings, CURLcode expected, const char *error) {
+    using evm::test::h2_frame;
+    std::string reply = h2_frame(0x4, 0, 0, "");
+    for (int i = 0; i < pings; ++i) reply += h2_frame(0x6, 0, 0, std::string(8, 'p'));
+    reply += h2_frame(0x1, 0x5, 1, "\x88");  // :status 200, END_STREAM | END_HEADERS
+    evm::test::RawH2Server s(reply);
+    Fetch f(s.url("/"));
+    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+    curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);
+    CHECK(curl_easy_perform(f.easy) == expected);
+    CAPTURE(f.error);
+    CHECK(std::string(f.error).find(error) != std::string::npos);
+  };
+  SUBCASE("1000") {
+    fetch(999, CURLE_OK, "");
+  }
+  SUBCASE("1001") {
+    fetch(1000, CURLE_HTTP2, "Flooding was detected");
+  }
+}
+
 TEST_CASE("limits: HTTP/2 allows 1000 empty DATA frames in a row, not 1001") {
   auto fetch = [](int frames, long timeout_ms, CURLcode expected, const char *error) {
     Fetch f(h2c().url("/flood/empty-data?n=" + std::to_string(frames)));
