@@ -344,6 +344,19 @@ std::string h2c_reply(const std::string &block) {
   return out;
 }
 
+// Fetches over h2c from a peer that answers with `reply`: the code and ERRORBUFFER text as
+// expected; returns the response code.
+long fetch_raw_h2(const std::string &reply, CURLcode expected, const char *error) {
+  evm::test::RawH2Server s(reply);
+  Fetch f(s.url("/"));
+  curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
+  curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);
+  CHECK(curl_easy_perform(f.easy) == expected);
+  CAPTURE(f.error);
+  CHECK(std::string(f.error).find(error) != std::string::npos);
+  return f.status();
+}
+
 }  // namespace
 
 TEST_CASE("limits: an HTTP/2 header block may span 8 CONTINUATION frames, not 9") {
@@ -355,14 +368,7 @@ TEST_CASE("limits: an HTTP/2 header block may span 8 CONTINUATION frames, not 9"
   auto fetch = [](size_t bytes, CURLcode expected, const char *error) {
     std::string block = header_block(bytes);
     REQUIRE(block.size() == bytes);
-    evm::test::RawH2Server s(h2c_reply(block));
-    Fetch f(s.url("/"));
-    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
-    curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);
-    CHECK(curl_easy_perform(f.easy) == expected);
-    CAPTURE(f.error);
-    CHECK(std::string(f.error).find(error) != std::string::npos);
-    return f.status();
+    return fetch_raw_h2(h2c_reply(block), expected, error);
   };
   SUBCASE("HEADERS and 8 CONTINUATIONs") {
     CHECK(fetch(9 * 16384, CURLE_OK, "") == 200);
@@ -382,13 +388,7 @@ TEST_CASE("limits: HTTP/2 holds 1000 unsent acknowledgements, not 1001") {
     std::string reply = h2_frame(0x4, 0, 0, "");
     for (int i = 0; i < pings; ++i) reply += h2_frame(0x6, 0, 0, std::string(8, 'p'));
     reply += h2_frame(0x1, 0x5, 1, "\x88");  // :status 200, END_STREAM | END_HEADERS
-    evm::test::RawH2Server s(reply);
-    Fetch f(s.url("/"));
-    curl_easy_setopt(f.easy, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE});
-    curl_easy_setopt(f.easy, CURLOPT_TIMEOUT_MS, 20000L);
-    CHECK(curl_easy_perform(f.easy) == expected);
-    CAPTURE(f.error);
-    CHECK(std::string(f.error).find(error) != std::string::npos);
+    fetch_raw_h2(reply, expected, error);
   };
   SUBCASE("1000") {
     fetch(999, CURLE_OK, "");
