@@ -18,15 +18,12 @@
 #include "http/exchange.h"
 #include "http/h2_session.h"
 #include "unit/memory_filter.h"
+#include "unit/standalone_filter_context.h"
 #include "util/trace.h"
 
 namespace {
 
 using Status = evm::Exchange::Status;
-
-struct NullReporter final : evm::SocketReporter {
-  void report_socket(CURL *, curl_socket_t, int, void *) override {}
-};
 
 // One transfer's side of a stream: its sink and whether the session woke it.
 struct User final : evm::ConnectionUser, evm::ExchangeSink {
@@ -63,13 +60,7 @@ struct User final : evm::ConnectionUser, evm::ExchangeSink {
   }
 };
 
-struct Harness {
-  NullReporter reporter;
-  evm::SocketRegistry registry{reporter};
-  evm::Trace trace;
-  std::string error;
-  int os_errno = 0;
-  evm::FilterContext ctx{registry, nullptr, trace, error, os_errno};
+struct Harness : evm::test::StandaloneFilterContext {
   evm::test::MemoryFilter filter;
   std::unique_ptr<evm::H2Session> session;
   std::vector<std::unique_ptr<User>> users;

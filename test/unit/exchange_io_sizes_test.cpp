@@ -10,13 +10,10 @@
 #include "event/socket_registry.h"
 #include "http/h1_exchange.h"
 #include "memory_filter.h"
+#include "standalone_filter_context.h"
 #include "util/trace.h"
 
 namespace {
-
-struct QuietReporter final : evm::SocketReporter {
-  void report_socket(CURL *, curl_socket_t, int, void *) override {}
-};
 
 // Serves `upload` as the request body and notes the size of every piece it is asked for and
 // every body piece it gets.
@@ -41,13 +38,7 @@ struct SizeSink final : evm::ExchangeSink {
   }
 };
 
-struct Rig {
-  QuietReporter reporter;
-  evm::SocketRegistry registry{reporter};
-  evm::Trace trace;
-  std::string error;
-  int os_errno = 0;
-  evm::FilterContext ctx{registry, nullptr, trace, error, os_errno};
+struct Rig : evm::test::StandaloneFilterContext {
   evm::test::MemoryFilter filter;
   evm::H1Exchange ex;
   SizeSink sink;

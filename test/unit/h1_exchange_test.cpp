@@ -11,6 +11,7 @@
 
 #include "event/socket_registry.h"
 #include "memory_filter.h"
+#include "standalone_filter_context.h"
 #include "util/trace.h"
 
 namespace {
@@ -20,10 +21,6 @@ using evm::ExchangeRequest;
 using evm::H1Exchange;
 using evm::test::MemoryFilter;
 using Status = evm::Exchange::Status;
-
-struct NullReporter final : evm::SocketReporter {
-  void report_socket(CURL *, curl_socket_t, int, void *) override {}
-};
 
 // Records the events as text (consecutive body pieces merged, so differently split input gives
 // the same list) and serves the request body from `upload`.
@@ -80,13 +77,7 @@ struct RecordingSink final : evm::ExchangeSink {
 };
 
 // One exchange on one memory filter, with everything a filter call needs.
-struct Harness {
-  NullReporter reporter;
-  evm::SocketRegistry registry{reporter};
-  evm::Trace trace;
-  std::string error;
-  int os_errno = 0;
-  evm::FilterContext ctx{registry, nullptr, trace, error, os_errno};
+struct Harness : evm::test::StandaloneFilterContext {
   MemoryFilter filter;
   H1Exchange ex;
   RecordingSink sink;

@@ -23,6 +23,7 @@
 #include "conn/tcp_filter.h"
 #include "event/socket_registry.h"
 #include "net/address.h"
+#include "standalone_filter_context.h"
 #include "tls_test_certs.h"
 #include "util/trace.h"
 
@@ -232,18 +233,8 @@ class TlsServer {
   std::vector<std::unique_ptr<Peer>> peers_;
 };
 
-struct NullReporter : evm::SocketReporter {
-  void report_socket(CURL *, curl_socket_t, int, void *) override {}
-};
-
-// What a transfer would pass to its filters.
-struct Client {
-  NullReporter reporter;
-  evm::SocketRegistry sockets{reporter};
-  evm::Trace trace;
-  std::string error;
-  int os_errno = 0;
-  evm::FilterContext ctx{sockets, nullptr, trace, error, os_errno};
+// What a transfer would pass to its filters, and the TLS filter under test.
+struct Client : evm::test::StandaloneFilterContext {
   std::unique_ptr<evm::TlsFilter> filter;
 
   Client(evm::TlsContextCache &cache, const evm::TlsConfig &cfg, uint16_t port,
