@@ -1,5 +1,7 @@
 #include "transfer/cw_decode.h"
 
+#include <optional>
+
 #include "transfer/cw_ratio.h"
 #include "util/ascii.h"
 #include "util/limits.h"
@@ -31,6 +33,14 @@ std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// The inflater for a coding we decode; none for one we do not.
+std::optional<http::Inflater::Format> inflater_format(std::string_view name) {
+  if (ascii::iequals(name, "gzip") || ascii::iequals(name, "x-gzip"))
+    return http::Inflater::Format::Gzip;
+  if (ascii::iequals(name, "deflate")) return http::Inflater::Format::Deflate;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -99,14 +109,8 @@ ClientWriter &DecodeStack::build(std::string_view value, ClientWriter &next, std
                                              "Reject response due to more than " +
                                                  std::to_string(kMaxStackedEncodings) +
                                                  " content encodings");
-    } else if (ascii::iequals(name, "gzip") || ascii::iequals(name, "x-gzip")) {
-      auto d =
-          std::make_unique<DecodeWriter>(http::Inflater::Format::Gzip, *top, error, turn_, below);
-      decoders_.push_back(d.get());
-      stage = std::move(d);
-    } else if (ascii::iequals(name, "deflate")) {
-      auto d = std::make_unique<DecodeWriter>(http::Inflater::Format::Deflate, *top, error, turn_,
-                                              below);
+    } else if (std::optional<http::Inflater::Format> format = inflater_format(name)) {
+      auto d = std::make_unique<DecodeWriter>(*format, *top, error, turn_, below);
       decoders_.push_back(d.get());
       stage = std::move(d);
     } else {
